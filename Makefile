@@ -1,0 +1,161 @@
+# gatewayd: a Nym mixnet gateway as a privilege-separated daemon.
+#
+#   make            build every program into $(O)/bin (default obj/bin)
+#   make run        build, create ./run/ (config + keys) if absent, and
+#                   start gatewayd in the foreground on 127.0.0.1
+#   make check      build and run every test, then again under ASan+UBSan
+#   make bench      benchmarks (print figures, never fail on time)
+#   make fuzz       run the libFuzzer harnesses for FUZZ_SECONDS each
+#   make lint       mandoc -T lint over the manual pages
+#   make install    install under PREFIX (default /usr/local)
+
+include mk/flags.mk
+
+PROGS		:= gatewayd mixd clientd credd storaged gatewayctl
+WORKERS		:= mixd clientd credd storaged
+
+# Libraries per program: linkage is part of the isolation (only storaged
+# links LMDB, only credd links libcurl), and regress/sandbox checks it.
+COMMON_LIBS	:= $(call PKG,libevent libsodium libseccomp) $(GCRYPT_LIBS)
+gatewayd_LIBS	:= $(call PKG,yaml-0.1) $(COMMON_LIBS)
+mixd_LIBS	:= $(COMMON_LIBS)
+clientd_LIBS	:= $(WSLAY_LIBS) $(COMMON_LIBS)
+credd_LIBS	:= $(call PKG,libcurl jansson) $(COMMON_LIBS)
+storaged_LIBS	:= $(call PKG,lmdb) $(COMMON_LIBS)
+gatewayctl_LIBS	:= $(call PKG,yaml-0.1 jansson) $(COMMON_LIBS)
+TEST_LIBS	:= $(call PKG,yaml-0.1 jansson lmdb) $(WSLAY_LIBS) $(COMMON_LIBS)
+
+COMMON_SRCS	:= $(sort $(wildcard common/*.c))
+COMMON_OBJS	:= $(COMMON_SRCS:%.c=$(O)/%.o)
+BLAKE3_SRCS	:= blake3.c blake3_dispatch.c blake3_portable.c
+BLAKE3_ASM	:= blake3_sse2_x86-64_unix.S blake3_sse41_x86-64_unix.S \
+		   blake3_avx2_x86-64_unix.S blake3_avx512_x86-64_unix.S
+BLAKE3_OBJS	:= $(BLAKE3_SRCS:%.c=$(O)/blake3/%.o) \
+		   $(BLAKE3_ASM:%.S=$(O)/blake3/%.o)
+LIBCOMMON	:= $(O)/libgwcommon.a
+
+BINS		:= $(PROGS:%=$(O)/bin/%)
+
+all: deps-check $(BINS)
+
+.PHONY: all deps deps-check run check tests fuzzers bench fuzz lint install clean
+
+deps:
+	@sh mk/deps.sh
+
+# Every entry point installs what is missing first, so a fresh Debian 12
+# machine needs nothing done by hand.
+deps-check:
+	@sh mk/deps.sh
+
+# --- common library ---------------------------------------------------
+$(O)/common/%.o: common/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -I$(BLAKE3_DIR) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# BLAKE3's C sources as Debian ships them, compiled at build time and never
+# copied into the tree; our warning set is not theirs.
+$(O)/blake3/%.o: $(BLAKE3_DIR)/%.c
+	@mkdir -p $(@D)
+	$(CC) -O3 -fPIE $(filter -fsanitize% -fno-omit%,$(CFLAGS)) -c -o $@ $<
+$(O)/blake3/%.o: $(BLAKE3_DIR)/%.S
+	@mkdir -p $(@D)
+	$(CC) -fPIE -c -o $@ $<
+
+$(LIBCOMMON): $(COMMON_OBJS) $(BLAKE3_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+# --- programs -----------------------------------------------------------
+define PROG_template
+$(1)_SRCS := $$(sort $$(wildcard $(1)/*.c))
+$(1)_OBJS := $$($(1)_SRCS:%.c=$(O)/%.o)
+$(1)_LIBOBJS := $$(filter-out $(O)/$(1)/$(1).o,$$($(1)_OBJS))
+$(O)/$(1)/%.o: $(1)/%.c
+	@mkdir -p $$(@D)
+	$$(CC) $$(CPPFLAGS) $$(CFLAGS) -MMD -MP -c -o $$@ $$<
+$(O)/bin/$(1): $$($(1)_OBJS) $(LIBCOMMON)
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJS) $(LIBCOMMON) $$($(1)_LIBS)
+endef
+$(foreach p,$(PROGS),$(eval $(call PROG_template,$(p))))
+
+# --- unit tests, fuzzers, benchmarks -------------------------------------
+# regress/unit/<prog>_<name>_test.c links <prog>'s objects (all but its
+# main file); common_<name>_test.c links only the common library.
+UNIT_SRCS	:= $(sort $(wildcard regress/unit/*_test.c))
+UNIT_BINS	:= $(UNIT_SRCS:regress/unit/%.c=$(O)/regress/unit/%)
+TOOL_SRCS	:= $(sort $(wildcard regress/lib/tool_*.c))
+TOOL_BINS	:= $(TOOL_SRCS:regress/lib/%.c=$(O)/regress/bin/%)
+BENCH_SRCS	:= $(sort $(wildcard regress/bench/bench_*.c))
+BENCH_BINS	:= $(BENCH_SRCS:regress/bench/%.c=$(O)/regress/bench/%)
+
+unit_prog	= $(firstword $(subst _, ,$(notdir $(1))))
+unit_objs	= $(if $(filter common,$(call unit_prog,$(1))),,$($(call unit_prog,$(1))_LIBOBJS))
+
+$(O)/regress/lib/%.o: regress/lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Iregress/lib $(CFLAGS) -MMD -MP -c -o $@ $<
+$(O)/regress/unit/%.o: regress/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Iregress/lib $(CFLAGS) -MMD -MP -c -o $@ $<
+$(O)/regress/bench/%.o: regress/bench/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Iregress/lib $(CFLAGS) -MMD -MP -c -o $@ $<
+
+.SECONDEXPANSION:
+$(O)/regress/unit/%: $(O)/regress/unit/%.o $(O)/regress/lib/testlib.o \
+    $$(call unit_objs,%) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS)
+$(O)/regress/bin/%: $(O)/regress/lib/%.o $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS)
+$(O)/regress/bench/%: $(O)/regress/bench/%.o $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS)
+
+tests: all $(UNIT_BINS) $(TOOL_BINS)
+
+# regress/fuzz/fuzz_<prog>_<name>.c follows the unit-test naming rule;
+# built with O=obj/fuzz CC=clang SAN=1 FUZZ=1 by regress/fuzz/run.sh.
+FUZZ_SRCS	:= $(sort $(wildcard regress/fuzz/fuzz_*.c))
+FUZZ_BINS	:= $(FUZZ_SRCS:regress/fuzz/%.c=$(O)/regress/fuzz/%)
+fuzz_prog	= $(word 2,$(subst _, ,$(notdir $(1))))
+fuzz_objs	= $(if $(filter common,$(call fuzz_prog,$(1))),,$($(call fuzz_prog,$(1))_LIBOBJS))
+$(O)/regress/fuzz/%.o: regress/fuzz/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Iregress/lib $(CFLAGS) -MMD -MP -c -o $@ $<
+$(O)/regress/fuzz/%: $(O)/regress/fuzz/%.o $$(call fuzz_objs,%) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(TEST_LIBS)
+fuzzers: $(FUZZ_BINS)
+
+# make check: the suite on a test build (with test hooks), then the same
+# suite on an ASan+UBSan build; the last line is the combined count.
+check: deps-check
+	@sh regress/check.sh
+
+bench: deps-check
+	@sh regress/bench/run.sh
+
+fuzz: deps-check
+	@sh regress/fuzz/run.sh $${FUZZ_SECONDS:-60}
+
+run: all
+	@sh etc/devrun.sh $(O)
+
+lint:
+	mandoc -T lint -W warning man/*.[0-9]
+
+install:
+	$(MAKE) O=obj/install INSTALL_BUILD=1 all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 obj/install/bin/gatewayd obj/install/bin/gatewayctl \
+	    $(DESTDIR)$(SBINDIR)
+	install -m 0755 $(WORKERS:%=obj/install/bin/%) $(DESTDIR)$(LIBEXECDIR)
+	install -m 0644 man/gatewayd.conf.5 $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 man/gatewayd.8 man/gatewayctl.8 $(DESTDIR)$(MANDIR)/man8
+
+clean:
+	rm -rf obj
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -1,0 +1,105 @@
+/*
+ * The parsed configuration (etc/gatewayd.yaml, gatewayd.conf(5)).
+ * Only the master and gatewayctl parse the file; workers receive their
+ * slice over imsg (gw_imsg.h) and never open it.
+ */
+#ifndef GW_CONFIG_H
+#define GW_CONFIG_H
+
+#include <sys/socket.h>
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define GW_CONF_DEFAULT		"/etc/gatewayd/gatewayd.yaml"
+#define GW_MAX_LISTEN		8
+#define GW_MAX_APIURLS		8
+#define GW_URL_MAX		512
+#define GW_HOST_MAX		256
+#define GW_USER_MAX		32
+
+struct gw_listen {
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	char			 text[64];	/* as written, for logs */
+};
+
+struct gw_listen_set {
+	struct gw_listen	 addr[GW_MAX_LISTEN];
+	unsigned		 n;
+};
+
+struct gw_config {
+	char		 path[PATH_MAX];	/* file it came from, or "" */
+
+	/* who: users the workers drop to */
+	char		 user[GW_USER_MAX];		/* mixd clientd credd */
+	char		 storage_user[GW_USER_MAX];	/* storaged, data dir */
+
+	/* where */
+	char		 keys_dir[PATH_MAX];
+	char		 data_dir[PATH_MAX];
+	char		 chroot_dir[PATH_MAX];		/* empty, root-owned */
+	char		 control_socket[PATH_MAX];
+
+	/* announced to the network (node-details, HTTP API) */
+	char		 announce_host[GW_HOST_MAX];
+	uint16_t	 announce_ws_port;	/* 0: first clients port */
+	uint16_t	 announce_wss_port;	/* 0: none */
+
+	/* listeners: IPv4 and IPv6 */
+	struct gw_listen_set	 listen_clients;
+	struct gw_listen_set	 listen_mix;
+	struct gw_listen_set	 listen_http;
+
+	/* nym-api */
+	char		 nym_api_urls[GW_MAX_APIURLS][GW_URL_MAX];
+	unsigned	 n_nym_api_urls;
+	uint32_t	 nym_api_timeout_ms;
+
+	/* credentials and network */
+	int		 enforce_zk_nyms;	/* 0: free testnet bandwidth */
+	int		 testnet;		/* allow private mix addresses */
+
+	/* limits */
+	uint32_t	 max_connections;	/* clients */
+	uint32_t	 max_connections_per_address;
+	uint32_t	 max_mix_connections;
+	uint32_t	 max_message_size;	/* one WebSocket message */
+	uint32_t	 handshake_timeout_ms;
+	uint32_t	 idle_timeout_ms;
+	uint32_t	 mix_read_timeout_ms;
+
+	/* storage */
+	uint64_t	 map_size;		/* LMDB map, bytes */
+	uint32_t	 inbox_retention_s;
+	uint32_t	 inbox_max_messages;	/* per client */
+	uint32_t	 commit_interval_ms;	/* group commit */
+	uint32_t	 commit_batch;		/* messages per commit */
+};
+
+/* Defaults, also the embedded config that `make run` starts from. */
+void	config_defaults(struct gw_config *);
+
+/*
+ * Parse a YAML file into *conf (which is first set to defaults).  Every
+ * problem is printed to errfp as "file:line:col: message" and counted;
+ * returns the number of errors (0: usable).
+ */
+int	config_parse_file(struct gw_config *, const char *path, FILE *errfp);
+/* The same over a buffer; name is used in messages. */
+int	config_parse_buffer(struct gw_config *, const char *name,
+	    const char *buf, size_t len, FILE *errfp);
+
+/*
+ * Keys whose change needs a restart: returns the YAML name of the first
+ * one that differs between old and new, or NULL if a reload can apply.
+ */
+const char *config_restart_key(const struct gw_config *old,
+	    const struct gw_config *new);
+
+/* Print the normalized config as YAML (gatewayd -nv). */
+void	config_print(const struct gw_config *, FILE *);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * Logging in the style of the OpenBSD daemons: stderr in the foreground
+ * (-d), syslog otherwise; every line carries the process name.
+ */
+#ifndef GW_LOG_H
+#define GW_LOG_H
+
+#include <stdarg.h>
+
+void	log_init(int foreground, int verbose, int facility);
+void	log_procinit(const char *name);
+void	log_setverbose(int verbose);
+int	log_getverbose(void);
+void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	vlog(int pri, const char *, va_list)
+	    __attribute__((format(printf, 2, 0)));
+void	fatal(const char *, ...)
+	    __attribute__((noreturn, format(printf, 1, 2)));
+void	fatalx(const char *, ...)
+	    __attribute__((noreturn, format(printf, 1, 2)));
+
+#endif
