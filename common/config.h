@@ -102,4 +102,15 @@ const char *config_restart_key(const struct gw_config *old,
 /* Print the normalized config as YAML (gatewayd -nv). */
 void	config_print(const struct gw_config *, FILE *);
 
+/*
+ * What the gateway announces (node-details, HTTP API), by the rules of
+ * gatewayd.conf(5): announce.host, or else the first listen.clients
+ * address that is not a wildcard (IPv6 without brackets, as Nym writes
+ * it); the parser rejects a config where neither exists.  The ws port is
+ * announce.ws_port, or else the port of the first listen.clients address.
+ */
+const char *config_announce_host(const struct gw_config *, char *buf,
+	    size_t len);
+uint16_t config_announce_ws_port(const struct gw_config *);
+
 #endif
