@@ -12,8 +12,6 @@
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,120 +36,6 @@
 #define CONFIG_MAX_DEPTH	16
 /* How much of a bad value or key to quote back in a message. */
 #define CONFIG_SHOW_MAX		64
-
-#define MS_S	1000LL
-#define MS_M	(60 * MS_S)
-#define MS_H	(60 * MS_M)
-#define MS_D	(24 * MS_H)
-#define KIB	1024LL
-#define MIB	(1024 * KIB)
-#define GIB	(1024 * MIB)
-
-enum {
-	K_USER, K_STORAGE_USER,
-	K_PATHS, K_KEYS, K_DATA, K_CHROOT, K_CONTROL,
-	K_ANNOUNCE, K_HOST, K_WS_PORT, K_WSS_PORT,
-	K_LISTEN, K_CLIENTS, K_MIX, K_HTTP,
-	K_NYM_API, K_URLS, K_API_TIMEOUT,
-	K_CREDENTIALS, K_ENFORCE_ZK,
-	K_MIXNET, K_TESTNET,
-	K_LIMITS, K_MAX_CONN, K_MAX_CONN_ADDR, K_MAX_MIX_CONN, K_MAX_MSG,
-	K_HANDSHAKE_TO, K_IDLE_TO, K_MIX_READ_TO,
-	K_STORAGE, K_MAP_SIZE, K_RETENTION, K_INBOX_MAX, K_COMMIT_INTERVAL,
-	K_COMMIT_BATCH,
-	K_NKEYS
-};
-
-#define OFF(f)	offsetof(struct gw_config, f)
-#define SECTION(k, n)	[k] = { n, n, CK_SECTION, -1, 0, 0, 0, 0 }
-#define KEY(k, p, n, full, t, f, lo, hi, rs) \
-	[k] = { n, full, t, p, OFF(f), lo, hi, rs }
-
-/*
- * The schema, in the order config_print() writes it.  Ranges: counts
- * are bounded by what one host can hold open; timeouts by what still
- * makes sense for a peer on the other side of the world; the message
- * size must hold the largest Nym packet (ExtendedPacket32, 33133 bytes)
- * with its framing, and need not exceed the 64 MiB a Nym client's
- * tungstenite will ever send.
- */
-const struct config_key config_keys[] = {
-	KEY(K_USER, -1, "user", "user", CK_USER, user, 0, 0, 1),
-	KEY(K_STORAGE_USER, -1, "storage_user", "storage_user", CK_USER,
-	    storage_user, 0, 0, 1),
-	SECTION(K_PATHS, "paths"),
-	KEY(K_KEYS, K_PATHS, "keys", "paths.keys", CK_PATH, keys_dir,
-	    0, 0, 1),
-	KEY(K_DATA, K_PATHS, "data", "paths.data", CK_PATH, data_dir,
-	    0, 0, 1),
-	KEY(K_CHROOT, K_PATHS, "chroot", "paths.chroot", CK_PATH,
-	    chroot_dir, 0, 0, 1),
-	KEY(K_CONTROL, K_PATHS, "control_socket", "paths.control_socket",
-	    CK_PATH, control_socket, 0, 0, 1),
-	SECTION(K_ANNOUNCE, "announce"),
-	KEY(K_HOST, K_ANNOUNCE, "host", "announce.host", CK_HOST,
-	    announce_host, 0, 0, 0),
-	KEY(K_WS_PORT, K_ANNOUNCE, "ws_port", "announce.ws_port", CK_PORT,
-	    announce_ws_port, 0, 65535, 0),
-	KEY(K_WSS_PORT, K_ANNOUNCE, "wss_port", "announce.wss_port",
-	    CK_PORT, announce_wss_port, 0, 65535, 0),
-	SECTION(K_LISTEN, "listen"),
-	KEY(K_CLIENTS, K_LISTEN, "clients", "listen.clients", CK_LISTEN,
-	    listen_clients, 1, GW_MAX_LISTEN, 1),
-	KEY(K_MIX, K_LISTEN, "mix", "listen.mix", CK_LISTEN, listen_mix,
-	    1, GW_MAX_LISTEN, 1),
-	KEY(K_HTTP, K_LISTEN, "http", "listen.http", CK_LISTEN,
-	    listen_http, 1, GW_MAX_LISTEN, 1),
-	SECTION(K_NYM_API, "nym_api"),
-	KEY(K_URLS, K_NYM_API, "urls", "nym_api.urls", CK_URLS,
-	    nym_api_urls, 1, GW_MAX_APIURLS, 0),
-	KEY(K_API_TIMEOUT, K_NYM_API, "timeout", "nym_api.timeout", CK_MSEC,
-	    nym_api_timeout_ms, 1 * MS_S, 5 * MS_M, 0),
-	SECTION(K_CREDENTIALS, "credentials"),
-	KEY(K_ENFORCE_ZK, K_CREDENTIALS, "enforce_zk_nyms",
-	    "credentials.enforce_zk_nyms", CK_BOOL, enforce_zk_nyms,
-	    0, 1, 0),
-	SECTION(K_MIXNET, "mixnet"),
-	KEY(K_TESTNET, K_MIXNET, "testnet", "mixnet.testnet", CK_BOOL,
-	    testnet, 0, 1, 0),
-	SECTION(K_LIMITS, "limits"),
-	KEY(K_MAX_CONN, K_LIMITS, "max_connections",
-	    "limits.max_connections", CK_UINT, max_connections,
-	    1, 1000000, 0),
-	KEY(K_MAX_CONN_ADDR, K_LIMITS, "max_connections_per_address",
-	    "limits.max_connections_per_address", CK_UINT,
-	    max_connections_per_address, 1, 1000000, 0),
-	KEY(K_MAX_MIX_CONN, K_LIMITS, "max_mix_connections",
-	    "limits.max_mix_connections", CK_UINT, max_mix_connections,
-	    1, 1000000, 0),
-	KEY(K_MAX_MSG, K_LIMITS, "max_message_size",
-	    "limits.max_message_size", CK_SIZE32, max_message_size,
-	    33 * KIB, 64 * MIB, 0),
-	KEY(K_HANDSHAKE_TO, K_LIMITS, "handshake_timeout",
-	    "limits.handshake_timeout", CK_MSEC, handshake_timeout_ms,
-	    1 * MS_S, 10 * MS_M, 0),
-	KEY(K_IDLE_TO, K_LIMITS, "idle_timeout", "limits.idle_timeout",
-	    CK_MSEC, idle_timeout_ms, 1 * MS_S, 7 * MS_D, 0),
-	KEY(K_MIX_READ_TO, K_LIMITS, "mix_read_timeout",
-	    "limits.mix_read_timeout", CK_MSEC, mix_read_timeout_ms,
-	    1 * MS_S, 1 * MS_H, 0),
-	SECTION(K_STORAGE, "storage"),
-	KEY(K_MAP_SIZE, K_STORAGE, "map_size", "storage.map_size",
-	    CK_SIZE64, map_size, 16 * MIB, 4096 * GIB, 1),
-	KEY(K_RETENTION, K_STORAGE, "inbox_retention",
-	    "storage.inbox_retention", CK_SEC, inbox_retention_s,
-	    1 * MS_M, 365 * MS_D, 0),
-	KEY(K_INBOX_MAX, K_STORAGE, "inbox_max_messages",
-	    "storage.inbox_max_messages", CK_UINT, inbox_max_messages,
-	    1, 10000000, 0),
-	KEY(K_COMMIT_INTERVAL, K_STORAGE, "commit_interval",
-	    "storage.commit_interval", CK_MSEC, commit_interval_ms,
-	    0, 1 * MS_S, 0),
-	KEY(K_COMMIT_BATCH, K_STORAGE, "commit_batch",
-	    "storage.commit_batch", CK_UINT, commit_batch, 1, 65536, 0),
-};
-const size_t config_nkeys = nitems(config_keys);
-_Static_assert(nitems(config_keys) == K_NKEYS, "config_keys incomplete");
 
 struct cstate {
 	yaml_parser_t		 parser;
@@ -332,193 +216,6 @@ wrong_type(struct cstate *st, int k, const char *want)
 	cskip(st);
 }
 
-static int
-all_digits(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
-}
-
-/*
- * "<digits><suffix>", the number scaled by the suffix's unit.  Returns
- * 0, -1 if malformed, -2 if it overflows.  units[] ends with a NULL name;
- * a longer suffix must come before a prefix of it ("ms" before "m").
- */
-struct unit {
-	const char	*name;
-	long long	 mul;
-};
-
-static int
-parse_scaled(const char *s, const struct unit *units, long long bare,
-    long long *out)
-{
-	char		 num[24];
-	const char	*errstr;
-	size_t		 n = 0;
-	long long	 v, mul = bare;
-
-	while (s[n] >= '0' && s[n] <= '9')
-		n++;
-	if (n == 0 || n >= sizeof(num))
-		return n == 0 ? -1 : -2;
-	memcpy(num, s, n);
-	num[n] = '\0';
-	if (s[n] != '\0') {
-		for (; units->name != NULL; units++)
-			if (strcmp(s + n, units->name) == 0)
-				break;
-		if (units->name == NULL)
-			return -1;
-		mul = units->mul;
-	}
-	v = gw_strtonum(num, 0, LLONG_MAX, &errstr);
-	if (errstr != NULL)
-		return -2;
-	if (v > LLONG_MAX / mul)
-		return -2;
-	*out = v * mul;
-	return 0;
-}
-
-static const struct unit duration_units[] = {
-	{ "ms", 1 }, { "s", MS_S }, { "m", MS_M }, { "h", MS_H },
-	{ "d", MS_D }, { NULL, 0 }
-};
-static const struct unit size_units[] = {
-	{ "K", KIB }, { "k", KIB }, { "M", MIB }, { "m", MIB },
-	{ "G", GIB }, { "g", GIB }, { NULL, 0 }
-};
-
-/*
- * "a.b.c.d:port" or "[v6]:port", numbers only: the master resolves
- * nothing.  Returns NULL or what is wrong.
- */
-static const char *
-parse_listen(const char *s, struct gw_listen *l)
-{
-	struct sockaddr_in	*sin = (struct sockaddr_in *)&l->ss;
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&l->ss;
-	char			 host[INET6_ADDRSTRLEN], ntop[INET6_ADDRSTRLEN];
-	const char		*p, *port, *errstr;
-	size_t			 hlen;
-	long long		 pn;
-	int			 v6;
-
-	memset(l, 0, sizeof(*l));
-	if ((v6 = (s[0] == '['))) {
-		if ((p = strchr(s, ']')) == NULL || p[1] != ':')
-			return "malformed";
-		hlen = (size_t)(p - s - 1);
-		s++;
-		port = p + 2;
-	} else {
-		if ((p = strchr(s, ':')) == NULL)
-			return "malformed";
-		if (strchr(p + 1, ':') != NULL)
-			return "malformed (write IPv6 as [addr]:port)";
-		hlen = (size_t)(p - s);
-		port = p + 1;
-	}
-	if (hlen == 0 || hlen >= sizeof(host))
-		return "malformed";
-	memcpy(host, s, hlen);
-	host[hlen] = '\0';
-	if (!all_digits(port))
-		return "malformed";
-	pn = gw_strtonum(port, 1, 65535, &errstr);
-	if (errstr != NULL)
-		return "port out of range (allowed 1 to 65535)";
-	if (v6) {
-		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
-			return "malformed";
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)pn);
-		l->sslen = sizeof(*sin6);
-		inet_ntop(AF_INET6, &sin6->sin6_addr, ntop, sizeof(ntop));
-		snprintf(l->text, sizeof(l->text), "[%s]:%lld", ntop, pn);
-	} else {
-		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
-			return "malformed";
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)pn);
-		l->sslen = sizeof(*sin);
-		inet_ntop(AF_INET, &sin->sin_addr, ntop, sizeof(ntop));
-		snprintf(l->text, sizeof(l->text), "%s:%lld", ntop, pn);
-	}
-	return NULL;
-}
-
-static int
-listen_is_wildcard(const struct gw_listen *l)
-{
-	const struct sockaddr_in	*sin;
-	const struct sockaddr_in6	*sin6;
-
-	if (l->ss.ss_family == AF_INET) {
-		sin = (const struct sockaddr_in *)&l->ss;
-		return sin->sin_addr.s_addr == htonl(INADDR_ANY);
-	}
-	sin6 = (const struct sockaddr_in6 *)&l->ss;
-	return IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr);
-}
-
-/* Would binding both fail?  Same family and port, and an address that
- * is equal or a wildcard on either side. */
-static int
-listen_conflict(const struct gw_listen *a, const struct gw_listen *b)
-{
-	const struct sockaddr_in	*a4, *b4;
-	const struct sockaddr_in6	*a6, *b6;
-
-	if (a->ss.ss_family != b->ss.ss_family)
-		return 0;
-	if (listen_is_wildcard(a) || listen_is_wildcard(b)) {
-		a4 = (const struct sockaddr_in *)&a->ss;
-		b4 = (const struct sockaddr_in *)&b->ss;
-		/* sin_port and sin6_port sit at the same offset */
-		return a4->sin_port == b4->sin_port;
-	}
-	if (a->ss.ss_family == AF_INET) {
-		a4 = (const struct sockaddr_in *)&a->ss;
-		b4 = (const struct sockaddr_in *)&b->ss;
-		return a4->sin_port == b4->sin_port &&
-		    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
-	}
-	a6 = (const struct sockaddr_in6 *)&a->ss;
-	b6 = (const struct sockaddr_in6 *)&b->ss;
-	return a6->sin6_port == b6->sin6_port &&
-	    IN6_ARE_ADDR_EQUAL(&a6->sin6_addr, &b6->sin6_addr);
-}
-
-static int
-valid_user(const char *s)
-{
-	size_t	 i;
-
-	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
-	    s[0] == '_'))
-		return 0;
-	for (i = 1; s[i] != '\0'; i++)
-		if (strchr("abcdefghijklmnopqrstuvwxyz"
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-", s[i]) == NULL)
-			return 0;
-	return 1;
-}
-
-static int
-has_control(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
-}
-
 /* One nym-api base URL; a missing final '/' is added so that credd can
  * append endpoint paths to it as they are. */
 static int
@@ -575,14 +272,14 @@ parse_number(struct cstate *st, int k, const yaml_mark_t *m, const char *s,
 	switch (ck->type) {
 	case CK_MSEC:
 	case CK_SEC:
-		rc = parse_scaled(s, duration_units, MS_S, &v);
+		rc = config_parse_scaled(s, config_duration_units, MS_S, &v);
 		what = "duration";
 		config_fmt_duration(lo, sizeof(lo), (uint64_t)ck->min);
 		config_fmt_duration(hi, sizeof(hi), (uint64_t)ck->max);
 		break;
 	case CK_SIZE32:
 	case CK_SIZE64:
-		rc = parse_scaled(s, size_units, 1, &v);
+		rc = config_parse_scaled(s, config_size_units, 1, &v);
 		what = "size";
 		config_fmt_size(lo, sizeof(lo), (uint64_t)ck->min);
 		config_fmt_size(hi, sizeof(hi), (uint64_t)ck->max);
@@ -592,7 +289,7 @@ parse_number(struct cstate *st, int k, const yaml_mark_t *m, const char *s,
 		snprintf(lo, sizeof(lo), "%lld", ck->min);
 		snprintf(hi, sizeof(hi), "%lld", ck->max);
 		rc = -1;
-		if (all_digits(s) || (s[0] == '-' && all_digits(s + 1))) {
+		if (config_all_digits(s) || (s[0] == '-' && config_all_digits(s + 1))) {
 			v = gw_strtonum(s, ck->min, ck->max, &errstr);
 			rc = errstr == NULL ? 0 : -2;
 		}
@@ -636,7 +333,7 @@ parse_scalar(struct cstate *st, int k, const yaml_mark_t *m, const char *s)
 	}
 	switch (ck->type) {
 	case CK_USER:
-		if (len >= GW_USER_MAX || !valid_user(s)) {
+		if (len >= GW_USER_MAX || !config_valid_user(s)) {
 			cerr(st, m, "%s: invalid user name \"%s\" (at most %d "
 			    "of A-Z a-z 0-9 _ . -, not starting with a digit, "
 			    ". or -)", ck->full, shown(s, b, sizeof(b)),
@@ -657,7 +354,7 @@ parse_scalar(struct cstate *st, int k, const yaml_mark_t *m, const char *s)
 			    (ck->type == CK_PATH ? PATH_MAX : GW_HOST_MAX) - 1);
 			return;
 		}
-		if (has_control(s)) {
+		if (config_has_control(s)) {
 			cerr(st, m, "%s: contains a control character",
 			    ck->full);
 			return;
@@ -704,19 +401,30 @@ parse_item(struct cstate *st, int k, const char *s, unsigned i,
     struct gw_listen_set *set, char urls[][GW_URL_MAX])
 {
 	const yaml_mark_t	*m = &st->ev.start_mark;
+	const char		*full = config_keys[k].full;
 	char			 b[CONFIG_SHOW_MAX];
-	const char		*why;
 
 	if (config_keys[k].type == CK_URLS)
 		return parse_url(st, m, s, urls[i]);
-	if ((why = parse_listen(s, &set->addr[i])) != NULL) {
-		cerr(st, m, "%s: %s address \"%s\" (expected IPv4:port or "
-		    "[IPv6]:port, numeric)", config_keys[k].full, why,
+	switch (config_parse_listen(s, &set->addr[i])) {
+	case LISTEN_OK:
+		st->lmark[k][i] = *m;
+		return 0;
+	case LISTEN_EBRACKETS:
+		cerr(st, m, "%s: malformed address \"%s\" (write IPv6 as "
+		    "[addr]:port)", full, shown(s, b, sizeof(b)));
+		break;
+	case LISTEN_EPORT:
+		cerr(st, m, "%s: port of \"%s\" is out of range (allowed 1 "
+		    "to 65535)", full, shown(s, b, sizeof(b)));
+		break;
+	default:
+		cerr(st, m, "%s: malformed address \"%s\" (expected "
+		    "IPv4:port or [IPv6]:port, numeric)", full,
 		    shown(s, b, sizeof(b)));
-		return -1;
+		break;
 	}
-	st->lmark[k][i] = *m;
-	return 0;
+	return -1;
 }
 
 static void
@@ -729,6 +437,8 @@ parse_list(struct cstate *st, int k)
 	unsigned		 n = 0, max = (unsigned)ck->max;
 	int			 bad = 0, seq;
 	const char		*what = ck->type == CK_URLS ? "URL" : "address";
+	const char		*whats = ck->type == CK_URLS ? "URLs" :
+				    "addresses";
 
 	memset(&set, 0, sizeof(set));
 	if (st->ev.type == YAML_MAPPING_START_EVENT ||
@@ -758,8 +468,8 @@ parse_list(struct cstate *st, int k)
 			}
 		}
 		if (n == max) {
-			cerr(st, &st->ev.start_mark, "%s: too many %ss (at "
-			    "most %u)", ck->full, what, max);
+			cerr(st, &st->ev.start_mark, "%s: too many %s (at "
+			    "most %u)", ck->full, whats, max);
 			bad = 1;
 		} else if (n < max && parse_item(st, k,
 		    (const char *)st->ev.data.scalar.value, n, &set,
@@ -905,7 +615,7 @@ check_config(struct cstate *st)
 			    ((const char *)c + config_keys[lk[j]].off);
 			for (x = 0; x < a->n; x++)
 				for (y = i == j ? x + 1 : 0; y < b->n; y++) {
-					if (!listen_conflict(&a->addr[x],
+					if (!config_listen_conflict(&a->addr[x],
 					    &b->addr[y]))
 						continue;
 					m = st->seen[lk[j]] ?
@@ -921,57 +631,13 @@ check_config(struct cstate *st)
 	}
 
 	for (x = 0; x < c->listen_clients.n; x++)
-		if (!listen_is_wildcard(&c->listen_clients.addr[x]))
+		if (!config_listen_is_wildcard(&c->listen_clients.addr[x]))
 			wild = 0;
 	if (c->announce_host[0] == '\0' && wild)
 		cerr(st, mark_of(st, K_CLIENTS) ? mark_of(st, K_CLIENTS) :
 		    mark_of(st, K_ANNOUNCE), "announce.host is empty and "
 		    "every listen.clients address is a wildcard: set "
 		    "announce.host to the name or address clients dial");
-}
-
-static void
-set_default_listen(struct gw_listen_set *set, const char *a, const char *b)
-{
-	if (parse_listen(a, &set->addr[0]) != NULL ||
-	    parse_listen(b, &set->addr[1]) != NULL)
-		fatalx("%s: bad built-in address", __func__);
-	set->n = 2;
-}
-
-void
-config_defaults(struct gw_config *c)
-{
-	memset(c, 0, sizeof(*c));
-	gw_strlcpy(c->user, "_gatewayd", sizeof(c->user));
-	gw_strlcpy(c->storage_user, "_gatewayd-db", sizeof(c->storage_user));
-	gw_strlcpy(c->keys_dir, "/etc/gatewayd/keys", sizeof(c->keys_dir));
-	gw_strlcpy(c->data_dir, "/var/lib/gatewayd", sizeof(c->data_dir));
-	gw_strlcpy(c->chroot_dir, "/run/gatewayd/empty",
-	    sizeof(c->chroot_dir));
-	gw_strlcpy(c->control_socket, "/run/gatewayd/gatewayd.sock",
-	    sizeof(c->control_socket));
-	set_default_listen(&c->listen_clients, "0.0.0.0:9000", "[::]:9000");
-	set_default_listen(&c->listen_mix, "0.0.0.0:1789", "[::]:1789");
-	set_default_listen(&c->listen_http, "0.0.0.0:8080", "[::]:8080");
-	gw_strlcpy(c->nym_api_urls[0], "https://validator.nymtech.net/api/",
-	    sizeof(c->nym_api_urls[0]));
-	c->n_nym_api_urls = 1;
-	c->nym_api_timeout_ms = 10 * MS_S;
-	c->enforce_zk_nyms = 0;
-	c->testnet = 0;
-	c->max_connections = 10000;
-	c->max_connections_per_address = 64;
-	c->max_mix_connections = 4096;
-	c->max_message_size = 64 * KIB;
-	c->handshake_timeout_ms = 10 * MS_S;
-	c->idle_timeout_ms = 300 * MS_S;
-	c->mix_read_timeout_ms = 30 * MS_S;
-	c->map_size = 1 * GIB;
-	c->inbox_retention_s = 24 * 60 * 60;
-	c->inbox_max_messages = 10000;
-	c->commit_interval_ms = 5;
-	c->commit_batch = 256;
 }
 
 int
@@ -1078,50 +744,9 @@ config_parse_file(struct gw_config *conf, const char *path, FILE *errfp)
 		close(fd);
 	free(buf);
 	if (errfp != NULL)
-		fprintf(errfp, "%s: %s\n", path, strerror(saved));
+		fprintf(errfp, "%s: cannot read: %s\n", path,
+		    strerror(saved));
 	gw_strlcpy(conf->path, path, sizeof(conf->path));
 	return 1;
 }
 
-/* The announce rules of gatewayd.conf(5), in one place. */
-const char *
-config_announce_host(const struct gw_config *c, char *buf, size_t len)
-{
-	const struct gw_listen	*l;
-	unsigned		 i;
-
-	if (c->announce_host[0] != '\0') {
-		gw_strlcpy(buf, c->announce_host, len);
-		return buf;
-	}
-	for (i = 0; i < c->listen_clients.n; i++) {
-		l = &c->listen_clients.addr[i];
-		if (listen_is_wildcard(l))
-			continue;
-		/* IPv6 without brackets, as Nym announces it. */
-		if (inet_ntop(l->ss.ss_family, l->ss.ss_family == AF_INET ?
-		    (const void *)&((const struct sockaddr_in *)
-		    (const void *)&l->ss)->sin_addr :
-		    (const void *)&((const struct sockaddr_in6 *)
-		    (const void *)&l->ss)->sin6_addr, buf,
-		    (socklen_t)len) == NULL && len > 0)
-			buf[0] = '\0';
-		return buf;
-	}
-	if (len > 0)
-		buf[0] = '\0';
-	return buf;
-}
-
-uint16_t
-config_announce_ws_port(const struct gw_config *c)
-{
-	const struct sockaddr_in *sin;
-
-	if (c->announce_ws_port != 0 || c->listen_clients.n == 0)
-		return c->announce_ws_port;
-	/* sin_port and sin6_port sit at the same offset. */
-	sin = (const struct sockaddr_in *)(const void *)
-	    &c->listen_clients.addr[0].ss;
-	return ntohs(sin->sin_port);
-}

@@ -12,6 +12,30 @@
 
 #include "config.h"
 
+#define MS_S	1000LL
+#define MS_M	(60 * MS_S)
+#define MS_H	(60 * MS_M)
+#define MS_D	(24 * MS_H)
+#define KIB	1024LL
+#define MIB	(1024 * KIB)
+#define GIB	(1024 * MIB)
+
+/* Indices into config_keys[]; a section's keys follow it. */
+enum {
+	K_USER, K_STORAGE_USER,
+	K_PATHS, K_KEYS, K_DATA, K_CHROOT, K_CONTROL,
+	K_ANNOUNCE, K_HOST, K_WS_PORT, K_WSS_PORT,
+	K_LISTEN, K_CLIENTS, K_MIX, K_HTTP,
+	K_NYM_API, K_URLS, K_API_TIMEOUT,
+	K_CREDENTIALS, K_ENFORCE_ZK,
+	K_MIXNET, K_TESTNET,
+	K_LIMITS, K_MAX_CONN, K_MAX_CONN_ADDR, K_MAX_MIX_CONN, K_MAX_MSG,
+	K_HANDSHAKE_TO, K_IDLE_TO, K_MIX_READ_TO,
+	K_STORAGE, K_MAP_SIZE, K_RETENTION, K_INBOX_MAX, K_COMMIT_INTERVAL,
+	K_COMMIT_BATCH,
+	K_NKEYS
+};
+
 enum config_ktype {
 	CK_SECTION,	/* nested mapping; its keys follow it in the table */
 	CK_USER,	/* char[GW_USER_MAX], a login name */
@@ -41,6 +65,33 @@ struct config_key {
 
 extern const struct config_key	config_keys[];
 extern const size_t		config_nkeys;
+
+/* A suffix and its multiplier; a table ends with a NULL name. */
+struct config_unit {
+	const char	*name;
+	long long	 mul;
+};
+extern const struct config_unit	config_duration_units[];	/* to ms */
+extern const struct config_unit	config_size_units[];		/* to bytes */
+
+/*
+ * "<digits><suffix>", scaled by the suffix's unit (bare: by bare).
+ * Returns 0, -1 if malformed, -2 if it overflows.
+ */
+int	config_parse_scaled(const char *, const struct config_unit *,
+	    long long bare, long long *);
+int	config_all_digits(const char *);
+
+/* Numeric "a.b.c.d:port" or "[v6]:port"; returns a LISTEN_* code. */
+enum { LISTEN_OK, LISTEN_EMALFORMED, LISTEN_EBRACKETS, LISTEN_EPORT };
+int	config_parse_listen(const char *, struct gw_listen *);
+int	config_listen_is_wildcard(const struct gw_listen *);
+/* Would binding both fail (same port, equal or wildcard address)? */
+int	config_listen_conflict(const struct gw_listen *,
+	    const struct gw_listen *);
+
+int	config_valid_user(const char *);
+int	config_has_control(const char *);
 
 /* Formatting shared by the printer and the parser's range messages. */
 void	config_fmt_duration(char *, size_t, uint64_t ms);
