@@ -345,6 +345,8 @@ parse_scalar(struct cstate *st, int k, const yaml_mark_t *m, const char *s)
 			    "keep every privilege", ck->full);
 			return;
 		}
+		/* Zeroed first: the struct travels to workers whole. */
+		memset(field, 0, GW_USER_MAX);
 		gw_strlcpy(field, s, GW_USER_MAX);
 		break;
 	case CK_PATH:
@@ -366,6 +368,7 @@ parse_scalar(struct cstate *st, int k, const yaml_mark_t *m, const char *s)
 			    shown(s, b, sizeof(b)));
 			return;
 		}
+		memset(field, 0, ck->type == CK_PATH ? PATH_MAX : GW_HOST_MAX);
 		gw_strlcpy(field, s, ck->type == CK_PATH ? PATH_MAX :
 		    GW_HOST_MAX);
 		break;
@@ -441,6 +444,7 @@ parse_list(struct cstate *st, int k)
 				    "addresses";
 
 	memset(&set, 0, sizeof(set));
+	memset(urls, 0, sizeof(urls));
 	if (st->ev.type == YAML_MAPPING_START_EVENT ||
 	    st->ev.type == YAML_ALIAS_EVENT) {
 		wrong_type(st, k, "a list or a scalar");
@@ -456,6 +460,7 @@ parse_list(struct cstate *st, int k)
 			if (st->ev.type != YAML_SCALAR_EVENT) {
 				wrong_type(st, k, "a scalar in the list");
 				bad = 1;
+				n++;
 				continue;
 			}
 			if (strlen((const char *)st->ev.data.scalar.value) !=
@@ -645,6 +650,7 @@ config_parse_buffer(struct gw_config *conf, const char *name,
     const char *buf, size_t len, FILE *errfp)
 {
 	struct cstate	*st;
+	yaml_event_type_t top;
 	int		 errors;
 
 	config_defaults(conf);
@@ -677,7 +683,7 @@ config_parse_buffer(struct gw_config *conf, const char *name,
 		cerr(st, &st->ev.start_mark, "empty configuration");
 		goto out;
 	}
-	if (st->ev.type != YAML_MAPPING_START_EVENT) {
+	if ((top = st->ev.type) != YAML_MAPPING_START_EVENT) {
 		cerr(st, &st->ev.start_mark, "expected a mapping of keys at "
 		    "the top level, found %s", event_kind(&st->ev));
 		cskip(st);
@@ -690,7 +696,9 @@ config_parse_buffer(struct gw_config *conf, const char *name,
 		    "allowed");
 		goto out;
 	}
-	check_config(st);
+	/* Checks across keys would only add noise about a non-config. */
+	if (top == YAML_MAPPING_START_EVENT)
+		check_config(st);
  out:
 	if (st->have_ev)
 		yaml_event_delete(&st->ev);
