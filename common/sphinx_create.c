@@ -18,6 +18,7 @@ struct route_keys {
 	uint8_t	 e[SPHINX_MAX_HOPS][SPHINX_EXPANDED_LEN];
 	uint8_t	 ks[SPHINX_MAX_HOPS][SPHINX_ROUTING_LEN];
 	uint8_t	 acc[SPHINX_KEY_LEN];
+	uint8_t	 tmp[SPHINX_KEY_LEN];
 	uint8_t	 pkey[SPHINX_PAYLOAD_KEY_LEN];
 };
 
@@ -42,10 +43,13 @@ route_derive(struct sphinx_ctx *c, const uint8_t *x,
 	for (i = 0; i < n; i++) {
 		if (crypto_scalarmult(k->acc, x, route[i].pubkey) != 0)
 			return SPHINX_ERR_DH;
-		for (j = 0; j < i; j++)
+		for (j = 0; j < i; j++) {
+			/* Never let crypto_scalarmult's output alias its input. */
+			memcpy(k->tmp, k->acc, sizeof(k->tmp));
 			if (crypto_scalarmult(k->acc, k->e[j] + E_BLINDING,
-			    k->acc) != 0)
+			    k->tmp) != 0)
 				return SPHINX_ERR_DH;
+		}
 		if (sphinx_expand(c, k->acc, k->e[i]) == -1 ||
 		    sphinx_keystream(c, k->e[i], k->ks[i],
 		    SPHINX_ROUTING_LEN) == -1)
