@@ -1,0 +1,38 @@
+/*
+ * The gateway's long-term keys on disk: one PEM-style file per private
+ * key (mode 0600) and a .pub beside it.  Read by the master (which keeps
+ * the identity key and hands the Sphinx key to mixd only) and by
+ * gatewayctl (init, node-details, sign).
+ */
+#ifndef GW_KEYS_H
+#define GW_KEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KEYS_IDENTITY_FILE	"ed25519_identity"
+#define KEYS_SPHINX_FILE	"x25519_sphinx"
+
+struct gw_identity {
+	uint8_t	 sk[64];	/* libsodium's seed || public */
+	uint8_t	 pk[32];
+};
+
+struct gw_x25519 {
+	uint8_t	 sk[32];
+	uint8_t	 pk[32];
+};
+
+/* Create the keys directory (0700) and both key pairs; never overwrite. */
+int	keys_generate(const char *dir, char *err, size_t errlen);
+int	keys_load_identity(const char *dir, struct gw_identity *,
+	    char *err, size_t errlen);
+int	keys_load_sphinx(const char *dir, struct gw_x25519 *,
+	    char *err, size_t errlen);
+/*
+ * Refuse a private key file that others may read or that is owned by
+ * someone other than root or us: what smtpd's check_file_secrecy does.
+ */
+int	keys_check_secrecy(const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,227 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "proc.h"
+#include "util.h"
+
+static const char *const imsg_names[IMSG_TYPE_MAX] = {
+	[IMSG_NONE] = "NONE",
+	[IMSG_SETUP_PEER] = "SETUP_PEER",
+	[IMSG_SETUP_LISTENER] = "SETUP_LISTENER",
+	[IMSG_CONF_MIXD] = "CONF_MIXD",
+	[IMSG_CONF_CLIENTD] = "CONF_CLIENTD",
+	[IMSG_CONF_CREDD] = "CONF_CREDD",
+	[IMSG_CONF_STORAGED] = "CONF_STORAGED",
+	[IMSG_KEY_SPHINX] = "KEY_SPHINX",
+	[IMSG_SETUP_DONE] = "SETUP_DONE",
+	[IMSG_WORKER_READY] = "WORKER_READY",
+	[IMSG_START] = "START",
+	[IMSG_RECONF] = "RECONF",
+	[IMSG_CTL_STATUS] = "CTL_STATUS",
+	[IMSG_CTL_STATUS_PROC] = "CTL_STATUS_PROC",
+	[IMSG_CTL_END] = "CTL_END",
+	[IMSG_CTL_RELOAD] = "CTL_RELOAD",
+	[IMSG_CTL_LOG_VERBOSE] = "CTL_LOG_VERBOSE",
+	[IMSG_CTL_RESULT] = "CTL_RESULT",
+	[IMSG_CTL_TEST_SANDBOX] = "CTL_TEST_SANDBOX",
+};
+
+static const char *const proc_names[PROC_MAX] = {
+	[PROC_PARENT] = "gatewayd",
+	[PROC_MIXD] = "mixd",
+	[PROC_CLIENTD] = "clientd",
+	[PROC_CREDD] = "credd",
+	[PROC_STORAGED] = "storaged",
+};
+
+const char *
+gw_imsg_type_name(uint32_t type)
+{
+	if (type < IMSG_TYPE_MAX && imsg_names[type] != NULL)
+		return imsg_names[type];
+	return "UNKNOWN";
+}
+
+const char *
+gw_proc_name(enum gw_proc p)
+{
+	if ((unsigned)p < PROC_MAX)
+		return proc_names[p];
+	return "unknown";
+}
+
+static void
+imsgev_update(struct imsgev *iev)
+{
+	short	 want = EV_READ | EV_PERSIST;
+
+	if (imsgbuf_queued(&iev->ibuf) > 0)
+		want |= EV_WRITE;
+	if (want == iev->events)
+		return;
+	event_del(iev->ev);
+	event_assign(iev->ev, event_get_base(iev->ev), iev->ibuf.fd, want,
+	    event_get_callback(iev->ev), iev);
+	event_add(iev->ev, NULL);
+	iev->events = want;
+}
+
+static void
+imsgev_handler(int fd, short what, void *arg)
+{
+	struct imsgev	*iev = arg;
+	struct imsg	 imsg;
+	int		 n;
+
+	(void)fd;
+	if (what & EV_WRITE) {
+		if (imsgbuf_write(&iev->ibuf) == -1) {
+			iev->lost(iev, strerror(errno));
+			return;
+		}
+	}
+	if (what & EV_READ) {
+		n = imsgbuf_read(&iev->ibuf);
+		if (n == 0) {
+			iev->lost(iev, "channel closed");
+			return;
+		}
+		if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK) {
+			iev->lost(iev, strerror(errno));
+			return;
+		}
+		for (;;) {
+			n = imsg_get(&iev->ibuf, &imsg);
+			if (n == 0)
+				break;
+			if (n == -1) {
+				iev->lost(iev, errno == ERANGE ?
+				    "bad message length" : "missing descriptor");
+				return;
+			}
+			if (iev->dispatch(iev, &imsg) == -1)
+				return;	/* iev is gone */
+			imsg_free(&imsg);
+		}
+	}
+	imsgev_update(iev);
+}
+
+struct imsgev *
+imsgev_new(struct event_base *base, int fd, int proc, const char *name,
+    uint32_t maxsize, int allow_fdpass, imsgev_dispatch_cb dispatch,
+    imsgev_lost_cb lost, void *arg)
+{
+	struct imsgev	*iev = xcalloc(1, sizeof(*iev));
+
+	if (gw_set_nonblock(fd) == -1)
+		fatal("%s: nonblock", __func__);
+	imsgbuf_init(&iev->ibuf, fd, maxsize, allow_fdpass);
+	iev->proc = proc;
+	gw_strlcpy(iev->name, name, sizeof(iev->name));
+	iev->dispatch = dispatch;
+	iev->lost = lost;
+	iev->arg = arg;
+	iev->events = EV_READ | EV_PERSIST;
+	iev->ev = event_new(base, fd, iev->events, imsgev_handler, iev);
+	if (iev->ev == NULL || event_add(iev->ev, NULL) == -1)
+		fatalx("%s: event_new", __func__);
+	return iev;
+}
+
+void
+imsgev_free(struct imsgev *iev)
+{
+	if (iev == NULL)
+		return;
+	event_free(iev->ev);
+	close(iev->ibuf.fd);
+	imsgbuf_clear(&iev->ibuf);
+	free(iev);
+}
+
+int
+imsgev_composev(struct imsgev *iev, uint32_t type, uint32_t peerid, int fd,
+    const struct iovec *iov, int iovcnt)
+{
+	if (imsg_composev(&iev->ibuf, type, peerid, fd, iov, iovcnt) == -1)
+		return -1;
+	imsgev_update(iev);
+	return 0;
+}
+
+int
+imsgev_compose(struct imsgev *iev, uint32_t type, uint32_t peerid, int fd,
+    const void *data, size_t len)
+{
+	struct iovec	 iov;
+
+	iov.iov_base = (void *)(uintptr_t)data;
+	iov.iov_len = data == NULL ? 0 : len;
+	return imsgev_composev(iev, type, peerid, fd, &iov, 1);
+}
+
+size_t
+imsgev_queued(const struct imsgev *iev)
+{
+	return imsgbuf_queued(&iev->ibuf);
+}
+
+void
+imsg_unexpected(const struct imsgev *iev, const struct imsg *imsg)
+{
+	fatalx("unexpected %s (%u) from %s", gw_imsg_type_name(imsg->hdr.type),
+	    imsg->hdr.type, iev->name);
+}
+
+void
+imsg_need(const struct imsgev *iev, const struct imsg *imsg, void *dst,
+    size_t len)
+{
+	if (imsg_get_exact(imsg, dst, len) == -1)
+		fatalx("%s from %s: payload %zu bytes, want %zu",
+		    gw_imsg_type_name(imsg->hdr.type), iev->name,
+		    imsg->datalen, len);
+}
+
+uint64_t *
+counter_get(struct gw_counters *cs, const char *name)
+{
+	unsigned	 i;
+
+	for (i = 0; i < cs->n; i++)
+		if (strcmp(cs->c[i].name, name) == 0)
+			return &cs->c[i].value;
+	if (cs->n == GW_COUNTERS_MAX)
+		fatalx("%s: too many counters (%s)", __func__, name);
+	if (strlen(name) >= GW_COUNTER_NAME_MAX)
+		fatalx("%s: counter name too long (%s)", __func__, name);
+	gw_strlcpy(cs->c[cs->n].name, name, GW_COUNTER_NAME_MAX);
+	cs->c[cs->n].value = 0;
+	return &cs->c[cs->n++].value;
+}
+
+void
+counters_send(struct imsgev *parent, uint32_t peerid, const char *role,
+    int64_t started, int sandboxed, const struct gw_counters *cs)
+{
+	struct gw_ctl_proc	 p;
+	struct iovec		 iov[2];
+
+	memset(&p, 0, sizeof(p));
+	gw_strlcpy(p.role, role, sizeof(p.role));
+	p.pid = (uint32_t)getpid();
+	p.started = started;
+	p.ncounters = cs->n;
+	p.sandboxed = sandboxed ? 1 : 0;
+	iov[0].iov_base = &p;
+	iov[0].iov_len = sizeof(p);
+	iov[1].iov_base = (void *)(uintptr_t)cs->c;
+	iov[1].iov_len = cs->n * sizeof(cs->c[0]);
+	if (imsgev_composev(parent, IMSG_CTL_STATUS_PROC, peerid, -1, iov,
+	    2) == -1)
+		fatal("%s", __func__);
+}

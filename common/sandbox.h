@@ -1,0 +1,45 @@
+/*
+ * pledge-like seccomp allowlists (design note §2.5).  A policy is a set
+ * of named promise groups plus role-specific rules, each with a comment
+ * saying who needs it.  Anything not listed kills the process.  Names
+ * are resolved at run time, so an unknown one fails loudly at start-up.
+ */
+#ifndef GW_SANDBOX_H
+#define GW_SANDBOX_H
+
+#include <stdio.h>
+
+enum sandbox_group {
+	SB_STDIO	= 1 << 0,	/* memory, time, randomness, exit */
+	SB_IPC		= 1 << 1,	/* imsg channels, fd passing */
+	SB_EVENT	= 1 << 2,	/* libevent's epoll loop */
+	SB_ACCEPT	= 1 << 3,	/* accept on passed listeners */
+	SB_CONNECT	= 1 << 4,	/* outbound TCP over IPv4/IPv6 */
+	SB_THREADS	= 1 << 5,	/* libcurl's resolver threads */
+	SB_LMDB		= 1 << 6,	/* an open LMDB environment */
+	SB_RFILES	= 1 << 7,	/* read-only opens (CA, resolver) */
+};
+
+#define SB_ALLOW	0
+
+struct sandbox_rule {
+	const char	*syscall;
+	int		 errnum;	/* SB_ALLOW, or refuse with this */
+	const char	*why;
+};
+
+struct sandbox_policy {
+	const char			*name;
+	unsigned			 groups;
+	const struct sandbox_rule	*rules;		/* role extras */
+	unsigned			 nrules;
+};
+
+/* Install the filter; fatal on any failure.  No-op with GW_NO_SANDBOX. */
+void	sandbox_apply(const struct sandbox_policy *);
+/* 1 once sandbox_apply() has installed a filter in this process. */
+int	sandbox_active(void);
+/* The policy as a sorted, arch-independent table (golden files). */
+void	sandbox_print(const struct sandbox_policy *, FILE *);
+
+#endif

@@ -1,0 +1,341 @@
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "log.h"
+#include "privdrop.h"
+#include "util.h"
+#include "worker.h"
+
+#define WORKER_CHANNEL_FD	3
+
+static const uint32_t conf_type[PROC_MAX] = {
+	[PROC_MIXD] = IMSG_CONF_MIXD,
+	[PROC_CLIENTD] = IMSG_CONF_CLIENTD,
+	[PROC_CREDD] = IMSG_CONF_CREDD,
+	[PROC_STORAGED] = IMSG_CONF_STORAGED,
+};
+
+static size_t
+worker_conf_size(enum gw_proc p)
+{
+	switch (p) {
+	case PROC_MIXD:
+		return sizeof(struct gw_conf_mixd);
+	case PROC_CLIENTD:
+		return sizeof(struct gw_conf_clientd);
+	case PROC_CREDD:
+		return sizeof(struct gw_conf_credd);
+	case PROC_STORAGED:
+		return sizeof(struct gw_conf_storaged);
+	default:
+		fatalx("%s: bad role", __func__);
+	}
+}
+
+static void
+worker_check_channel(void)
+{
+	int		 type;
+	socklen_t	 len = sizeof(type);
+
+	/* Only the master starts us, with our channel on fd 3. */
+	if (getsockopt(WORKER_CHANNEL_FD, SOL_SOCKET, SO_TYPE, &type,
+	    &len) == -1 || type != SOCK_STREAM) {
+		fprintf(stderr, "this program is started by gatewayd(8), "
+		    "not by hand\n");
+		exit(1);
+	}
+	/* Nothing else may have leaked in. */
+	closefrom(WORKER_CHANNEL_FD + 1);
+}
+
+static int
+worker_setup_message(struct worker *w, struct imsg *imsg)
+{
+	struct gw_setup_peer	 peer;
+	struct gw_key_sphinx	 key;
+	int			 fd = imsg->fd;
+
+	imsg->fd = -1;
+	switch (imsg->hdr.type) {
+	case IMSG_SETUP_PEER:
+		if (fd == -1 || imsg_get_exact(imsg, &peer, sizeof(peer)) ==
+		    -1 || peer.proc == PROC_PARENT || peer.proc >= PROC_MAX ||
+		    peer.proc == (uint32_t)w->self ||
+		    w->peer_fd[peer.proc] != -1)
+			fatalx("bad SETUP_PEER from master");
+		w->peer_fd[peer.proc] = fd;
+		return 0;
+	case IMSG_SETUP_LISTENER:
+		if (fd == -1 || w->nlisteners == WORKER_MAX_LISTENERS ||
+		    (w->self != PROC_MIXD && w->self != PROC_CLIENTD) ||
+		    imsg_get_exact(imsg, &w->listen_info[w->nlisteners],
+		    sizeof(w->listen_info[0])) == -1)
+			fatalx("bad SETUP_LISTENER from master");
+		w->listen_info[w->nlisteners].text[
+		    sizeof(w->listen_info[0].text) - 1] = '\0';
+		w->listen_fd[w->nlisteners++] = fd;
+		return 0;
+	case IMSG_KEY_SPHINX:
+		if (w->self != PROC_MIXD || w->nkeys == WORKER_MAX_KEYS ||
+		    imsg_get_exact(imsg, &key, sizeof(key)) == -1)
+			fatalx("bad KEY_SPHINX from master");
+		w->keys[w->nkeys++] = key;
+		sodium_memzero(&key, sizeof(key));
+		break;
+	case IMSG_SETUP_DONE:
+		return 1;
+	default:
+		if (imsg->hdr.type != conf_type[w->self] ||
+		    imsg_get_exact(imsg, &w->conf, worker_conf_size(w->self))
+		    == -1)
+			fatalx("unexpected %s from master during start-up",
+			    gw_imsg_type_name(imsg->hdr.type));
+		break;
+	}
+	if (fd != -1)
+		fatalx("unexpected descriptor from master");
+	return 0;
+}
+
+static void
+worker_read_setup(struct worker *w)
+{
+	struct imsgbuf	 ib;
+	struct imsg	 imsg;
+	struct pollfd	 pfd = { .fd = WORKER_CHANNEL_FD, .events = POLLIN };
+	int		 n, done = 0, have_conf = 0;
+
+	imsgbuf_init(&ib, WORKER_CHANNEL_FD, GW_IMSG_MAXSIZE, 1);
+	while (!done) {
+		if (poll(&pfd, 1, GW_SETUP_TIMEOUT_MS) <= 0)
+			fatalx("no start-up messages from master");
+		if ((n = imsgbuf_read(&ib)) == 0)
+			fatalx("master went away during start-up");
+		if (n == -1 && errno != EAGAIN)
+			fatal("start-up read");
+		while (!done && (n = imsg_get(&ib, &imsg)) == 1) {
+			if (imsg.hdr.type == conf_type[w->self])
+				have_conf = 1;
+			done = worker_setup_message(w, &imsg);
+			imsg_free(&imsg);
+		}
+		if (n == -1)
+			fatalx("bad start-up message from master");
+	}
+	if (!have_conf)
+		fatalx("no configuration from master");
+	if (ib.rlen != ib.rpos)
+		fatalx("master sent more than start-up");
+	imsgbuf_clear(&ib);
+}
+
+void
+worker_init(struct worker *w, enum gw_proc self, int argc, char *argv[])
+{
+	int	 ch, foreground = 0, verbose = 0;
+	struct gw_conf_common *c;
+
+	memset(w, 0, sizeof(*w));
+	w->self = self;
+	w->name = gw_proc_name(self);
+	for (ch = 0; ch < PROC_MAX; ch++)
+		w->peer_fd[ch] = -1;
+	while ((ch = getopt(argc, argv, "dv")) != -1) {
+		switch (ch) {
+		case 'd':
+			foreground = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-dv]\n", w->name);
+			exit(1);
+		}
+	}
+	worker_check_channel();
+	log_init(foreground, verbose, LOG_DAEMON);
+	log_procinit(w->name);
+	signal(SIGPIPE, SIG_IGN);
+	/* Reload is the master's business. */
+	signal(SIGHUP, SIG_IGN);
+	w->peer_fd[PROC_PARENT] = WORKER_CHANNEL_FD;
+	worker_read_setup(w);
+	c = (struct gw_conf_common *)&w->conf;
+	c->user[sizeof(c->user) - 1] = '\0';
+	c->chroot_dir[sizeof(c->chroot_dir) - 1] = '\0';
+	if ((w->base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	w->started = time(NULL);
+}
+
+const struct gw_conf_common *
+worker_common(const struct worker *w)
+{
+	return (const struct gw_conf_common *)&w->conf;
+}
+
+void
+worker_drop(struct worker *w, const char *chroot_dir)
+{
+	uid_t	 uid;
+	gid_t	 gid;
+
+	privdrop_lookup(worker_common(w)->user, &uid, &gid);
+	privdrop(chroot_dir, uid, gid);
+}
+
+void
+worker_confine(struct worker *w, const struct sandbox_policy *pol)
+{
+	(void)w;
+	privdrop_harden();
+	sandbox_apply(pol);
+}
+
+void
+worker_sandbox(struct worker *w, const char *chroot_dir,
+    const struct sandbox_policy *pol)
+{
+	worker_drop(w, chroot_dir);
+	worker_confine(w, pol);
+}
+
+void
+worker_test_violation(void)
+{
+#ifdef GW_TEST_HOOKS
+	char	*argv[] = { (char *)(uintptr_t)"/bin/true", NULL };
+
+	log_warnx("test hook: calling execve, outside every allowlist");
+	syscall(SYS_execve, argv[0], argv, NULL);
+	log_warnx("test hook: execve returned (no sandbox?)");
+#endif
+}
+
+static void
+worker_peer_clear(struct imsgev *iev)
+{
+	struct worker	*w = iev->arg;
+
+	w->peer[iev->proc] = NULL;
+	imsgev_free(iev);
+}
+
+static void
+worker_lost(struct imsgev *iev, const char *why)
+{
+	/* The master going away is the normal way to stop. */
+	if (iev->proc == PROC_PARENT) {
+		log_debug("master channel: %s; exiting", why);
+		exit(0);
+	}
+	/*
+	 * A sibling's channel only closes when the sibling dies, and the
+	 * master, which supervises, then stops us all.  Exiting here would
+	 * race the dead worker's own report and hide the cause.
+	 */
+	log_warnx("lost channel to %s: %s; waiting for the master",
+	    iev->name, why);
+	worker_peer_clear(iev);
+}
+
+static void
+worker_send_status(struct worker *w, uint32_t peerid)
+{
+	if (w->ops->counters != NULL)
+		w->ops->counters(w);
+	counters_send(w->peer[PROC_PARENT], peerid, w->name, w->started,
+	    sandbox_active(), &w->counters);
+}
+
+static int
+worker_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
+{
+	struct worker	*w = iev->arg;
+	int32_t		 verbose;
+	union {
+		struct gw_conf_mixd	 mixd;
+		struct gw_conf_clientd	 clientd;
+		struct gw_conf_credd	 credd;
+		struct gw_conf_storaged	 storaged;
+	}		 conf;
+
+	switch (imsg->hdr.type) {
+	case IMSG_START:
+		if (w->serving)
+			imsg_unexpected(iev, imsg);
+		w->serving = 1;
+		log_debug("started");
+		if (w->ops->start != NULL)
+			w->ops->start(w);
+		return 0;
+	case IMSG_CTL_STATUS:
+		worker_send_status(w, imsg->hdr.peerid);
+		return 0;
+	case IMSG_CTL_LOG_VERBOSE:
+		imsg_need(iev, imsg, &verbose, sizeof(verbose));
+		log_setverbose(verbose);
+		return 0;
+	case IMSG_RECONF:
+		imsg_need(iev, imsg, &conf, worker_conf_size(w->self));
+		if (w->ops->reconf != NULL)
+			w->ops->reconf(w, &conf);
+		return 0;
+#ifdef GW_TEST_HOOKS
+	case IMSG_CTL_TEST_SANDBOX:
+		worker_test_violation();
+		return 0;
+#endif
+	default:
+		if (w->ops->dispatch[PROC_PARENT] != NULL)
+			return w->ops->dispatch[PROC_PARENT](iev, imsg);
+		imsg_unexpected(iev, imsg);
+	}
+}
+
+static int
+worker_dispatch_unexpected(struct imsgev *iev, struct imsg *imsg)
+{
+	imsg_unexpected(iev, imsg);
+}
+
+void
+worker_run(struct worker *w, const struct worker_ops *ops)
+{
+	int	 p;
+
+	w->ops = ops;
+	for (p = 0; p < PROC_MAX; p++) {
+		imsgev_dispatch_cb cb;
+
+		if (w->peer_fd[p] == -1)
+			continue;
+		if (p == PROC_PARENT)
+			cb = worker_dispatch_parent;
+		else if (ops->dispatch[p] != NULL)
+			cb = ops->dispatch[p];
+		else
+			cb = worker_dispatch_unexpected;
+		/* Descriptors flow only at start-up, never afterwards. */
+		w->peer[p] = imsgev_new(w->base, w->peer_fd[p], p,
+		    gw_proc_name(p), GW_IMSG_MAXSIZE, 0, cb, worker_lost, w);
+	}
+	if (imsgev_compose(w->peer[PROC_PARENT], IMSG_WORKER_READY, 0, -1,
+	    NULL, 0) == -1)
+		fatal("%s", __func__);
+	log_debug("ready");
+	if (event_base_dispatch(w->base) == -1)
+		fatalx("event loop failed");
+}

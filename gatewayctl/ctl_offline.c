@@ -1,0 +1,268 @@
+/*
+ * Commands that work on the files alone: init, node-details, sign.
+ */
+#include <sys/stat.h>
+
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "base58.h"
+#include "gatewayctl.h"
+#include "keys.h"
+#include "util.h"
+
+int
+ctl_load_config(struct ctl_opts *o, struct gw_config *conf)
+{
+	if (config_parse_file(conf, o->conffile, stderr) != 0) {
+		fprintf(stderr, "gatewayctl: %s: config has errors\n",
+		    o->conffile);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+ctl_join(char *dst, size_t len, const char *dir, const char *name)
+{
+	int	 n = snprintf(dst, len, "%s/%s", dir, name);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* The development layout `make run` uses: everything under one dir. */
+static int
+ctl_dev_config(struct gw_config *c, const char *dir)
+{
+	struct gw_listen_set	*sets[] = { &c->listen_clients,
+				    &c->listen_mix, &c->listen_http };
+	static const uint16_t	 ports[] = { 9000, 1789, 8080 };
+	size_t			 i;
+
+	config_defaults(c);
+	if (ctl_join(c->keys_dir, sizeof(c->keys_dir), dir, "keys") == -1 ||
+	    ctl_join(c->data_dir, sizeof(c->data_dir), dir, "data") == -1 ||
+	    ctl_join(c->chroot_dir, sizeof(c->chroot_dir), dir, "empty") ==
+	    -1 || ctl_join(c->control_socket, sizeof(c->control_socket), dir,
+	    "gatewayd.sock") == -1) {
+		fprintf(stderr, "gatewayctl: %s: path too long\n", dir);
+		return -1;
+	}
+	gw_strlcpy(c->announce_host, "127.0.0.1", sizeof(c->announce_host));
+	for (i = 0; i < nitems(sets); i++) {
+		struct gw_listen *l = &sets[i]->addr[0];
+		struct sockaddr_in *sin = (struct sockaddr_in *)&l->ss;
+
+		memset(l, 0, sizeof(*l));
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(ports[i]);
+		sin->sin_addr.s_addr = htonl(0x7f000001);
+		l->sslen = sizeof(*sin);
+		snprintf(l->text, sizeof(l->text), "127.0.0.1:%u", ports[i]);
+		sets[i]->n = 1;
+	}
+	c->enforce_zk_nyms = 0;
+	c->testnet = 1;
+	return 0;
+}
+
+static int
+ctl_write_config(const char *path, const struct gw_config *c)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	FILE	*fp;
+	int	 rv;
+
+	if ((fp = open_memstream(&buf, &len)) == NULL)
+		return -1;
+	fprintf(fp, "# gatewayd.yaml: written by gatewayctl init; see "
+	    "gatewayd.conf(5)\n");
+	config_print(c, fp);
+	fclose(fp);
+	rv = gw_write_file_excl(path, buf, len, 0640);
+	if (rv == -1)
+		fprintf(stderr, "gatewayctl: %s: %s\n", path, strerror(errno));
+	free(buf);
+	return rv;
+}
+
+int
+ctl_init(struct ctl_opts *o, int argc, char *argv[])
+{
+	struct gw_config	*conf = xcalloc(1, sizeof(*conf));
+	char			 dir[PATH_MAX], path[PATH_MAX + 16];
+	char			 err[PATH_MAX + 128];
+	const char		*devdir = NULL;
+	int			 ch, rv = -1;
+
+	while ((ch = getopt(argc, argv, "D:")) != -1) {
+		switch (ch) {
+		case 'D':
+			devdir = optarg;
+			break;
+		default:
+			fprintf(stderr, "usage: gatewayctl init [-D dir]\n");
+			goto out;
+		}
+	}
+	if (devdir != NULL) {
+		if (mkdir(devdir, 0755) == -1 && errno != EEXIST) {
+			fprintf(stderr, "gatewayctl: %s: %s\n", devdir,
+			    strerror(errno));
+			goto out;
+		}
+		if (realpath(devdir, dir) == NULL) {
+			fprintf(stderr, "gatewayctl: %s: %s\n", devdir,
+			    strerror(errno));
+			goto out;
+		}
+		if (ctl_join(path, sizeof(path), dir, "gatewayd.yaml") == -1 ||
+		    ctl_dev_config(conf, dir) == -1)
+			goto out;
+		if (!o->conf_given)
+			o->conffile = path;
+	} else
+		config_defaults(conf);
+	if (access(o->conffile, F_OK) == -1) {
+		if (ctl_write_config(o->conffile, conf) == -1)
+			goto out;
+		printf("wrote %s\n", o->conffile);
+	}
+	if (ctl_load_config(o, conf) == -1)
+		goto out;
+	if (keys_generate(conf->keys_dir, err, sizeof(err)) == -1) {
+		fprintf(stderr, "gatewayctl: %s\n", err);
+		goto out;
+	}
+	printf("created identity and sphinx keys in %s\n", conf->keys_dir);
+	rv = 0;
+out:
+	free(conf);
+	return rv;
+}
+
+static uint16_t
+ctl_port(const struct gw_listen_set *set)
+{
+	const struct sockaddr_in *sin;
+
+	if (set->n == 0)
+		return 0;
+	/* sin_port sits at the same offset in sockaddr_in6. */
+	sin = (const struct sockaddr_in *)&set->addr[0].ss;
+	return ntohs(sin->sin_port);
+}
+
+static const char *
+ctl_host(const struct gw_config *c)
+{
+	return c->announce_host[0] != '\0' ? c->announce_host :
+	    "(not set: announce.host)";
+}
+
+int
+ctl_node_details(struct ctl_opts *o, int argc, char *argv[])
+{
+	struct gw_config	*conf = xcalloc(1, sizeof(*conf));
+	struct gw_identity	 id;
+	struct gw_x25519	 sx;
+	char			 idb58[64], sxb58[64], err[PATH_MAX + 128];
+	uint16_t		 ws;
+	int			 rv = -1;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: gatewayctl node-details\n");
+		goto out;
+	}
+	if (ctl_load_config(o, conf) == -1)
+		goto out;
+	if (keys_load_identity(conf->keys_dir, &id, err, sizeof(err)) == -1 ||
+	    keys_load_sphinx(conf->keys_dir, &sx, err, sizeof(err)) == -1) {
+		fprintf(stderr, "gatewayctl: %s\n", err);
+		goto out;
+	}
+	base58_encode(id.pk, sizeof(id.pk), idb58, sizeof(idb58));
+	base58_encode(sx.pk, sizeof(sx.pk), sxb58, sizeof(sxb58));
+	sodium_memzero(&id, sizeof(id));
+	sodium_memzero(&sx, sizeof(sx));
+	ws = conf->announce_ws_port ? conf->announce_ws_port :
+	    ctl_port(&conf->listen_clients);
+	if (o->json) {
+		json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i, "
+		    "s:s}", "identity_key", idb58, "sphinx_key", sxb58,
+		    "host", conf->announce_host, "mix_port",
+		    ctl_port(&conf->listen_mix), "clients_ws_port", ws,
+		    "clients_wss_port", conf->announce_wss_port,
+		    "http_api_port", ctl_port(&conf->listen_http), "version",
+		    GW_VERSION);
+		if (j == NULL)
+			goto out;
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		printf("\n");
+		json_decref(j);
+	} else {
+		printf("Identity Key: %s\n", idb58);
+		printf("Sphinx Key: %s\n", sxb58);
+		printf("Host: %s\n", ctl_host(conf));
+		printf("Mix Port: %u\n", ctl_port(&conf->listen_mix));
+		printf("Clients WS Port: %u\n", ws);
+		if (conf->announce_wss_port)
+			printf("Clients WSS Port: %u\n",
+			    conf->announce_wss_port);
+		printf("HTTP API Port: %u\n", ctl_port(&conf->listen_http));
+		printf("Version: %s\n", GW_VERSION);
+	}
+	rv = 0;
+out:
+	free(conf);
+	return rv;
+}
+
+int
+ctl_sign(struct ctl_opts *o, int argc, char *argv[])
+{
+	struct gw_config	*conf = xcalloc(1, sizeof(*conf));
+	struct gw_identity	 id;
+	uint8_t			 sig[crypto_sign_BYTES];
+	char			 b58[BASE58_ENCODED_MAX(crypto_sign_BYTES)];
+	char			 idb58[64], err[PATH_MAX + 128];
+	int			 rv = -1;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: gatewayctl sign text\n");
+		goto out;
+	}
+	if (ctl_load_config(o, conf) == -1)
+		goto out;
+	if (keys_load_identity(conf->keys_dir, &id, err, sizeof(err)) == -1) {
+		fprintf(stderr, "gatewayctl: %s\n", err);
+		goto out;
+	}
+	crypto_sign_detached(sig, NULL, (const uint8_t *)argv[1],
+	    strlen(argv[1]), id.sk);
+	base58_encode(sig, sizeof(sig), b58, sizeof(b58));
+	base58_encode(id.pk, sizeof(id.pk), idb58, sizeof(idb58));
+	sodium_memzero(&id, sizeof(id));
+	if (o->json)
+		printf("{\"identity_key\": \"%s\", \"signature\": \"%s\"}\n",
+		    idb58, b58);
+	else {
+		printf("Identity Key: %s\n", idb58);
+		printf("Signature: %s\n", b58);
+	}
+	rv = 0;
+out:
+	free(conf);
+	return rv;
+}

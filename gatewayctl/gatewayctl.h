@@ -1,0 +1,25 @@
+#ifndef GATEWAYCTL_H
+#define GATEWAYCTL_H
+
+#include "config.h"
+
+struct ctl_opts {
+	const char	*conffile;
+	const char	*socket;	/* NULL: from the config */
+	int		 json;
+	int		 conf_given;
+};
+
+/* ctl_offline.c: commands that need no running daemon */
+int	ctl_init(struct ctl_opts *, int argc, char *argv[]);
+int	ctl_node_details(struct ctl_opts *, int argc, char *argv[]);
+int	ctl_sign(struct ctl_opts *, int argc, char *argv[]);
+int	ctl_load_config(struct ctl_opts *, struct gw_config *);
+
+/* ctl_client.c: commands sent to gatewayd over its control socket */
+int	ctl_status(struct ctl_opts *, int argc, char *argv[]);
+int	ctl_reload(struct ctl_opts *, int argc, char *argv[]);
+int	ctl_log(struct ctl_opts *, int argc, char *argv[]);
+int	ctl_test_sandbox(struct ctl_opts *, int argc, char *argv[]);
+
+#endif

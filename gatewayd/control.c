@@ -1,0 +1,266 @@
+/*
+ * The control socket gatewayctl talks to: imsg over a unix socket.
+ * Status is open to anyone the socket's mode lets in (0660); changes
+ * (reload, verbosity) need root or the daemon's own uid.  A client's
+ * bytes are untrusted: a bad message closes that client only.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gatewayd.h"
+#include "log.h"
+#include "util.h"
+
+#define CONTROL_MAX_CLIENTS	32
+#define CONTROL_MAXSIZE		(64 * 1024)
+
+struct control_client {
+	struct imsgev	*iev;
+	uint32_t	 id;
+	uid_t		 uid;
+	unsigned	 pending;	/* status replies still to relay */
+};
+
+static struct control_client	 ctl_clients[CONTROL_MAX_CLIENTS];
+static uint32_t			 ctl_next_id = 1;
+static struct event		*ctl_ev;
+static struct gatewayd		*ctl_gw;
+
+static struct control_client *
+control_find(uint32_t id)
+{
+	size_t	 i;
+
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (ctl_clients[i].iev != NULL && ctl_clients[i].id == id)
+			return &ctl_clients[i];
+	return NULL;
+}
+
+static void
+control_close(struct control_client *c)
+{
+	imsgev_free(c->iev);
+	memset(c, 0, sizeof(*c));
+}
+
+static void
+control_lost(struct imsgev *iev, const char *why)
+{
+	struct control_client *c = iev->arg;
+
+	log_debug("control client %u: %s", c->id, why);
+	control_close(c);
+}
+
+static void
+control_result(struct control_client *c, int ok, const char *msg)
+{
+	struct gw_ctl_result	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.ok = ok;
+	gw_strlcpy(r.message, msg, sizeof(r.message));
+	imsgev_compose(c->iev, IMSG_CTL_RESULT, 0, -1, &r, sizeof(r));
+}
+
+static int
+control_privileged(const struct control_client *c)
+{
+	return c->uid == 0 || c->uid == geteuid();
+}
+
+static void
+control_status(struct gatewayd *gw, struct control_client *c)
+{
+	counters_send(c->iev, 0, "gatewayd", gw->started, 0, &gw->counters);
+	if (c->pending > 0)
+		return;	/* one status request at a time per client */
+	c->pending = 4;
+	parent_broadcast(gw, IMSG_CTL_STATUS, c->id, NULL, 0);
+}
+
+static int
+control_dispatch(struct imsgev *iev, struct imsg *imsg)
+{
+	struct control_client	*c = iev->arg;
+	struct gatewayd		*gw = ctl_gw;
+	char			 msg[256];
+	int32_t			 verbose;
+
+	if (imsg->hdr.peerid != GW_IMSG_VERSION) {
+		control_result(c, 0, "gatewayctl and gatewayd versions differ");
+		log_warnx("control client %u: protocol version %u, want %u",
+		    c->id, imsg->hdr.peerid, GW_IMSG_VERSION);
+		return 0;
+	}
+	*counter_get(&gw->counters, "control_requests") += 1;
+	switch (imsg->hdr.type) {
+	case IMSG_CTL_STATUS:
+		if (!gw->serving) {
+			control_result(c, 0, "still starting up");
+			return 0;
+		}
+		control_status(gw, c);
+		return 0;
+	case IMSG_CTL_RELOAD:
+		if (!control_privileged(c)) {
+			control_result(c, 0, "permission denied");
+			return 0;
+		}
+		control_result(c, parent_reload(gw, msg, sizeof(msg)) == 0,
+		    msg);
+		return 0;
+	case IMSG_CTL_LOG_VERBOSE:
+		if (!control_privileged(c) ||
+		    imsg_get_exact(imsg, &verbose, sizeof(verbose)) == -1 ||
+		    verbose < 0 || verbose > 3) {
+			control_result(c, 0, "bad log verbosity request");
+			return 0;
+		}
+		log_setverbose(verbose);
+		parent_broadcast(gw, IMSG_CTL_LOG_VERBOSE, 0, &verbose,
+		    sizeof(verbose));
+		control_result(c, 1, verbose ? "logging verbose" :
+		    "logging brief");
+		return 0;
+#ifdef GW_TEST_HOOKS
+	case IMSG_CTL_TEST_SANDBOX: {
+		uint32_t p;
+
+		if (!control_privileged(c) ||
+		    imsg_get_exact(imsg, &p, sizeof(p)) == -1 ||
+		    p == PROC_PARENT || p >= PROC_MAX) {
+			control_result(c, 0, "bad test request");
+			return 0;
+		}
+		log_warnx("test hook: asking %s to break its sandbox",
+		    gw_proc_name(p));
+		imsgev_compose(gw->workers[p].iev, IMSG_CTL_TEST_SANDBOX, 0,
+		    -1, NULL, 0);
+		control_result(c, 1, "sent");
+		return 0;
+	}
+#endif
+	default:
+		log_warnx("control client %u: unknown request %u", c->id,
+		    imsg->hdr.type);
+		control_close(c);
+		return -1;
+	}
+}
+
+void
+control_relay_status(struct gatewayd *gw, struct imsgev *from,
+    struct imsg *imsg)
+{
+	struct gw_ctl_proc	 p;
+	struct control_client	*c;
+
+	(void)gw;
+	/* A sibling's payload is checked like any other input. */
+	if (imsg->datalen < sizeof(p))
+		fatalx("short status from %s", from->name);
+	memcpy(&p, imsg->data, sizeof(p));
+	if (p.ncounters > GW_COUNTERS_MAX || imsg->datalen != sizeof(p) +
+	    p.ncounters * sizeof(struct gw_counter))
+		fatalx("bad status size from %s", from->name);
+	if ((c = control_find(imsg->hdr.peerid)) == NULL)
+		return;	/* the client left meanwhile */
+	imsgev_compose(c->iev, IMSG_CTL_STATUS_PROC, 0, -1, imsg->data,
+	    imsg->datalen);
+	if (c->pending > 0 && --c->pending == 0)
+		imsgev_compose(c->iev, IMSG_CTL_END, 0, -1, NULL, 0);
+}
+
+static void
+control_accept(int lfd, short ev, void *arg)
+{
+	struct gatewayd		*gw = arg;
+	struct control_client	*c = NULL;
+	struct ucred		 cred;
+	socklen_t		 len = sizeof(cred);
+	size_t			 i;
+	int			 fd;
+
+	(void)ev;
+	if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) ==
+	    -1) {
+		if (errno != EAGAIN && errno != EINTR)
+			log_warn("control accept");
+		return;
+	}
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (ctl_clients[i].iev == NULL) {
+			c = &ctl_clients[i];
+			break;
+		}
+	if (c == NULL || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred,
+	    &len) == -1) {
+		log_warnx("control: too many clients");
+		close(fd);
+		return;
+	}
+	c->id = ctl_next_id++;
+	c->uid = cred.uid;
+	c->iev = imsgev_new(gw->base, fd, -1, "gatewayctl", CONTROL_MAXSIZE,
+	    0, control_dispatch, control_lost, c);
+}
+
+void
+control_init(struct gatewayd *gw)
+{
+	struct sockaddr_un	 sun;
+	const char		*path = gw->conf.control_socket;
+	mode_t			 old;
+	int			 fd;
+
+	ctl_gw = gw;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (gw_strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path))
+		fatalx("control socket path too long: %s", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) == -1)
+		fatal("control socket");
+	/* A live socket means another gatewayd: the socket is our lock. */
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+		fatalx("control socket %s is in use: is gatewayd already "
+		    "running?", path);
+	close(fd);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) == -1)
+		fatal("control socket");
+	if (unlink(path) == -1 && errno != ENOENT)
+		fatal("unlink %s", path);
+	old = umask(S_IXUSR | S_IXGRP | S_IRWXO);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		fatal("bind %s", path);
+	umask(old);
+	if (chmod(path, 0660) == -1)
+		fatal("chmod %s", path);
+	if (listen(fd, 16) == -1)
+		fatal("listen %s", path);
+	gw->control_fd = fd;
+	ctl_ev = event_new(gw->base, fd, EV_READ | EV_PERSIST, control_accept,
+	    gw);
+	if (ctl_ev == NULL || event_add(ctl_ev, NULL) == -1)
+		fatalx("control event");
+}
+
+void
+control_cleanup(struct gatewayd *gw)
+{
+	if (gw->control_fd > 0) {
+		unlink(gw->conf.control_socket);
+		close(gw->control_fd);
+		gw->control_fd = -1;
+	}
+}

@@ -1,0 +1,174 @@
+/*
+ * gatewayd: the master process.  Parses the config, checks keys, binds
+ * listeners, starts the four workers and supervises them.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "gatewayd.h"
+#include "log.h"
+#include "util.h"
+
+static struct gatewayd	 gwd;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: gatewayd [-dnVv] [-f file]\n");
+	exit(1);
+}
+
+static void
+gatewayd_signal(int sig, short ev, void *arg)
+{
+	struct gatewayd	*gw = arg;
+	char		 msg[256];
+
+	(void)ev;
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		log_info("received %s", strsignal(sig));
+		parent_shutdown(gw, 0);
+	case SIGHUP:
+		log_info("SIGHUP: reloading %s", gw->conffile);
+		parent_reload(gw, msg, sizeof(msg));
+		break;
+	case SIGCHLD:
+		parent_reap(gw);
+		break;
+	}
+}
+
+void
+sd_notify_ready(const char *path)
+{
+	struct sockaddr_un	 sun;
+	socklen_t		 len;
+	int			 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (path[0] != '/' && path[0] != '@')
+		return;
+	if (gw_strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path))
+		return;
+	len = offsetof(struct sockaddr_un, sun_path) + strlen(path);
+	if (sun.sun_path[0] == '@')
+		sun.sun_path[0] = '\0';	/* abstract namespace */
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return;
+	if (sendto(fd, "READY=1", 7, 0, (struct sockaddr *)&sun, len) == -1)
+		log_warn("sd_notify");
+	close(fd);
+}
+
+static void
+gatewayd_load_keys(struct gatewayd *gw)
+{
+	char	 err[PATH_MAX + 128];
+
+	if (keys_load_identity(gw->conf.keys_dir, &gw->identity, err,
+	    sizeof(err)) == -1)
+		fatalx("identity key: %s (create keys with 'gatewayctl "
+		    "init')", err);
+	if (keys_load_sphinx(gw->conf.keys_dir, &gw->sphinx, err,
+	    sizeof(err)) == -1)
+		fatalx("sphinx key: %s", err);
+}
+
+static void
+gatewayd_signals(struct gatewayd *gw)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
+	size_t	 i;
+
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 0; i < nitems(sigs); i++) {
+		struct event *ev = evsignal_new(gw->base, sigs[i],
+		    gatewayd_signal, gw);
+		if (ev == NULL || event_add(ev, NULL) == -1)
+			fatalx("signal event");
+	}
+}
+
+static int
+gatewayd_check(struct gatewayd *gw, int print)
+{
+	if (config_parse_file(&gw->conf, gw->conffile, stderr) != 0)
+		return 1;
+	if (print)
+		config_print(&gw->conf, stdout);
+	printf("configuration OK\n");
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct gatewayd	*gw = &gwd;
+	int		 ch, checkonly = 0;
+
+	gw->conffile = GW_CONF_DEFAULT;
+	gw->control_fd = -1;
+	while ((ch = getopt(argc, argv, "df:nVv")) != -1) {
+		switch (ch) {
+		case 'd':
+			gw->foreground = 1;
+			break;
+		case 'f':
+			gw->conffile = optarg;
+			break;
+		case 'n':
+			checkonly = 1;
+			break;
+		case 'V':
+			printf("gatewayd %s\n", GW_VERSION);
+			return 0;
+		case 'v':
+			gw->verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (checkonly)
+		return gatewayd_check(gw, gw->verbose > 0);
+
+	log_init(gw->foreground, gw->verbose, LOG_DAEMON);
+	log_procinit("gatewayd");
+	if (sodium_init() == -1)
+		fatalx("sodium_init");
+	if (config_parse_file(&gw->conf, gw->conffile, stderr) != 0)
+		fatalx("%s: config has errors", gw->conffile);
+	if (geteuid() != 0)
+		log_info("not running as root: workers keep this uid and are "
+		    "not chrooted (development mode); seccomp still applies");
+	if (!gw->foreground && daemon(1, 0) == -1)
+		fatal("daemon");
+	gw->started = time(NULL);
+	if ((gw->base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	datadir_prepare(gw);
+	gatewayd_load_keys(gw);
+	control_init(gw);
+	listen_open_all(gw);
+	gatewayd_signals(gw);
+	parent_spawn_workers(gw);
+	parent_send_setup(gw);
+	event_base_dispatch(gw->base);
+	parent_shutdown(gw, 1);
+}

@@ -1,0 +1,530 @@
+/*
+ * Starting, wiring and supervising the workers.  Any worker lost is the
+ * whole daemon lost: the master stops the rest and exits non-zero, and
+ * the service manager restarts everything clean (design note §4.2).
+ */
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "gatewayd.h"
+#include "log.h"
+#include "util.h"
+
+/* Socket buffers between processes: room for bursts of packets. */
+#define PARENT_SOCKBUF		(256 * 1024)
+/* How long workers get to exit before SIGKILL. */
+#define PARENT_STOP_MS		5000
+
+static const enum gw_proc worker_procs[] = {
+	PROC_MIXD, PROC_CLIENTD, PROC_CREDD, PROC_STORAGED
+};
+
+/* Every sibling pair that talks (ARCHITECTURE.md, Channels). */
+static const enum gw_proc sibling_pairs[][2] = {
+	{ PROC_MIXD, PROC_CLIENTD },
+	{ PROC_MIXD, PROC_STORAGED },
+	{ PROC_CLIENTD, PROC_STORAGED },
+	{ PROC_CLIENTD, PROC_CREDD },
+	{ PROC_CREDD, PROC_MIXD },
+	{ PROC_CREDD, PROC_STORAGED },
+};
+
+static int	parent_dispatch_worker(struct imsgev *, struct imsg *);
+static void	parent_lost_worker(struct imsgev *, const char *);
+
+static void
+parent_socketpair(int sv[2])
+{
+	int	 sz = PARENT_SOCKBUF, i;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
+		fatal("socketpair");
+	for (i = 0; i < 2; i++) {
+		/* Best effort: the kernel caps these at wmem_max. */
+		setsockopt(sv[i], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+		setsockopt(sv[i], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	}
+}
+
+/* Only sanitizer settings pass to the workers; nothing else. */
+static char **
+parent_worker_env(void)
+{
+	static const char *const keep[] = {
+		"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"
+	};
+	static char	*env[nitems(keep) + 1];
+	size_t		 i, n = 0;
+
+	for (i = 0; i < nitems(keep); i++) {
+		const char *v = getenv(keep[i]);
+		if (v != NULL &&
+		    asprintf(&env[n], "%s=%s", keep[i], v) != -1)
+			n++;
+	}
+	env[n] = NULL;
+	return env;
+}
+
+static pid_t
+parent_exec_worker(struct gatewayd *gw, enum gw_proc p, int fd)
+{
+	char	 path[PATH_MAX];
+	char	*argv[8];
+	int	 argc = 0, v;
+	pid_t	 pid;
+
+	snprintf(path, sizeof(path), "%s/%s", GW_EXECDIR, gw_proc_name(p));
+	argv[argc++] = (char *)(uintptr_t)gw_proc_name(p);
+	if (gw->foreground)
+		argv[argc++] = (char *)(uintptr_t)"-d";
+	for (v = 0; v < gw->verbose && v < 2; v++)
+		argv[argc++] = (char *)(uintptr_t)"-v";
+	argv[argc] = NULL;
+
+	switch (pid = fork()) {
+	case -1:
+		fatal("fork");
+	case 0:
+		/* The channel becomes fd 3 and alone survives exec. */
+		if (fd == 3) {
+			if (fcntl(3, F_SETFD, 0) == -1)
+				_exit(127);
+		} else if (dup2(fd, 3) == -1)
+			_exit(127);
+		execve(path, argv, parent_worker_env());
+		fprintf(stderr, "gatewayd: exec %s: %s\n", path,
+		    strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+void
+parent_spawn_workers(struct gatewayd *gw)
+{
+	size_t	 i;
+	int	 sv[2];
+
+	for (i = 0; i < nitems(worker_procs); i++) {
+		enum gw_proc		 p = worker_procs[i];
+		struct gw_worker	*w = &gw->workers[p];
+
+		parent_socketpair(sv);
+		w->proc = p;
+		w->pid = parent_exec_worker(gw, p, sv[1]);
+		close(sv[1]);
+		/* Descriptors go down to workers, never up. */
+		w->iev = imsgev_new(gw->base, sv[0], p, gw_proc_name(p),
+		    GW_IMSG_MAXSIZE, 1, parent_dispatch_worker,
+		    parent_lost_worker, gw);
+		*counter_get(&gw->counters, "workers_started") += 1;
+		log_debug("started %s, pid %d", gw_proc_name(p), (int)w->pid);
+	}
+}
+
+static void
+parent_send(struct gatewayd *gw, enum gw_proc p, uint32_t type, int fd,
+    const void *data, size_t len)
+{
+	if (imsgev_compose(gw->workers[p].iev, type, 0, fd, data, len) == -1)
+		fatal("send %s to %s", gw_imsg_type_name(type),
+		    gw_proc_name(p));
+}
+
+static void
+slice_common(const struct gatewayd *gw, struct gw_conf_common *c,
+    const char *user, const char *chroot_dir)
+{
+	gw_strlcpy(c->user, user, sizeof(c->user));
+	gw_strlcpy(c->chroot_dir, chroot_dir, sizeof(c->chroot_dir));
+	c->verbose = gw->verbose;
+	c->foreground = gw->foreground;
+}
+
+static void
+slice_mixd(const struct gatewayd *gw, struct gw_conf_mixd *s)
+{
+	const struct gw_config *c = &gw->conf;
+
+	memset(s, 0, sizeof(*s));
+	slice_common(gw, &s->c, c->user, c->chroot_dir);
+	s->max_mix_connections = c->max_mix_connections;
+	s->mix_read_timeout_ms = c->mix_read_timeout_ms;
+	s->testnet = c->testnet;
+}
+
+static void
+slice_clientd(const struct gatewayd *gw, struct gw_conf_clientd *s)
+{
+	const struct gw_config *c = &gw->conf;
+
+	memset(s, 0, sizeof(*s));
+	slice_common(gw, &s->c, c->user, c->chroot_dir);
+	s->max_connections = c->max_connections;
+	s->max_connections_per_address = c->max_connections_per_address;
+	s->max_message_size = c->max_message_size;
+	s->handshake_timeout_ms = c->handshake_timeout_ms;
+	s->idle_timeout_ms = c->idle_timeout_ms;
+	s->enforce_zk_nyms = c->enforce_zk_nyms;
+	gw_strlcpy(s->announce_host, c->announce_host,
+	    sizeof(s->announce_host));
+	s->announce_ws_port = c->announce_ws_port;
+	s->announce_wss_port = c->announce_wss_port;
+}
+
+static void
+slice_credd(const struct gatewayd *gw, struct gw_conf_credd *s)
+{
+	const struct gw_config *c = &gw->conf;
+	unsigned	 i;
+
+	memset(s, 0, sizeof(*s));
+	/* credd needs resolver and CA files: no chroot (design §2.4). */
+	slice_common(gw, &s->c, c->user, "");
+	for (i = 0; i < c->n_nym_api_urls && i < GW_MAX_APIURLS; i++)
+		gw_strlcpy(s->nym_api_urls[i], c->nym_api_urls[i],
+		    GW_URL_MAX);
+	s->n_nym_api_urls = i;
+	s->nym_api_timeout_ms = c->nym_api_timeout_ms;
+	s->enforce_zk_nyms = c->enforce_zk_nyms;
+}
+
+static void
+slice_storaged(const struct gatewayd *gw, struct gw_conf_storaged *s)
+{
+	const struct gw_config *c = &gw->conf;
+	int	 root = geteuid() == 0;
+
+	memset(s, 0, sizeof(*s));
+	/* As root storaged is chrooted into the data directory. */
+	slice_common(gw, &s->c, c->storage_user, root ? c->data_dir : "");
+	gw_strlcpy(s->data_dir, root ? "/" : c->data_dir,
+	    sizeof(s->data_dir));
+	s->map_size = c->map_size;
+	s->inbox_retention_s = c->inbox_retention_s;
+	s->inbox_max_messages = c->inbox_max_messages;
+	s->commit_interval_ms = c->commit_interval_ms;
+	s->commit_batch = c->commit_batch;
+}
+
+static void
+parent_send_slice(struct gatewayd *gw, enum gw_proc p, uint32_t type)
+{
+	union {
+		struct gw_conf_mixd	 mixd;
+		struct gw_conf_clientd	 clientd;
+		struct gw_conf_credd	 credd;
+		struct gw_conf_storaged	 storaged;
+	}	 s;
+	size_t	 len = 0;
+
+	switch (p) {
+	case PROC_MIXD:
+		slice_mixd(gw, &s.mixd);
+		len = sizeof(s.mixd);
+		break;
+	case PROC_CLIENTD:
+		slice_clientd(gw, &s.clientd);
+		len = sizeof(s.clientd);
+		break;
+	case PROC_CREDD:
+		slice_credd(gw, &s.credd);
+		len = sizeof(s.credd);
+		break;
+	case PROC_STORAGED:
+		slice_storaged(gw, &s.storaged);
+		len = sizeof(s.storaged);
+		break;
+	default:
+		fatalx("%s: bad proc", __func__);
+	}
+	if (type == IMSG_NONE)
+		type = p == PROC_MIXD ? IMSG_CONF_MIXD :
+		    p == PROC_CLIENTD ? IMSG_CONF_CLIENTD :
+		    p == PROC_CREDD ? IMSG_CONF_CREDD : IMSG_CONF_STORAGED;
+	parent_send(gw, p, type, -1, &s, len);
+}
+
+static void
+parent_send_sphinx_key(struct gatewayd *gw)
+{
+	struct gw_key_sphinx	 k;
+
+	memset(&k, 0, sizeof(k));
+	k.rotation = 0;
+	memcpy(k.secret, gw->sphinx.sk, sizeof(k.secret));
+	memcpy(k.public, gw->sphinx.pk, sizeof(k.public));
+	parent_send(gw, PROC_MIXD, IMSG_KEY_SPHINX, -1, &k, sizeof(k));
+	sodium_memzero(&k, sizeof(k));
+	/* mixd holds the Sphinx key from now on; the master does not. */
+	sodium_memzero(gw->sphinx.sk, sizeof(gw->sphinx.sk));
+}
+
+void
+parent_send_setup(struct gatewayd *gw)
+{
+	struct gw_setup_peer	 peer;
+	struct gw_setup_listener li;
+	size_t			 i;
+	unsigned		 l;
+	int			 sv[2];
+
+	for (i = 0; i < nitems(sibling_pairs); i++) {
+		enum gw_proc a = sibling_pairs[i][0], b = sibling_pairs[i][1];
+
+		parent_socketpair(sv);
+		peer.proc = b;
+		parent_send(gw, a, IMSG_SETUP_PEER, sv[0], &peer,
+		    sizeof(peer));
+		peer.proc = a;
+		parent_send(gw, b, IMSG_SETUP_PEER, sv[1], &peer,
+		    sizeof(peer));
+	}
+	for (l = 0; l < gw->nlisteners; l++) {
+		struct gw_listener *gl = &gw->listeners[l];
+
+		memset(&li, 0, sizeof(li));
+		li.kind = gl->kind;
+		gw_strlcpy(li.text, gl->text, sizeof(li.text));
+		parent_send(gw, gl->kind == LISTEN_MIX ? PROC_MIXD :
+		    PROC_CLIENTD, IMSG_SETUP_LISTENER, gl->fd, &li,
+		    sizeof(li));
+		gl->fd = -1;	/* closed once sent */
+	}
+	for (i = 0; i < nitems(worker_procs); i++)
+		parent_send_slice(gw, worker_procs[i], IMSG_NONE);
+	parent_send_sphinx_key(gw);
+	for (i = 0; i < nitems(worker_procs); i++)
+		parent_send(gw, worker_procs[i], IMSG_SETUP_DONE, -1, NULL, 0);
+}
+
+void
+parent_broadcast(struct gatewayd *gw, uint32_t type, uint32_t peerid,
+    const void *data, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(worker_procs); i++) {
+		struct gw_worker *w = &gw->workers[worker_procs[i]];
+
+		if (w->iev != NULL && imsgev_compose(w->iev, type, peerid, -1,
+		    data, len) == -1)
+			fatal("%s", __func__);
+	}
+}
+
+static void
+parent_all_ready(struct gatewayd *gw)
+{
+	const char	*sock;
+
+	gw->serving = 1;
+	parent_broadcast(gw, IMSG_START, 0, NULL, 0);
+	log_info("startup: %s %s, %u listeners, serving", "gatewayd",
+	    GW_VERSION, gw->nlisteners);
+	/* systemd Type=notify, without libsystemd: one datagram. */
+	if ((sock = getenv("NOTIFY_SOCKET")) != NULL)
+		sd_notify_ready(sock);
+}
+
+static int
+parent_dispatch_worker(struct imsgev *iev, struct imsg *imsg)
+{
+	struct gatewayd		*gw = iev->arg;
+	struct gw_worker	*w = &gw->workers[iev->proc];
+	size_t			 i;
+
+	switch (imsg->hdr.type) {
+	case IMSG_WORKER_READY:
+		if (w->ready || imsg->datalen != 0)
+			imsg_unexpected(iev, imsg);
+		w->ready = 1;
+		log_debug("%s ready", iev->name);
+		for (i = 0; i < nitems(worker_procs); i++)
+			if (!gw->workers[worker_procs[i]].ready)
+				return 0;
+		parent_all_ready(gw);
+		return 0;
+	case IMSG_CTL_STATUS_PROC:
+		control_relay_status(gw, iev, imsg);
+		return 0;
+	default:
+		imsg_unexpected(iev, imsg);
+	}
+}
+
+struct gw_worker *
+parent_worker_by_pid(struct gatewayd *gw, pid_t pid)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(worker_procs); i++)
+		if (gw->workers[worker_procs[i]].pid == pid)
+			return &gw->workers[worker_procs[i]];
+	return NULL;
+}
+
+static void
+parent_log_exit(const struct gw_worker *w, int status)
+{
+	if (WIFSIGNALED(status))
+		log_warnx("lost child: %s pid %d terminated; signal %d (%s)",
+		    gw_proc_name(w->proc), (int)w->pid, WTERMSIG(status),
+		    strsignal(WTERMSIG(status)));
+	else if (WIFEXITED(status))
+		log_warnx("lost child: %s pid %d exited with status %d",
+		    gw_proc_name(w->proc), (int)w->pid, WEXITSTATUS(status));
+}
+
+/*
+ * Collect every worker that has ended and log it, deaths by signal
+ * first: when one worker dies its siblings exit on the closed channel,
+ * and the operator needs the cause, not the echo.  Returns how many.
+ */
+static int
+parent_sweep(struct gatewayd *gw)
+{
+	struct gw_worker	*dead[nitems(worker_procs)];
+	int			 status[nitems(worker_procs)];
+	size_t			 i, n = 0;
+	int			 pass;
+
+	for (i = 0; i < nitems(worker_procs); i++) {
+		struct gw_worker *w = &gw->workers[worker_procs[i]];
+
+		if (w->pid <= 0 || w->reaped)
+			continue;
+		if (waitpid(w->pid, &status[n], WNOHANG) == w->pid) {
+			w->reaped = 1;
+			dead[n++] = w;
+		}
+	}
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < n; i++)
+			if (WIFSIGNALED(status[i]) == (pass == 0))
+				parent_log_exit(dead[i], status[i]);
+	return (int)n;
+}
+
+/* SIGCHLD: any worker that ends while we serve ends the daemon. */
+void
+parent_reap(struct gatewayd *gw)
+{
+	if (gw->exiting)
+		return;
+	if (parent_sweep(gw) > 0)
+		parent_shutdown(gw, 1);
+	/* Not ours (a stray child): reap it quietly. */
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+static void
+parent_lost_worker(struct imsgev *iev, const char *why)
+{
+	struct gatewayd		*gw = iev->arg;
+	struct gw_worker	*w = &gw->workers[iev->proc];
+	int			 tries, found = 0;
+
+	if (gw->exiting)
+		return;
+	/* Usually the worker died: wait briefly to say how. */
+	for (tries = 0; tries < 200 && !found; tries++) {
+		if ((found = parent_sweep(gw)) == 0)
+			usleep(10000);
+	}
+	if (!found)
+		log_warnx("lost child: %s pid %d: channel %s", iev->name,
+		    (int)w->pid, why);
+	parent_shutdown(gw, 1);
+}
+
+void
+parent_shutdown(struct gatewayd *gw, int status)
+{
+	uint64_t	 deadline;
+	size_t		 i;
+	int		 alive;
+
+	gw->exiting = 1;
+	for (i = 0; i < nitems(worker_procs); i++) {
+		struct gw_worker *w = &gw->workers[worker_procs[i]];
+
+		if (w->pid > 0 && !w->reaped)
+			kill(w->pid, SIGTERM);
+	}
+	deadline = gw_now_ms() + PARENT_STOP_MS;
+	do {
+		alive = 0;
+		for (i = 0; i < nitems(worker_procs); i++) {
+			struct gw_worker *w = &gw->workers[worker_procs[i]];
+			int st;
+
+			if (w->pid <= 0 || w->reaped)
+				continue;
+			if (waitpid(w->pid, &st, WNOHANG) == w->pid)
+				w->reaped = 1;
+			else
+				alive++;
+		}
+		if (alive)
+			usleep(10000);
+	} while (alive && gw_now_ms() < deadline);
+	for (i = 0; i < nitems(worker_procs); i++) {
+		struct gw_worker *w = &gw->workers[worker_procs[i]];
+
+		if (w->pid > 0 && !w->reaped) {
+			log_warnx("%s pid %d did not stop; killing it",
+			    gw_proc_name(w->proc), (int)w->pid);
+			kill(w->pid, SIGKILL);
+			waitpid(w->pid, NULL, 0);
+		}
+	}
+	control_cleanup(gw);
+	sodium_memzero(&gw->identity, sizeof(gw->identity));
+	log_info("%s", status == 0 ? "terminating" : "terminating on error");
+	exit(status);
+}
+
+int
+parent_reload(struct gatewayd *gw, char *msg, size_t msglen)
+{
+	struct gw_config	*nconf;
+	const char		*key;
+	size_t			 i;
+
+	nconf = xcalloc(1, sizeof(*nconf));
+	if (config_parse_file(nconf, gw->conffile, stderr) != 0) {
+		snprintf(msg, msglen, "%s: config has errors, not reloading",
+		    gw->conffile);
+		goto fail;
+	}
+	if ((key = config_restart_key(&gw->conf, nconf)) != NULL) {
+		snprintf(msg, msglen, "%s: %s changed: restart gatewayd to "
+		    "apply it; not reloading", gw->conffile, key);
+		goto fail;
+	}
+	gw->conf = *nconf;
+	free(nconf);
+	for (i = 0; i < nitems(worker_procs); i++)
+		parent_send_slice(gw, worker_procs[i], IMSG_RECONF);
+	*counter_get(&gw->counters, "reloads") += 1;
+	snprintf(msg, msglen, "%s: configuration reloaded", gw->conffile);
+	log_info("%s", msg);
+	return 0;
+fail:
+	free(nconf);
+	log_warnx("%s", msg);
+	return -1;
+}

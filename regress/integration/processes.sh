@@ -1,0 +1,88 @@
+#!/bin/sh
+# A started gatewayd: five processes named by role, each worker
+# sandboxed (Seccomp 2, NoNewPrivs 1), as root running as its own
+# unprivileged user with mixd and clientd chrooted; gatewayctl status -j
+# is JSON; SIGTERM leaves nothing behind.
+. "$(dirname "$0")/../lib/testlib.sh"
+. "$(dirname "$0")/../lib/daemon.sh"
+
+gw_setup || { notok setup "gatewayctl init failed"; exit 1; }
+if ! gw_start; then
+	notok start "gatewayd did not start"; cat "$GW_LOG"; exit 1
+fi
+ok "gatewayd starts on loopback"
+
+n=$(gw_all_pids | wc -l)
+[ "$n" -eq 4 ] && ok "master has exactly 4 workers" || \
+    notok "master has exactly 4 workers" "found $n children"
+[ "$(cat /proc/$GW_PID/comm)" = gatewayd ] && ok "master is named gatewayd" \
+    || notok "master is named gatewayd" "$(cat /proc/$GW_PID/comm)"
+
+for role in mixd clientd credd storaged; do
+	pid=$(gw_pid $role) || { notok "$role running" "no process"; continue; }
+	ok "$role running as its own process"
+	sc=$(gw_status_field "$pid" Seccomp)
+	nnp=$(gw_status_field "$pid" NoNewPrivs)
+	[ "$sc" = 2 ] && ok "$role Seccomp: 2" || notok "$role Seccomp: 2" "got $sc"
+	[ "$nnp" = 1 ] && ok "$role NoNewPrivs: 1" || \
+	    notok "$role NoNewPrivs: 1" "got $nnp"
+	if [ "$(id -u)" -eq 0 ]; then
+		uid=$(gw_status_field "$pid" Uid)
+		user=_gatewayd; [ $role = storaged ] && user=_gatewayd-db
+		want=$(id -u $user)
+		[ "$uid" = "$want" ] && ok "$role runs as $user" || \
+		    notok "$role runs as $user" "uid $uid, want $want"
+		cap=$(gw_status_field "$pid" CapEff)
+		[ "$cap" = 0000000000000000 ] && ok "$role has no capabilities" \
+		    || notok "$role has no capabilities" "CapEff $cap"
+		root=$(readlink /proc/$pid/root)
+		case $role in
+		mixd|clientd) want=$GW_DIR/empty ;;
+		storaged) want=$GW_DIR/data ;;
+		credd) want=/ ;;
+		esac
+		[ "$root" = "$want" ] && ok "$role root is $want" || \
+		    notok "$role root is $want" "root $root"
+	fi
+done
+if [ "$(id -u)" -ne 0 ]; then
+	skip "workers run as unprivileged users" "not root: development mode"
+fi
+
+out=$("$BIN/gatewayctl" -j -s "$GW_SOCK" status)
+if echo "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+roles = sorted(p["role"] for p in d["processes"])
+assert roles == ["clientd", "credd", "gatewayd", "mixd", "storaged"], roles
+for p in d["processes"]:
+    assert p["pid"] > 0 and p["uptime_s"] >= 0
+    assert p["role"] == "gatewayd" or p["sandboxed"] is True, p
+'; then
+	ok "gatewayctl status -j parses as JSON with all 5 processes"
+else
+	notok "gatewayctl status -j parses as JSON with all 5 processes" "$out"
+fi
+"$BIN/gatewayctl" -s "$GW_SOCK" status | grep -q '^mixd ' && \
+    ok "gatewayctl status (text) lists mixd" || \
+    notok "gatewayctl status (text) lists mixd" "no mixd line"
+
+# A second gatewayd with the same control socket refuses to start.
+"$BIN/gatewayd" -d -f "$GW_CONF" > "$GW_DIR/second.log" 2>&1
+rc=$?
+[ $rc -ne 0 ] && grep -q 'already running' "$GW_DIR/second.log" && \
+    ok "a second instance refuses to start" || \
+    notok "a second instance refuses to start" "rc $rc"
+
+pids="$GW_PID $(gw_all_pids)"
+gw_stop
+[ "$GW_RC" -eq 0 ] && ok "SIGTERM: master exits 0" || \
+    notok "SIGTERM: master exits 0" "exit $GW_RC"
+left=
+for p in $pids; do [ -d /proc/$p ] && left="$left $p"; done
+[ -z "$left" ] && ok "SIGTERM leaves no process behind" || \
+    notok "SIGTERM leaves no process behind" "left:$left"
+[ ! -e "$GW_SOCK" ] && ok "control socket removed on exit" || \
+    notok "control socket removed on exit" "$GW_SOCK exists"
+GW_PID=
+t_done

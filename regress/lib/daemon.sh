@@ -1,0 +1,72 @@
+# Start and stop a gatewayd for one test (sourced after testlib.sh).
+#   gw_setup          temp dir with a dev config on free loopback ports
+#   gw_start [args]   start gatewayd -d in the background, wait for it
+#   gw_stop           SIGTERM and wait
+#   gw_pids ROLE      pid of a worker (by /proc comm), children of master
+# Users _gatewayd and _gatewayd-db are created when running as root.
+
+gw_users() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	for u in _gatewayd _gatewayd-db; do
+		id -u "$u" >/dev/null 2>&1 || useradd --system \
+		    --no-create-home --home-dir /nonexistent \
+		    --shell /usr/sbin/nologin "$u" || return 1
+	done
+}
+
+# Ports: a block of 10 per test run, from the pid, to avoid collisions.
+gw_setup() {
+	gw_users
+	GW_DIR=$(mktemp -d /tmp/gwtest.XXXXXX)
+	chmod 755 "$GW_DIR"
+	base=$((20000 + ($$ % 4000) * 10))
+	GW_WS=$base GW_MIX=$((base + 1)) GW_HTTP=$((base + 2))
+	"$BIN/gatewayctl" init -D "$GW_DIR" >/dev/null || return 1
+	GW_CONF=$GW_DIR/gatewayd.yaml
+	sed -i -e "s/127.0.0.1:9000/127.0.0.1:$GW_WS/" \
+	    -e "s/127.0.0.1:1789/127.0.0.1:$GW_MIX/" \
+	    -e "s/127.0.0.1:8080/127.0.0.1:$GW_HTTP/" "$GW_CONF"
+	GW_SOCK=$GW_DIR/gatewayd.sock
+	GW_LOG=$GW_DIR/gatewayd.log
+	trap gw_cleanup EXIT
+}
+
+gw_cleanup() {
+	[ -n "${GW_PID:-}" ] && kill -KILL "$GW_PID" 2>/dev/null
+	for p in $(gw_all_pids); do kill -KILL "$p" 2>/dev/null; done
+	[ -n "${GW_DIR:-}" ] && rm -rf "$GW_DIR"
+}
+
+gw_start() {
+	"$BIN/gatewayd" -d "$@" -f "$GW_CONF" > "$GW_LOG" 2>&1 &
+	GW_PID=$!
+	wait_until 20 grep -q 'startup' "$GW_LOG"
+}
+
+gw_stop() {
+	kill -TERM "$GW_PID" 2>/dev/null
+	wait "$GW_PID" 2>/dev/null
+	GW_RC=$?
+}
+
+# Worker pid by name: children of the master only.
+gw_pid() {
+	for c in /proc/[0-9]*; do
+		[ "$(cat "$c/comm" 2>/dev/null)" = "$1" ] || continue
+		ppid=$(awk '/^PPid:/ {print $2}' "$c/status" 2>/dev/null)
+		[ "$ppid" = "$GW_PID" ] && { echo "${c#/proc/}"; return 0; }
+	done
+	return 1
+}
+
+gw_all_pids() {
+	[ -n "${GW_PID:-}" ] || return 0
+	for c in /proc/[0-9]*; do
+		ppid=$(awk '/^PPid:/ {print $2}' "$c/status" 2>/dev/null)
+		[ "$ppid" = "$GW_PID" ] && echo "${c#/proc/}"
+	done
+}
+
+gw_status_field() {	# pid field
+	awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"
+}
