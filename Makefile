@@ -38,7 +38,7 @@ BINS		:= $(PROGS:%=$(O)/bin/%)
 
 all: deps-check $(BINS)
 
-.PHONY: all deps deps-check run check tests fuzzers bench fuzz lint install clean
+.PHONY: all deps deps-check run check tests fuzzers benches bench fuzz lint install clean
 
 deps:
 	@sh mk/deps.sh
@@ -127,6 +127,7 @@ $(O)/regress/fuzz/%.o: regress/fuzz/%.c
 $(O)/regress/fuzz/%: $(O)/regress/fuzz/%.o $$(call fuzz_objs,%) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(TEST_LIBS)
 fuzzers: $(FUZZ_BINS)
+benches: $(BENCH_BINS)
 
 # make check: the suite on a test build (with test hooks), then the same
 # suite on an ASan+UBSan build; the last line is the combined count.

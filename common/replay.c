@@ -190,6 +190,18 @@ replay_contains(const struct replay_filter *f,
 	return 1;
 }
 
+void
+replay_prefetch(const struct replay_filter *f,
+    const uint8_t tag[REPLAY_TAG_LEN])
+{
+	uint64_t	 pos[REPLAY_MAX_HASHES];
+	unsigned int	 i;
+
+	replay_positions(f, tag, pos);
+	for (i = 0; i < f->hashes; i++)
+		__builtin_prefetch(&f->words[pos[i] / 64], 1);
+}
+
 int
 replay_check_and_set(struct replay_filter *f,
     const uint8_t tag[REPLAY_TAG_LEN])

@@ -57,6 +57,12 @@ int	replay_check_and_set(struct replay_filter *,
 /* 1 if the tag is (probably) present, without recording it. */
 int	replay_contains(const struct replay_filter *,
 	    const uint8_t tag[REPLAY_TAG_LEN]);
+/*
+ * Start loading the tag's bit positions into cache (a hint, no effect on
+ * the result): call it a little before replay_check_and_set.
+ */
+void	replay_prefetch(const struct replay_filter *,
+	    const uint8_t tag[REPLAY_TAG_LEN]);
 /* Forget every tag (the filter keeps its size and gets a new hash key). */
 void	replay_clear(struct replay_filter *);
 void	replay_get_stats(const struct replay_filter *, struct replay_stats *);

@@ -270,8 +270,12 @@ sphinx_match_key(struct sphinx_ctx *c, const struct sphinx_key *const *keys,
 		/* An all-zero result depends on alpha alone: give up. */
 		if (crypto_scalarmult(c->ss, keys[i]->sk, pkt) != 0)
 			return SPHINX_ERR_DH;
-		if (sphinx_expand(c, c->ss, c->e) == -1 ||
-		    sphinx_header_mac(c, c->e, pkt + SPHINX_ALPHA_LEN +
+		if (sphinx_expand(c, c->ss, c->e) == -1)
+			return SPHINX_ERR_CRYPTO;
+		/* Let the filter's cache misses overlap the HMAC. */
+		if (keys[i]->replay != NULL)
+			replay_prefetch(keys[i]->replay, c->e + E_REPLAY_TAG);
+		if (sphinx_header_mac(c, c->e, pkt + SPHINX_ALPHA_LEN +
 		    SPHINX_GAMMA_LEN, gamma) == -1)
 			return SPHINX_ERR_CRYPTO;
 		if (sodium_memcmp(gamma, pkt + SPHINX_ALPHA_LEN,
@@ -344,7 +348,8 @@ static int
 sphinx_final(struct sphinx_ctx *c, const uint8_t *pkt, size_t len,
     uint8_t *out, struct sphinx_result *res)
 {
-	size_t	 plen = len - SPHINX_HEADER_LEN, i;
+	size_t		 plen = len - SPHINX_HEADER_LEN;
+	const uint8_t	*marker;
 
 	memcpy(res->destination, c->b + B_ADDR, SPHINX_ADDR_LEN);
 	memcpy(res->identifier, c->b + B_IDENTIFIER, SPHINX_ID_LEN);
@@ -358,13 +363,10 @@ sphinx_final(struct sphinx_ctx *c, const uint8_t *pkt, size_t len,
 	 */
 	if (!sodium_is_zero(out, 16))
 		return SPHINX_ERR_PAYLOAD;
-	for (i = plen; i > 16; i--)
-		if (out[i - 1] == 0x01)
-			break;
-	if (i == 16)
+	if ((marker = memrchr(out + 16, 0x01, plen - 16)) == NULL)
 		return SPHINX_ERR_PADDING;
 	res->plaintext = out + 16;
-	res->plaintext_len = i - 1 - 16;
+	res->plaintext_len = (size_t)(marker - (out + 16));
 	return SPHINX_OK;
 }
 

@@ -1,0 +1,22 @@
+#!/bin/sh
+# make bench: build every benchmark (optimised, no sanitizers) and run each
+# regress/bench/bench_*.c in turn.  Benchmarks print figures; a slow
+# machine never fails the run, only a benchmark that cannot run does.
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$TOP"
+O=obj/bench
+mkdir -p $O
+if ! make -s -j"${JOBS:-$(nproc)}" O=$O benches > $O/build.log 2>&1; then
+	tail -n 40 $O/build.log
+	echo "bench: build failed"
+	exit 1
+fi
+status=0
+for b in $O/regress/bench/bench_*; do
+	case "$b" in *.o|*.d) continue ;; esac
+	[ -x "$b" ] || continue
+	echo "== $(basename "$b")"
+	"$b" || status=1
+done
+exit $status
