@@ -50,6 +50,7 @@ struct cstate {
 	int			 errors;
 	struct gw_config	*conf;
 	int			 seen[K_NKEYS];
+	int			 bad[K_NKEYS];	/* had an error */
 	yaml_mark_t		 mark[K_NKEYS];
 	yaml_mark_t		 lmark[K_NKEYS][GW_MAX_LISTEN];
 };
@@ -550,7 +551,7 @@ parse_mapping(struct cstate *st, int parent)
 {
 	char		 b[CONFIG_SHOW_MAX];
 	yaml_mark_t	 km;
-	int		 k;
+	int		 k, n;
 
 	for (;;) {
 		if (cnext(st) == -1 || st->ev.type == YAML_MAPPING_END_EVENT)
@@ -584,7 +585,9 @@ parse_mapping(struct cstate *st, int parent)
 		}
 		st->seen[k] = 1;
 		st->mark[k] = km;
+		n = st->errors;
 		parse_value(st, k);
+		st->bad[k] = st->errors != n;
 	}
 }
 
@@ -594,51 +597,71 @@ mark_of(const struct cstate *st, int k)
 	return st->seen[k] ? &st->mark[k] : NULL;
 }
 
-/* What no single key can check. */
-static void
-check_config(struct cstate *st)
+static const struct gw_listen_set *
+listen_set(const struct gw_config *c, int k)
 {
-	static const int	 lk[] = { K_CLIENTS, K_MIX, K_HTTP };
-	struct gw_config	*c = st->conf;
-	const struct gw_listen_set *a, *b;
-	const yaml_mark_t	*m;
-	size_t			 i, j;
-	unsigned		 x, y;
-	int			 wild = 1;
+	return (const struct gw_listen_set *)(const void *)
+	    ((const char *)c + config_keys[k].off);
+}
 
-	if (strcmp(c->user, c->storage_user) == 0)
-		cerr(st, mark_of(st, K_STORAGE_USER) ? mark_of(st,
-		    K_STORAGE_USER) : mark_of(st, K_USER), "storage_user "
-		    "must differ from user, or a compromised worker could "
-		    "open the database");
+/*
+ * Addresses that could not both be bound, within one list or across
+ * two.  A list that had an error holds its default and is not checked.
+ */
+static void
+check_listen(struct cstate *st)
+{
+	static const int		 lk[] = { K_CLIENTS, K_MIX, K_HTTP };
+	const struct gw_listen_set	*a, *b;
+	const yaml_mark_t		*m;
+	size_t				 i, j;
+	unsigned			 x, y;
 
-	for (i = 0; i < nitems(lk); i++) {
-		a = (const struct gw_listen_set *)(const void *)
-		    ((const char *)c + config_keys[lk[i]].off);
+	for (i = 0; i < nitems(lk); i++)
 		for (j = i; j < nitems(lk); j++) {
-			b = (const struct gw_listen_set *)(const void *)
-			    ((const char *)c + config_keys[lk[j]].off);
+			if (st->bad[lk[i]] || st->bad[lk[j]])
+				continue;
+			a = listen_set(st->conf, lk[i]);
+			b = listen_set(st->conf, lk[j]);
 			for (x = 0; x < a->n; x++)
 				for (y = i == j ? x + 1 : 0; y < b->n; y++) {
 					if (!config_listen_conflict(&a->addr[x],
 					    &b->addr[y]))
 						continue;
+					/* point at whichever the file wrote */
 					m = st->seen[lk[j]] ?
 					    &st->lmark[lk[j]][y] :
-					    st->seen[lk[i]] ?
-					    &st->lmark[lk[i]][x] : NULL;
+					    &st->lmark[lk[i]][x];
 					cerr(st, m, "%s: %s conflicts with %s "
 					    "of %s", config_keys[lk[j]].full,
 					    b->addr[y].text, a->addr[x].text,
 					    config_keys[lk[i]].full);
 				}
 		}
-	}
+}
+
+/* What no single key can check; an earlier error there would only echo. */
+static void
+check_config(struct cstate *st)
+{
+	struct gw_config	*c = st->conf;
+	unsigned		 x;
+	int			 wild = 1;
+
+	if (!st->bad[K_USER] && !st->bad[K_STORAGE_USER] &&
+	    strcmp(c->user, c->storage_user) == 0)
+		cerr(st, mark_of(st, K_STORAGE_USER) ? mark_of(st,
+		    K_STORAGE_USER) : mark_of(st, K_USER), "storage_user "
+		    "must differ from user, or a compromised worker could "
+		    "open the database");
+
+	check_listen(st);
 
 	for (x = 0; x < c->listen_clients.n; x++)
 		if (!config_listen_is_wildcard(&c->listen_clients.addr[x]))
 			wild = 0;
-	if (c->announce_host[0] == '\0' && wild)
+	if (!st->bad[K_ANNOUNCE] && !st->bad[K_LISTEN] &&
+	    c->announce_host[0] == '\0' && wild)
 		cerr(st, mark_of(st, K_CLIENTS) ? mark_of(st, K_CLIENTS) :
 		    mark_of(st, K_ANNOUNCE), "announce.host is empty and "
 		    "every listen.clients address is a wildcard: set "

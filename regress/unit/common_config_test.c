@@ -277,7 +277,7 @@ static const struct bad bads[] = {
 	{ "same users", H "user: gw\nstorage_user: gw\n", 1,
 	    "t.yaml:4:1: storage_user must differ from user, or a "
 	    "compromised worker could open the database" },
-	{ "bracketed announce host", "announce:\n  host: \"[::1]\"\n", 2,
+	{ "bracketed announce host", "announce:\n  host: \"[::1]\"\n", 1,
 	    "t.yaml:2:9: announce.host: \"[::1]\" is not a host name or an IP "
 	    "address (IPv6 goes without brackets)" },
 	{ "nothing to announce", "listen:\n  clients: [\"[::]:9000\"]\n", 1,
@@ -291,6 +291,10 @@ static const struct bad bads[] = {
 	    H "listen:\n  mix: [\"[::1]:5\", \"[::1]:5\"]\n", 1,
 	    "t.yaml:4:20: listen.mix: [::1]:5 conflicts with [::1]:5 of "
 	    "listen.mix" },
+	{ "no follow-on error after a bad list", "listen:\n  clients: "
+	    "[\"127.0.0.1:9000\", \"127.0.0.1:9000\", \"x\"]\n", 1,
+	    "t.yaml:2:49: listen.clients: malformed address \"x\" (expected "
+	    "IPv4:port or [IPv6]:port, numeric)" },
 	{ "alias", H "x: &a 5\n", 1,
 	    "t.yaml:3:1: unknown key \"x\"" },
 	{ "alias as a value", H "paths:\n  data: &d /d\n  keys: *d\n", 1,
