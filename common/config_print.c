@@ -49,14 +49,52 @@ config_fmt_size(char *buf, size_t len, uint64_t n)
 }
 
 /*
+ * The code point of the UTF-8 sequence at s, and its length; 0 for a
+ * malformed one (which libyaml never hands us: it checks its input and
+ * encodes escapes itself).
+ */
+static size_t
+utf8_decode(const unsigned char *s, uint32_t *cp)
+{
+	size_t	 n, i;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if ((s[0] & 0xe0) == 0xc0) {
+		n = 2;
+		*cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		n = 3;
+		*cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		n = 4;
+		*cp = s[0] & 0x07;
+	} else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		*cp = (*cp << 6) | (s[i] & 0x3f);
+	}
+	return n;
+}
+
+/*
  * Plain when it cannot be mistaken for YAML syntax, else double-quoted.
  * The parser reads every value by its key's type, so "yes" or "123" as
- * a plain user name come back as the same string.
+ * a plain user name come back as the same string.  Inside quotes, what
+ * a YAML reader would refuse or fold (controls, NEL, the Unicode line
+ * and paragraph separators, a BOM) is escaped so that it reads back the
+ * same.
  */
 void
 config_print_scalar(FILE *fp, const char *s)
 {
 	const unsigned char	*p;
+	uint32_t		 cp;
+	size_t			 n;
 	int			 plain = s[0] != '\0' && s[0] != '-' &&
 				    s[0] != '.';
 
@@ -69,13 +107,18 @@ config_print_scalar(FILE *fp, const char *s)
 		return;
 	}
 	fputc('"', fp);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(fp, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
+	for (p = (const unsigned char *)s; *p != '\0'; p += n) {
+		if ((n = utf8_decode(p, &cp)) == 0) {
 			fprintf(fp, "\\x%02x", *p);
+			n = 1;
+		} else if (cp == '"' || cp == '\\')
+			fprintf(fp, "\\%c", (int)cp);
+		else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+			fprintf(fp, "\\x%02x", (unsigned)cp);
+		else if (cp == 0x2028 || cp == 0x2029 || cp == 0xfeff)
+			fprintf(fp, "\\u%04x", (unsigned)cp);
 		else
-			fputc(*p, fp);
+			fwrite(p, 1, n, fp);
 	}
 	fputc('"', fp);
 }
