@@ -334,6 +334,7 @@ const char *
 config_announce_host(const struct gw_config *c, char *buf, size_t len)
 {
 	const struct gw_listen	*l;
+	const void		*addr;
 	unsigned		 i;
 
 	if (c->announce_host[0] != '\0') {
@@ -345,12 +346,14 @@ config_announce_host(const struct gw_config *c, char *buf, size_t len)
 		if (config_listen_is_wildcard(l))
 			continue;
 		/* IPv6 without brackets, as Nym announces it. */
-		if (inet_ntop(l->ss.ss_family, l->ss.ss_family == AF_INET ?
-		    (const void *)&((const struct sockaddr_in *)
-		    (const void *)&l->ss)->sin_addr :
-		    (const void *)&((const struct sockaddr_in6 *)
-		    (const void *)&l->ss)->sin6_addr, buf,
-		    (socklen_t)len) == NULL && len > 0)
+		if (l->ss.ss_family == AF_INET)
+			addr = &((const struct sockaddr_in *)
+			    (const void *)&l->ss)->sin_addr;
+		else
+			addr = &((const struct sockaddr_in6 *)
+			    (const void *)&l->ss)->sin6_addr;
+		if (inet_ntop(l->ss.ss_family, addr, buf, (socklen_t)len) ==
+		    NULL && len > 0)
 			buf[0] = '\0';
 		return buf;
 	}

@@ -756,7 +756,8 @@ test_roundtrip(void)
 	n = parse(&c,
 	    "user: a.b-c_\nstorage_user: yes\n"
 	    "paths:\n  keys: \"/a b/#c: d\"\n  data: \"-x\"\n"
-	    "  chroot: \"/\\\"q\\\"\\\\\"\n  control_socket: \"/s/\xc3\xa9t\xc3\xa9\"\n"
+	    "  chroot: \"/\\\"q\\\"\\\\\"\n"
+	    "  control_socket: \"/s/\xc3\xa9t\xc3\xa9\"\n"
 	    "announce:\n  host: \"::1\"\n  ws_port: 1\n  wss_port: 65535\n"
 	    "listen:\n  clients: [\"[::1]:1\", \"10.0.0.1:2\"]\n"
 	    "  mix: 10.0.0.1:3\n  http: [\"[fe80::1]:4\"]\n"
