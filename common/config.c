@@ -451,6 +451,10 @@ parse_list(struct cstate *st, int k)
 		wrong_type(st, k, "a list or a scalar");
 		return;
 	}
+	if (is_empty_plain(&st->ev)) {
+		cerr(st, &start, "%s: missing value", ck->full);
+		return;
+	}
 	seq = st->ev.type == YAML_SEQUENCE_START_EVENT;
 	for (;;) {
 		if (seq) {

@@ -241,6 +241,8 @@ static const struct bad bads[] = {
 	{ "bad IPv4", H "listen:\n  http: 256.0.0.1:80\n", 1,
 	    "t.yaml:4:9: listen.http: malformed address \"256.0.0.1:80\" "
 	    "(expected IPv4:port or [IPv6]:port, numeric)" },
+	{ "list key without a value", H "listen:\n  mix:\n", 1,
+	    "t.yaml:4:7: listen.mix: missing value" },
 	{ "empty list", H "listen:\n  mix: []\n", 1,
 	    "t.yaml:4:8: listen.mix: needs at least one address" },
 	{ "too many addresses", H "listen:\n  http:\n"
