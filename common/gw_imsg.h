@@ -77,6 +77,53 @@ enum gw_imsg_type {
 	 * worker makes a system call outside its allowlist. */
 	IMSG_CTL_TEST_SANDBOX,
 
+	/* --- storaged's requests (storage.md in ARCHITECTURE) ----------
+	 * peerid: the requester's request id, echoed in the reply.
+	 * Writes are answered only after the transaction holding them has
+	 * committed (group commit); reads are answered at once. */
+	/* mixd, clientd -> storaged: struct gw_store_msg + the message
+	 * (1..GW_MESSAGE_MAX bytes).  Reply: IMSG_STORE_RESULT. */
+	IMSG_STORE_MESSAGE,
+	/* storaged -> sender: struct gw_store_result. */
+	IMSG_STORE_RESULT,
+	/* clientd -> storaged: struct gw_inbox_fetch.  Replies: up to max
+	 * IMSG_INBOX_MESSAGE, then one IMSG_INBOX_END. */
+	IMSG_INBOX_FETCH,
+	/* storaged -> clientd: struct gw_inbox_msg + the message. */
+	IMSG_INBOX_MESSAGE,
+	/* storaged -> clientd: struct gw_inbox_end. */
+	IMSG_INBOX_END,
+	/* clientd -> storaged: struct gw_inbox_delete + n x uint64 seq.
+	 * No reply: a delete lost to a crash means one redelivery. */
+	IMSG_INBOX_DELETE,
+	/* clientd -> storaged: struct gw_client_key. Reply:
+	 * IMSG_CLIENT_RESULT once committed. */
+	IMSG_CLIENT_REGISTER,
+	/* clientd -> storaged: struct gw_client_id.  Reply:
+	 * IMSG_CLIENT_INFO. */
+	IMSG_CLIENT_LOOKUP,
+	/* storaged -> clientd: struct gw_client_info. */
+	IMSG_CLIENT_INFO,
+	/* clientd -> storaged: struct gw_client_auth.  Stores the
+	 * authenticateV2 timestamp only if later than the last one.
+	 * Reply: IMSG_CLIENT_RESULT (ok 0: a replay). */
+	IMSG_CLIENT_AUTH,
+	/* storaged -> clientd: struct gw_client_result. */
+	IMSG_CLIENT_RESULT,
+	/* clientd, credd -> storaged: struct gw_bandwidth_adjust. Reply:
+	 * IMSG_BANDWIDTH_RESULT once committed. */
+	IMSG_BANDWIDTH_ADJUST,
+	/* clientd, credd -> storaged: struct gw_client_id. Reply:
+	 * IMSG_BANDWIDTH_RESULT. */
+	IMSG_BANDWIDTH_GET,
+	/* storaged -> requester: struct gw_bandwidth. */
+	IMSG_BANDWIDTH_RESULT,
+	/* credd -> storaged: struct gw_spend.  Reply: IMSG_SPEND_RESULT
+	 * once committed (fresh 0: the serial was spent before). */
+	IMSG_SPEND_RECORD,
+	/* storaged -> credd: struct gw_spend_result. */
+	IMSG_SPEND_RESULT,
+
 	IMSG_TYPE_MAX
 };
 
@@ -136,7 +183,8 @@ struct gw_conf_credd {
 
 struct gw_conf_storaged {
 	struct gw_conf_common	 c;
-	char		 data_dir[PATH_MAX];	/* "" when chrooted there */
+	char		 data_dir[PATH_MAX];	/* "/" when chrooted there */
+	char		 data_dir_shown[PATH_MAX];	/* for messages */
 	uint64_t	 map_size;
 	uint32_t	 inbox_retention_s;
 	uint32_t	 inbox_max_messages;
@@ -170,6 +218,106 @@ struct gw_counter {
 struct gw_ctl_result {
 	int32_t		 ok;		/* 1 success, 0 failure */
 	char		 message[256];	/* NUL-ended */
+};
+
+/* --- storaged ----------------------------------------------------- */
+
+/* A client is known by its 32-byte identity (its Nym address). */
+#define GW_CLIENT_ID_LEN	32
+/* The largest message: a 32 KiB extended packet's plaintext. */
+#define GW_MESSAGE_MAX		(32 * 1024)
+/* Sequence numbers per delete request. */
+#define GW_INBOX_DELETE_MAX	1024
+
+struct gw_store_msg {
+	uint8_t		 client[GW_CLIENT_ID_LEN];
+};
+
+struct gw_store_result {
+	uint8_t		 client[GW_CLIENT_ID_LEN];
+	int32_t		 ok;		/* 1 stored durably, 0 dropped */
+	int32_t		 reason;	/* enum gw_store_fail when !ok */
+};
+
+enum gw_store_fail {
+	STORE_FAIL_NONE,
+	STORE_FAIL_INBOX_FULL,	/* the client's inbox is at its cap */
+	STORE_FAIL_DB_FULL,	/* the map is (nearly) full */
+	STORE_FAIL_DB_ERROR,	/* the commit failed */
+};
+
+struct gw_inbox_fetch {
+	uint8_t		 client[GW_CLIENT_ID_LEN];
+	uint64_t	 after_seq;	/* 0: from the start */
+	uint32_t	 max;		/* 1..GW_INBOX_FETCH_MAX */
+};
+#define GW_INBOX_FETCH_MAX	1000
+
+struct gw_inbox_msg {
+	uint8_t		 client[GW_CLIENT_ID_LEN];
+	uint64_t	 seq;		/* arrival order, unique */
+};
+
+struct gw_inbox_end {
+	uint8_t		 client[GW_CLIENT_ID_LEN];
+	uint32_t	 count;		/* messages in this batch */
+	uint32_t	 more;		/* 1: more after the last seq */
+};
+
+struct gw_inbox_delete {
+	uint8_t		 client[GW_CLIENT_ID_LEN];
+	uint32_t	 n;		/* 1..GW_INBOX_DELETE_MAX seqs follow */
+};
+
+struct gw_client_id {
+	uint8_t		 client[GW_CLIENT_ID_LEN];
+};
+
+struct gw_client_key {
+	uint8_t		 client[GW_CLIENT_ID_LEN];
+	uint8_t		 key[32];	/* shared AES-256-GCM-SIV key */
+};
+
+struct gw_client_info {
+	uint8_t		 client[GW_CLIENT_ID_LEN];
+	int32_t		 found;
+	uint8_t		 key[32];
+	int64_t		 registered;	/* unix seconds */
+	int64_t		 last_auth;	/* last authenticateV2 timestamp */
+};
+
+struct gw_client_auth {
+	uint8_t		 client[GW_CLIENT_ID_LEN];
+	int64_t		 timestamp;
+};
+
+struct gw_client_result {
+	uint8_t		 client[GW_CLIENT_ID_LEN];
+	int32_t		 ok;
+};
+
+struct gw_bandwidth_adjust {
+	uint8_t		 client[GW_CLIENT_ID_LEN];
+	int64_t		 delta;		/* bytes, may be negative */
+	int64_t		 expiry;	/* unix seconds; 0: unchanged */
+};
+
+struct gw_bandwidth {
+	uint8_t		 client[GW_CLIENT_ID_LEN];
+	int64_t		 available;	/* bytes */
+	int64_t		 expiry;	/* unix seconds */
+	int32_t		 ok;
+};
+
+struct gw_spend {
+	uint8_t		 serial_hash[32];	/* BLAKE2b of the serial */
+	int64_t		 when;
+};
+
+struct gw_spend_result {
+	uint8_t		 serial_hash[32];
+	int32_t		 ok;		/* 1 answered durably, 0 db error */
+	int32_t		 fresh;		/* 1 first spend, 0 seen before */
 };
 
 #endif

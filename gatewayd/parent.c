@@ -211,6 +211,7 @@ slice_storaged(const struct gatewayd *gw, struct gw_conf_storaged *s)
 	slice_common(gw, &s->c, c->storage_user, root ? c->data_dir : "");
 	gw_strlcpy(s->data_dir, root ? "/" : c->data_dir,
 	    sizeof(s->data_dir));
+	gw_strlcpy(s->data_dir_shown, c->data_dir, sizeof(s->data_dir_shown));
 	s->map_size = c->map_size;
 	s->inbox_retention_s = c->inbox_retention_s;
 	s->inbox_max_messages = c->inbox_max_messages;

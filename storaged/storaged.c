@@ -1,41 +1,413 @@
 /*
  * storaged: the only process that opens LMDB.  Owns client keys,
- * inboxes, bandwidth, spent tickets and counters, and answers mixd,
- * clientd and credd over imsg.
+ * inboxes, bandwidth and spent serials, and answers mixd, clientd and
+ * credd over imsg.  A sibling's request is validated like any input;
+ * one that breaks the contract is fatal (the daemon restarts clean).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <sodium.h>
 
 #include "log.h"
 #include "storaged.h"
 
+/* Retention purge: how often, and how much per transaction. */
+#define PURGE_BATCH	10000
+
 static struct worker	 storaged_worker;
 static struct storaged	 storaged_state;
 
-static const struct worker_ops storaged_ops = {
-	.start = NULL,
+static void
+storaged_store(struct storaged *sd, struct imsgev *iev, struct imsg *imsg)
+{
+	struct gw_store_msg	 hdr;
+	struct gw_store_result	 r;
+	size_t			 len;
+
+	if (imsg->datalen <= sizeof(hdr) ||
+	    imsg->datalen - sizeof(hdr) > GW_MESSAGE_MAX)
+		fatalx("STORE_MESSAGE from %s: bad size %zu", iev->name,
+		    imsg->datalen);
+	memcpy(&hdr, imsg->data, sizeof(hdr));
+	len = imsg->datalen - sizeof(hdr);
+	memset(&r, 0, sizeof(r));
+	memcpy(r.client, hdr.client, sizeof(r.client));
+	r.reason = inbox_store(&sd->inbox, hdr.client,
+	    imsg->data + sizeof(hdr), len, time(NULL), NULL);
+	if (r.reason != STORE_FAIL_NONE) {
+		if (r.reason == STORE_FAIL_INBOX_FULL) {
+			if (*sd->c_dropped_full % 1000 == 0)
+				log_warnx("an inbox is full (%u messages): "
+				    "dropping", sd->inbox.max_per_client);
+			*sd->c_dropped_full += 1;
+		} else
+			*sd->c_dropped_dbfull += 1;
+		/* A broken transaction fails everyone pending with it. */
+		if (sd->db.broken) {
+			commit_defer(sd, iev, IMSG_STORE_RESULT,
+			    imsg->hdr.peerid, &r, sizeof(r),
+			    offsetof(struct gw_store_result, ok));
+			commit_now(sd);
+			return;
+		}
+		imsgev_compose(iev, IMSG_STORE_RESULT, imsg->hdr.peerid, -1,
+		    &r, sizeof(r));
+		return;
+	}
+	*sd->c_stored += 1;
+	r.ok = 1;
+	commit_defer(sd, iev, IMSG_STORE_RESULT, imsg->hdr.peerid, &r,
+	    sizeof(r), offsetof(struct gw_store_result, ok));
+	commit_wrote(sd);
+}
+
+struct fetch_ctx {
+	struct imsgev	*iev;
+	uint32_t	 peerid;
+	const uint8_t	*client;
 };
+
+static int
+storaged_fetch_one(uint64_t seq, const uint8_t *msg, size_t len, void *arg)
+{
+	struct fetch_ctx	*fc = arg;
+	struct gw_inbox_msg	 m;
+	struct iovec		 iov[2];
+
+	if (len > GW_MESSAGE_MAX)
+		return 0;	/* cannot be: stores are bounded */
+	memcpy(m.client, fc->client, sizeof(m.client));
+	m.seq = seq;
+	iov[0].iov_base = &m;
+	iov[0].iov_len = sizeof(m);
+	iov[1].iov_base = (void *)(uintptr_t)msg;
+	iov[1].iov_len = len;
+	if (imsgev_composev(fc->iev, IMSG_INBOX_MESSAGE, fc->peerid, -1, iov,
+	    2) == -1)
+		fatal("%s", __func__);
+	return 0;
+}
+
+static void
+storaged_fetch(struct storaged *sd, struct imsgev *iev, struct imsg *imsg)
+{
+	struct gw_inbox_fetch	 f;
+	struct gw_inbox_end	 end;
+	struct fetch_ctx	 fc;
+	int			 n, more;
+
+	imsg_need(iev, imsg, &f, sizeof(f));
+	if (f.max == 0 || f.max > GW_INBOX_FETCH_MAX)
+		fatalx("INBOX_FETCH from %s: max %u", iev->name, f.max);
+	fc.iev = iev;
+	fc.peerid = imsg->hdr.peerid;
+	fc.client = f.client;
+	*sd->c_fetches += 1;
+	n = inbox_fetch(&sd->inbox, f.client, f.after_seq, f.max,
+	    storaged_fetch_one, &fc, &more);
+	memset(&end, 0, sizeof(end));
+	memcpy(end.client, f.client, sizeof(end.client));
+	end.count = n < 0 ? 0 : (uint32_t)n;
+	end.more = (uint32_t)more;
+	imsgev_compose(iev, IMSG_INBOX_END, imsg->hdr.peerid, -1, &end,
+	    sizeof(end));
+}
+
+static void
+storaged_delete(struct storaged *sd, struct imsgev *iev, struct imsg *imsg)
+{
+	struct gw_inbox_delete	 d;
+	uint64_t		 seqs[GW_INBOX_DELETE_MAX];
+	int			 n;
+
+	if (imsg->datalen < sizeof(d))
+		fatalx("INBOX_DELETE from %s: short", iev->name);
+	memcpy(&d, imsg->data, sizeof(d));
+	if (d.n == 0 || d.n > GW_INBOX_DELETE_MAX ||
+	    imsg->datalen != sizeof(d) + d.n * sizeof(uint64_t))
+		fatalx("INBOX_DELETE from %s: bad count", iev->name);
+	memcpy(seqs, imsg->data + sizeof(d), d.n * sizeof(uint64_t));
+	if ((n = inbox_delete(&sd->inbox, d.client, seqs, d.n)) > 0) {
+		*sd->c_delivered_deleted += (uint64_t)n;
+		commit_wrote(sd);
+	}
+}
+
+static void
+storaged_client(struct storaged *sd, struct imsgev *iev, struct imsg *imsg)
+{
+	struct gw_client_key	 k;
+	struct gw_client_id	 id;
+	struct gw_client_auth	 a;
+	struct gw_client_info	 info;
+	struct gw_client_result	 r;
+	int			 rv;
+
+	memset(&r, 0, sizeof(r));
+	switch (imsg->hdr.type) {
+	case IMSG_CLIENT_REGISTER:
+		imsg_need(iev, imsg, &k, sizeof(k));
+		memcpy(r.client, k.client, sizeof(r.client));
+		r.ok = clients_register(&sd->db, k.client, k.key,
+		    time(NULL)) == 0;
+		sodium_memzero(&k, sizeof(k));
+		break;
+	case IMSG_CLIENT_AUTH:
+		imsg_need(iev, imsg, &a, sizeof(a));
+		memcpy(r.client, a.client, sizeof(r.client));
+		rv = clients_auth(&sd->db, a.client, a.timestamp);
+		r.ok = rv == 1;
+		if (rv != 1) {
+			/* A replay or an unknown client: nothing written. */
+			imsgev_compose(iev, IMSG_CLIENT_RESULT,
+			    imsg->hdr.peerid, -1, &r, sizeof(r));
+			return;
+		}
+		break;
+	case IMSG_CLIENT_LOOKUP:
+		imsg_need(iev, imsg, &id, sizeof(id));
+		memset(&info, 0, sizeof(info));
+		memcpy(info.client, id.client, sizeof(info.client));
+		clients_lookup(&sd->db, &info);
+		imsgev_compose(iev, IMSG_CLIENT_INFO, imsg->hdr.peerid, -1,
+		    &info, sizeof(info));
+		sodium_memzero(&info, sizeof(info));
+		return;
+	default:
+		imsg_unexpected(iev, imsg);
+	}
+	commit_defer(sd, iev, IMSG_CLIENT_RESULT, imsg->hdr.peerid, &r,
+	    sizeof(r), offsetof(struct gw_client_result, ok));
+	commit_wrote(sd);
+}
+
+static void
+storaged_bandwidth(struct storaged *sd, struct imsgev *iev,
+    struct imsg *imsg)
+{
+	struct gw_bandwidth_adjust	 adj;
+	struct gw_client_id		 id;
+	struct gw_bandwidth		 b;
+
+	memset(&b, 0, sizeof(b));
+	if (imsg->hdr.type == IMSG_BANDWIDTH_GET) {
+		imsg_need(iev, imsg, &id, sizeof(id));
+		memcpy(b.client, id.client, sizeof(b.client));
+		bandwidth_get(&sd->db, &b);
+		imsgev_compose(iev, IMSG_BANDWIDTH_RESULT, imsg->hdr.peerid,
+		    -1, &b, sizeof(b));
+		return;
+	}
+	imsg_need(iev, imsg, &adj, sizeof(adj));
+	bandwidth_adjust(&sd->db, &adj, &b);
+	commit_defer(sd, iev, IMSG_BANDWIDTH_RESULT, imsg->hdr.peerid, &b,
+	    sizeof(b), offsetof(struct gw_bandwidth, ok));
+	commit_wrote(sd);
+}
+
+static void
+storaged_spend(struct storaged *sd, struct imsgev *iev, struct imsg *imsg)
+{
+	struct gw_spend		 s;
+	struct gw_spend_result	 r;
+	int			 rv;
+
+	imsg_need(iev, imsg, &s, sizeof(s));
+	memset(&r, 0, sizeof(r));
+	memcpy(r.serial_hash, s.serial_hash, sizeof(r.serial_hash));
+	rv = spent_record(&sd->db, s.serial_hash, s.when);
+	r.ok = rv != -1;
+	r.fresh = rv == 1;
+	commit_defer(sd, iev, IMSG_SPEND_RESULT, imsg->hdr.peerid, &r,
+	    sizeof(r), offsetof(struct gw_spend_result, ok));
+	commit_wrote(sd);
+}
+
+static int
+storaged_dispatch_mixd(struct imsgev *iev, struct imsg *imsg)
+{
+	struct storaged	*sd = ((struct worker *)iev->arg)->role;
+
+	if (imsg->hdr.type != IMSG_STORE_MESSAGE)
+		imsg_unexpected(iev, imsg);
+	storaged_store(sd, iev, imsg);
+	return 0;
+}
+
+static int
+storaged_dispatch_clientd(struct imsgev *iev, struct imsg *imsg)
+{
+	struct storaged	*sd = ((struct worker *)iev->arg)->role;
+
+	switch (imsg->hdr.type) {
+	case IMSG_STORE_MESSAGE:
+		storaged_store(sd, iev, imsg);
+		break;
+	case IMSG_INBOX_FETCH:
+		storaged_fetch(sd, iev, imsg);
+		break;
+	case IMSG_INBOX_DELETE:
+		storaged_delete(sd, iev, imsg);
+		break;
+	case IMSG_CLIENT_REGISTER:
+	case IMSG_CLIENT_LOOKUP:
+	case IMSG_CLIENT_AUTH:
+		storaged_client(sd, iev, imsg);
+		break;
+	case IMSG_BANDWIDTH_ADJUST:
+	case IMSG_BANDWIDTH_GET:
+		storaged_bandwidth(sd, iev, imsg);
+		break;
+	default:
+		imsg_unexpected(iev, imsg);
+	}
+	return 0;
+}
+
+static int
+storaged_dispatch_credd(struct imsgev *iev, struct imsg *imsg)
+{
+	struct storaged	*sd = ((struct worker *)iev->arg)->role;
+
+	switch (imsg->hdr.type) {
+	case IMSG_BANDWIDTH_ADJUST:
+	case IMSG_BANDWIDTH_GET:
+		storaged_bandwidth(sd, iev, imsg);
+		break;
+	case IMSG_SPEND_RECORD:
+		storaged_spend(sd, iev, imsg);
+		break;
+	default:
+		imsg_unexpected(iev, imsg);
+	}
+	return 0;
+}
+
+static void
+storaged_purge(int fd, short ev, void *arg)
+{
+	struct storaged	*sd = arg;
+	int		 n;
+
+	(void)fd;
+	(void)ev;
+	commit_now(sd);
+	n = inbox_purge(&sd->inbox, time(NULL) - (time_t)sd->retention_s,
+	    PURGE_BATCH);
+	if (n > 0) {
+		*sd->c_purged += (uint64_t)n;
+		log_info("purged %d messages older than %us", n,
+		    sd->retention_s);
+	}
+	commit_now(sd);
+}
+
+static void
+storaged_start(struct worker *w)
+{
+	struct storaged	*sd = w->role;
+	struct timeval	 tv;
+
+	/* Purge at a tenth of the retention, at most hourly. */
+	tv.tv_sec = sd->retention_s / 10;
+	if (tv.tv_sec > 3600)
+		tv.tv_sec = 3600;
+	if (tv.tv_sec < 1)
+		tv.tv_sec = 1;
+	tv.tv_usec = 0;
+	sd->purge_ev = event_new(w->base, -1, EV_PERSIST, storaged_purge, sd);
+	if (sd->purge_ev == NULL || event_add(sd->purge_ev, &tv) == -1)
+		fatalx("purge timer");
+	storaged_purge(-1, 0, sd);
+}
+
+static void
+storaged_reconf(struct worker *w, const void *conf)
+{
+	const struct gw_conf_storaged	*c = conf;
+	struct storaged			*sd = w->role;
+
+	sd->inbox.max_per_client = c->inbox_max_messages;
+	sd->commit_batch = c->commit_batch ? c->commit_batch : 1;
+	sd->commit_interval_ms = c->commit_interval_ms;
+	sd->retention_s = c->inbox_retention_s;
+}
+
+static void
+storaged_counters(struct worker *w)
+{
+	struct storaged	*sd = w->role;
+
+	*counter_get(&w->counters, "inbox_messages") =
+	    inbox_counts_total(sd->inbox.counts);
+	*counter_get(&w->counters, "inbox_clients") =
+	    inbox_counts_clients(sd->inbox.counts);
+	*counter_get(&w->counters, "db_usage_percent") = sd->db.usage_pct;
+}
+
+static const struct worker_ops storaged_ops = {
+	.dispatch = {
+		[PROC_MIXD] = storaged_dispatch_mixd,
+		[PROC_CLIENTD] = storaged_dispatch_clientd,
+		[PROC_CREDD] = storaged_dispatch_credd,
+	},
+	.start = storaged_start,
+	.reconf = storaged_reconf,
+	.counters = storaged_counters,
+};
+
+static void
+storaged_counters_init(struct storaged *sd)
+{
+	struct gw_counters *cs = &sd->w->counters;
+
+	sd->c_stored = counter_get(cs, "messages_stored");
+	sd->c_dropped_full = counter_get(cs, "dropped_inbox_full");
+	sd->c_dropped_dbfull = counter_get(cs, "dropped_db_full");
+	sd->c_commits = counter_get(cs, "commits");
+	sd->c_commit_fail = counter_get(cs, "commit_failures");
+	sd->c_delivered_deleted = counter_get(cs, "messages_deleted");
+	sd->c_purged = counter_get(cs, "messages_purged");
+	sd->c_fetches = counter_get(cs, "inbox_fetches");
+}
 
 int
 main(int argc, char *argv[])
 {
 	struct worker		*w = &storaged_worker;
 	struct storaged		*sd = &storaged_state;
-	const struct gw_conf_storaged *conf;
+	char			 err[PATH_MAX + 256];
 
 	if (argc == 2 && strcmp(argv[1], "-S") == 0) {
 		sandbox_print(&storaged_policy, stdout);
 		return 0;
 	}
 	worker_init(w, PROC_STORAGED, argc, argv);
-	conf = &w->conf.storaged;
 	sd->w = w;
 	w->role = sd;
-	/* As root: chroot into the data directory, then the storage user. */
+	storaged_reconf(w, &w->conf.storaged);
+	/* As root: chroot into the data directory, then the storage user;
+	 * the files LMDB creates belong to that user. */
 	worker_drop(w, worker_common(w)->chroot_dir);
-	db_open(sd, conf->data_dir, conf->map_size);
+	if (db_open(&sd->db, w->conf.storaged.data_dir,
+	    w->conf.storaged.data_dir_shown, w->conf.storaged.map_size, err,
+	    sizeof(err)) == -1)
+		fatalx("%s", err);
+	inbox_init(&sd->inbox, &sd->db, w->conf.storaged.inbox_max_messages);
+	if (inbox_load(&sd->inbox) == -1)
+		fatalx("cannot read the inboxes in %s", sd->db.shown);
+	db_abort(&sd->db);	/* the load only read */
+	sd->db.usage_pct = 0;
 	worker_confine(w, &storaged_policy);
+	storaged_counters_init(sd);
+	commit_init(sd);
+	log_debug("%llu messages for %zu clients waiting",
+	    (unsigned long long)inbox_counts_total(sd->inbox.counts),
+	    inbox_counts_clients(sd->inbox.counts));
 	worker_run(w, &storaged_ops);
-	db_close(sd);
+	db_close(&sd->db);
 	return 0;
 }

@@ -1,0 +1,433 @@
+/*
+ * A stand-in master for one storaged, for durability tests:
+ *
+ *   tool_storaged BIN DATADIR crash N CLIENTS
+ *	stream N messages over CLIENTS clients as "mixd", kill -9 storaged
+ *	half-way with stores in flight, restart it, drain every inbox and
+ *	check that each acknowledged message is there exactly once
+ *   tool_storaged BIN DATADIR full MAPSIZE
+ *	fill a small map: stores are refused with DB_FULL, storaged lives
+ *   tool_storaged BIN DATADIR open
+ *	start storaged and report whether it came up (corrupt-file test)
+ *
+ * Prints testlib lines.  As root it prepares DATADIR as gatewayd does
+ * (db/ owned by _gatewayd-db) and storaged chroots there.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gw_imsg.h"
+#include "imsg.h"
+#include "testlib.h"
+
+#define MSG_LEN		2048
+
+struct child {
+	pid_t		 pid;
+	struct imsgbuf	 master;	/* our end of its fd 3 */
+	struct imsgbuf	 mixd;		/* we play mixd */
+	struct imsgbuf	 clientd;	/* and clientd */
+};
+
+static const char	*bin, *datadir;
+static uint64_t		 mapsize = 64ULL << 20;
+
+static void
+die(const char *what)
+{
+	printf("not ok - tool_storaged: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void
+prepare_dir(void)
+{
+	char		 db[4096];
+	struct passwd	*pw;
+
+	snprintf(db, sizeof(db), "%s/db", datadir);
+	mkdir(datadir, 0755);
+	mkdir(db, 0700);
+	if (geteuid() == 0) {
+		if ((pw = getpwnam("_gatewayd-db")) == NULL)
+			die("no user _gatewayd-db");
+		if (chown(db, pw->pw_uid, pw->pw_gid) == -1)
+			die("chown");
+	}
+}
+
+static void
+send_peer(struct imsgbuf *m, struct imsgbuf *mine, uint32_t proc)
+{
+	struct gw_setup_peer	 p = { proc };
+	int			 sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
+		die("socketpair");
+	imsg_compose(m, IMSG_SETUP_PEER, 0, sv[1], &p, sizeof(p));
+	imsgbuf_init(mine, sv[0], GW_IMSG_MAXSIZE, 0);
+}
+
+static int
+next_msg(struct imsgbuf *ib, struct imsg *imsg, int timeout_ms)
+{
+	struct pollfd	 pfd = { .fd = ib->fd, .events = POLLIN };
+	int		 n;
+
+	for (;;) {
+		if ((n = imsg_get(ib, imsg)) != 0)
+			return n;
+		if (poll(&pfd, 1, timeout_ms) <= 0)
+			return -1;
+		if ((n = imsgbuf_read(ib)) == 0)
+			return 0;
+		if (n == -1 && errno != EAGAIN)
+			return -1;
+	}
+}
+
+static int
+start(struct child *c)
+{
+	struct gw_conf_storaged	 conf;
+	struct imsg		 imsg;
+	int			 sv[2], root = geteuid() == 0;
+
+	memset(c, 0, sizeof(*c));
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
+		die("socketpair");
+	if ((c->pid = fork()) == 0) {
+		char *argv[] = { (char *)(uintptr_t)"storaged", (char *)
+		    (uintptr_t)"-d", NULL };
+		dup2(sv[1], 3);
+		execv(bin, argv);
+		_exit(127);
+	}
+	close(sv[1]);
+	imsgbuf_init(&c->master, sv[0], GW_IMSG_MAXSIZE, 1);
+	send_peer(&c->master, &c->mixd, PROC_MIXD);
+	send_peer(&c->master, &c->clientd, PROC_CLIENTD);
+	memset(&conf, 0, sizeof(conf));
+	snprintf(conf.c.user, sizeof(conf.c.user), "_gatewayd-db");
+	snprintf(conf.c.chroot_dir, sizeof(conf.c.chroot_dir), "%s",
+	    root ? datadir : "");
+	snprintf(conf.data_dir, sizeof(conf.data_dir), "%s",
+	    root ? "/" : datadir);
+	snprintf(conf.data_dir_shown, sizeof(conf.data_dir_shown), "%s",
+	    datadir);
+	conf.map_size = mapsize;
+	conf.inbox_retention_s = 86400;
+	conf.inbox_max_messages = 1000000;
+	conf.commit_interval_ms = 5;
+	conf.commit_batch = 256;
+	imsg_compose(&c->master, IMSG_CONF_STORAGED, 0, -1, &conf,
+	    sizeof(conf));
+	imsg_compose(&c->master, IMSG_SETUP_DONE, 0, -1, NULL, 0);
+	if (imsgbuf_flush(&c->master) == -1)
+		return -1;
+	if (next_msg(&c->master, &imsg, 10000) != 1 ||
+	    imsg.hdr.type != IMSG_WORKER_READY)
+		return -1;
+	imsg_compose(&c->master, IMSG_START, 0, -1, NULL, 0);
+	imsgbuf_flush(&c->master);
+	return 0;
+}
+
+static void
+stop(struct child *c, int sig)
+{
+	int	 st;
+
+	kill(c->pid, sig);
+	waitpid(c->pid, &st, 0);
+	close(c->master.fd);
+	close(c->mixd.fd);
+	close(c->clientd.fd);
+	imsgbuf_clear(&c->master);
+	imsgbuf_clear(&c->mixd);
+	imsgbuf_clear(&c->clientd);
+}
+
+static void
+client_id(uint8_t id[GW_CLIENT_ID_LEN], uint32_t n)
+{
+	memset(id, 0xc0, GW_CLIENT_ID_LEN);
+	memcpy(id, &n, sizeof(n));
+}
+
+static int
+store(struct child *c, uint32_t client, uint32_t msgno)
+{
+	uint8_t		 buf[sizeof(struct gw_store_msg) + MSG_LEN];
+
+	memset(buf, (int)(msgno & 0xff), sizeof(buf));
+	client_id(buf, client);
+	memcpy(buf + sizeof(struct gw_store_msg), &msgno, sizeof(msgno));
+	return imsg_compose(&c->mixd, IMSG_STORE_MESSAGE, msgno, -1, buf,
+	    sizeof(buf));
+}
+
+/* Drain one client's inbox; marks seen[msgno]; returns count or -1. */
+static int
+drain(struct child *c, uint32_t client, uint8_t *seen, uint32_t n,
+    int *dups, int delete)
+{
+	struct gw_inbox_fetch	 f;
+	struct imsg		 imsg;
+	uint64_t		 seqs[GW_INBOX_FETCH_MAX];
+	int			 total = 0, more = 1;
+
+	memset(&f, 0, sizeof(f));
+	client_id(f.client, client);
+	f.max = 100;
+	while (more) {
+		uint32_t got = 0;
+
+		imsg_compose(&c->clientd, IMSG_INBOX_FETCH, 7, -1, &f,
+		    sizeof(f));
+		imsgbuf_flush(&c->clientd);
+		for (;;) {
+			if (next_msg(&c->clientd, &imsg, 10000) != 1)
+				return -1;
+			if (imsg.hdr.type == IMSG_INBOX_END) {
+				struct gw_inbox_end e;
+				if (imsg_get_exact(&imsg, &e, sizeof(e)) == -1)
+					return -1;
+				more = e.more;
+				break;
+			}
+			if (imsg.hdr.type != IMSG_INBOX_MESSAGE ||
+			    imsg.datalen != sizeof(struct gw_inbox_msg) +
+			    MSG_LEN)
+				return -1;
+			{
+				struct gw_inbox_msg m;
+				uint32_t msgno;
+				memcpy(&m, imsg.data, sizeof(m));
+				memcpy(&msgno, imsg.data + sizeof(m),
+				    sizeof(msgno));
+				if (msgno >= n)
+					return -1;
+				if (seen[msgno])
+					(*dups)++;
+				seen[msgno] = 1;
+				f.after_seq = m.seq;
+				seqs[got++] = m.seq;
+			}
+		}
+		total += (int)got;
+		if (delete && got > 0) {
+			uint8_t dbuf[sizeof(struct gw_inbox_delete) +
+			    sizeof(seqs)];
+			struct gw_inbox_delete d;
+			client_id(d.client, client);
+			d.n = got;
+			memcpy(dbuf, &d, sizeof(d));
+			memcpy(dbuf + sizeof(d), seqs, got * sizeof(uint64_t));
+			imsg_compose(&c->clientd, IMSG_INBOX_DELETE, 0, -1,
+			    dbuf, sizeof(d) + got * sizeof(uint64_t));
+		}
+	}
+	return total;
+}
+
+/* A write that needs a commit: its reply proves earlier deletes landed. */
+static int
+barrier(struct child *c)
+{
+	struct gw_bandwidth_adjust	 a;
+	struct imsg			 imsg;
+
+	memset(&a, 0, sizeof(a));
+	a.delta = 1;
+	imsg_compose(&c->clientd, IMSG_BANDWIDTH_ADJUST, 9, -1, &a, sizeof(a));
+	imsgbuf_flush(&c->clientd);
+	return next_msg(&c->clientd, &imsg, 10000) == 1 &&
+	    imsg.hdr.type == IMSG_BANDWIDTH_RESULT ? 0 : -1;
+}
+
+static int
+crash_test(uint32_t n, uint32_t nclients)
+{
+	struct child	 c;
+	struct imsg	 imsg;
+	uint8_t		*acked = calloc(n, 1), *seen = calloc(n, 1);
+	uint32_t	 sent = 0, nacked = 0, i, lost = 0, unacked_seen = 0;
+	int		 dups = 0, total = 0, killed = 0;
+
+	if (acked == NULL || seen == NULL || start(&c) == -1)
+		die("start storaged");
+	fcntl(c.mixd.fd, F_SETFL, O_NONBLOCK);
+	while (!killed) {
+		struct pollfd pfd = { .fd = c.mixd.fd, .events = POLLIN };
+
+		/* Keep a window of stores in flight. */
+		while (sent < n && sent - nacked < 2000)
+			store(&c, sent % nclients, sent), sent++;
+		if (imsgbuf_write(&c.mixd) == -1)
+			die("write");
+		if (poll(&pfd, 1, 50) > 0 && imsgbuf_read(&c.mixd) <= 0)
+			die("read");
+		while (imsg_get(&c.mixd, &imsg) == 1) {
+			struct gw_store_result r;
+			if (imsg.hdr.type != IMSG_STORE_RESULT ||
+			    imsg_get_exact(&imsg, &r, sizeof(r)) == -1 ||
+			    imsg.hdr.peerid >= n)
+				die("bad store result");
+			if (r.ok) {
+				acked[imsg.hdr.peerid] = 1;
+				nacked++;
+			}
+		}
+		if (nacked >= n / 2) {
+			stop(&c, SIGKILL);	/* stores in flight */
+			killed = 1;
+		}
+	}
+	printf("# sent %u, acknowledged %u before kill -9\n", sent, nacked);
+	if (start(&c) == -1)
+		die("restart storaged");
+	for (i = 0; i < nclients; i++) {
+		int got = drain(&c, i, seen, n, &dups, 1);
+		if (got < 0)
+			die("drain");
+		total += got;
+	}
+	for (i = 0; i < n; i++) {
+		if (acked[i] && !seen[i])
+			lost++;
+		if (!acked[i] && seen[i])
+			unacked_seen++;
+	}
+	printf("# after restart: %d delivered (%u committed but unacked)\n",
+	    total, unacked_seen);
+	T_BEGIN("kill -9 storaged: no acknowledged message lost");
+	CHECKF(lost == 0, "%u acknowledged messages lost", lost);
+	T_END();
+	T_BEGIN("kill -9 storaged: no message delivered twice");
+	CHECKF(dups == 0, "%d duplicates", dups);
+	T_END();
+	T_BEGIN("kill -9 storaged: acknowledged before the kill");
+	CHECKF(nacked > 0 && nacked < sent, "acked %u of %u sent", nacked,
+	    sent);
+	T_END();
+	/* Deletes are durable too: after a committed barrier and another
+	 * restart, every inbox is empty. */
+	T_BEGIN("delivered messages stay deleted across a restart");
+	CHECK(barrier(&c) == 0);
+	stop(&c, SIGKILL);
+	if (start(&c) == -1)
+		die("restart storaged");
+	memset(seen, 0, n);
+	total = 0;
+	for (i = 0; i < nclients; i++)
+		total += drain(&c, i, seen, n, &dups, 0);
+	CHECKF(total == 0, "%d messages came back", total);
+	T_END();
+	stop(&c, SIGTERM);
+	free(acked);
+	free(seen);
+	return t_done();
+}
+
+static int
+full_test(void)
+{
+	struct child	 c;
+	struct imsg	 imsg;
+	uint32_t	 i, ok = 0, full = 0;
+	int		 more, dups = 0;
+	uint8_t		 seen[1];
+
+	if (start(&c) == -1)
+		die("start storaged");
+	for (i = 0; i < 4000 && full == 0; i++) {
+		store(&c, 0, i);
+		imsgbuf_flush(&c.mixd);
+		if (next_msg(&c.mixd, &imsg, 10000) != 1)
+			break;
+		{
+			struct gw_store_result r;
+			if (imsg_get_exact(&imsg, &r, sizeof(r)) == -1)
+				break;
+			if (r.ok)
+				ok++;
+			else if (r.reason == STORE_FAIL_DB_FULL)
+				full++;
+		}
+	}
+	printf("# %u stored before the map filled\n", ok);
+	T_BEGIN("a full map refuses stores with DB_FULL, no crash");
+	CHECKF(full > 0 && ok > 0, "ok %u full %u", ok, full);
+	CHECK(kill(c.pid, 0) == 0);
+	T_END();
+	T_BEGIN("storaged still serves reads with a full map");
+	(void)seen;
+	(void)more;
+	{
+		uint8_t *s = calloc(4000, 1);
+		int got = drain(&c, 0, s, 4000, &dups, 1);
+		CHECKF(got == (int)ok, "drained %d, stored %u", got, ok);
+		free(s);
+	}
+	CHECK(barrier(&c) == 0);
+	T_END();
+	T_BEGIN("after deletes a full map accepts stores again");
+	store(&c, 1, 1);
+	imsgbuf_flush(&c.mixd);
+	{
+		struct gw_store_result r;
+		CHECK(next_msg(&c.mixd, &imsg, 10000) == 1 &&
+		    imsg_get_exact(&imsg, &r, sizeof(r)) == 0 && r.ok == 1);
+	}
+	T_END();
+	stop(&c, SIGTERM);
+	return t_done();
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct child	 c;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (argc < 4) {
+		fprintf(stderr, "usage: tool_storaged bin datadir "
+		    "crash N CLIENTS | full MAPSIZE | open\n");
+		return 2;
+	}
+	bin = argv[1];
+	datadir = argv[2];
+	prepare_dir();
+	if (strcmp(argv[3], "crash") == 0 && argc == 6)
+		return crash_test((uint32_t)atoi(argv[4]),
+		    (uint32_t)atoi(argv[5]));
+	if (strcmp(argv[3], "full") == 0 && argc == 5) {
+		mapsize = strtoull(argv[4], NULL, 10);
+		return full_test();
+	}
+	if (strcmp(argv[3], "open") == 0) {
+		if (start(&c) == -1) {
+			int st;
+			waitpid(c.pid, &st, 0);
+			printf("storaged did not start: exit %d\n",
+			    WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+			return 1;
+		}
+		stop(&c, SIGTERM);
+		printf("storaged started\n");
+		return 0;
+	}
+	return 2;
+}
