@@ -296,14 +296,16 @@ gwcrypto_aead_open(struct gwcrypto_aead *a,
     const uint8_t nonce[GWCRYPTO_AEAD_NONCE_LEN], const uint8_t *ct,
     size_t len, uint8_t *out)
 {
+	uint8_t	 tag[GWCRYPTO_AEAD_TAG_LEN];
 	size_t	 ptlen;
 
 	if (len < GWCRYPTO_AEAD_TAG_LEN)
 		return -1;
 	ptlen = len - GWCRYPTO_AEAD_TAG_LEN;
+	/* A copy: libgcrypt's macro casts the const away. */
+	memcpy(tag, ct + ptlen, sizeof(tag));
 	if (aead_start(a, nonce) == -1 ||
-	    gcry_cipher_set_decryption_tag(a->h, ct + ptlen,
-	    GWCRYPTO_AEAD_TAG_LEN) != 0)
+	    gcry_cipher_set_decryption_tag(a->h, tag, sizeof(tag)) != 0)
 		return -1;
 	/*
 	 * Authenticity comes from decrypt's return code (GPG_ERR_CHECKSUM on
