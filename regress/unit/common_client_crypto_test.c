@@ -15,38 +15,8 @@
 #include "gwcrypto.h"
 #include "mixpacket.h"
 #include "sphinx.h"
+#include "common_vectors.h"
 #include "testlib.h"
-
-static json_t *
-load_vector(const char *name)
-{
-	char		 path[4096];
-	const char	*top = getenv("TOP");
-	json_error_t	 err;
-	json_t		*j = NULL;
-
-	if (top != NULL) {
-		snprintf(path, sizeof(path), "%s/../shared/vectors/%s", top,
-		    name);
-		j = json_load_file(path, 0, &err);
-	}
-	if (j == NULL) {
-		snprintf(path, sizeof(path), "../shared/vectors/%s", name);
-		j = json_load_file(path, 0, &err);
-	}
-	return j;
-}
-
-static long
-jhex(const json_t *o, const char *key, uint8_t *buf, size_t max)
-{
-	const char	*s = json_string_value(json_object_get(o, key));
-	size_t		 n;
-
-	if (s == NULL || t_unhex(s, buf, max, &n) == -1)
-		return -1;
-	return (long)n;
-}
 
 static void
 unhex(const char *hex, uint8_t *out, size_t n)

@@ -17,6 +17,7 @@
 #include "sphinx.h"
 #include "sphinx_create.h"
 #include "sphinx_payload.h"
+#include "common_vectors.h"
 #include "testlib.h"
 #include "util.h"
 
@@ -24,38 +25,6 @@
 
 static struct sphinx_ctx	*ctx;
 static uint8_t			 pkt[BUFSZ], out[BUFSZ], want[BUFSZ];
-
-static json_t *
-load_vector(const char *name)
-{
-	char		 path[4096];
-	const char	*top = getenv("TOP");
-	json_error_t	 err;
-	json_t		*j = NULL;
-
-	if (top != NULL) {
-		snprintf(path, sizeof(path), "%s/../shared/vectors/%s", top,
-		    name);
-		j = json_load_file(path, 0, &err);
-	}
-	if (j == NULL) {
-		snprintf(path, sizeof(path), "../shared/vectors/%s", name);
-		j = json_load_file(path, 0, &err);
-	}
-	return j;
-}
-
-/* Decode the hex string member key of o into buf; length or -1. */
-static long
-jhex(const json_t *o, const char *key, uint8_t *buf, size_t max)
-{
-	const char	*s = json_string_value(json_object_get(o, key));
-	size_t		 n;
-
-	if (s == NULL || t_unhex(s, buf, max, &n) == -1)
-		return -1;
-	return (long)n;
-}
 
 static long long
 jint(const json_t *o, const char *key)
