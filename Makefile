@@ -110,7 +110,9 @@ $(O)/regress/unit/%: $(O)/regress/unit/%.o $(O)/regress/lib/testlib.o \
 $(O)/regress/bin/%: $(O)/regress/lib/%.o $(O)/regress/lib/testlib.o $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS)
-$(O)/regress/bench/%: $(O)/regress/bench/%.o $(LIBCOMMON)
+# bench_<prog>_<name>.c links <prog>'s objects, as unit tests do.
+bench_objs	= $(call fuzz_objs,$(1))
+$(O)/regress/bench/%: $(O)/regress/bench/%.o $$(call bench_objs,%) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS)
 
 tests: all $(UNIT_BINS) $(TOOL_BINS)
