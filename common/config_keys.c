@@ -326,7 +326,7 @@ config_defaults(struct gw_config *c)
 	c->inbox_retention_s = 24 * 60 * 60;
 	c->inbox_max_messages = 10000;
 	c->commit_interval_ms = 5;
-	c->commit_batch = 256;
+	c->commit_batch = 4096;
 }
 
 /* The announce rules of gatewayd.conf(5), in one place. */

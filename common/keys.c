@@ -103,6 +103,27 @@ keys_path(char *buf, size_t len, const char *dir, const char *file,
 		buf[0] = '\0';
 }
 
+/* Parents 0755 as needed, the keys directory itself 0700. */
+static int
+keys_mkdirs(const char *dir)
+{
+	char	 p[PATH_MAX], *s;
+
+	if (gw_strlcpy(p, dir, sizeof(p)) >= sizeof(p)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (s = p + 1; (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		if (mkdir(p, 0755) == -1 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	if (mkdir(p, 0700) == -1 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
 int
 keys_generate(const char *dir, char *err, size_t errlen)
 {
@@ -112,7 +133,7 @@ keys_generate(const char *dir, char *err, size_t errlen)
 	char			 p[PATH_MAX];
 	int			 rv = -1;
 
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+	if (keys_mkdirs(dir) == -1)
 		return keys_err(err, errlen, dir, strerror(errno));
 	keys_path(p, sizeof(p), dir, KEYS_IDENTITY_FILE, "");
 	if (access(p, F_OK) == 0)

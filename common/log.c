@@ -57,6 +57,9 @@ vlog(int pri, const char *fmt, va_list ap)
 	errno = saved;
 }
 
+static void vlog_errno(int, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 vlog_errno(int pri, const char *fmt, va_list ap)
 {

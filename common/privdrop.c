@@ -82,8 +82,9 @@ privdrop_harden(void)
 		fatal("PR_SET_DUMPABLE");
 	if (setrlimit(RLIMIT_CORE, &rl) == -1)
 		fatal("RLIMIT_CORE");
-	/* After the uid change, which clears it: die with the master. */
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) == -1)
+	/* After the uid change, which clears it: die with the master
+	 * (SIGKILL: workers ignore SIGTERM, see worker_init). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
 		fatal("PR_SET_PDEATHSIG");
 	if (getppid() == 1)
 		fatalx("master is gone");

@@ -169,6 +169,19 @@ sandbox_add(scmp_filter_ctx ctx, int nr, uint32_t action, unsigned argc,
 		fatalx("sandbox: rule for %s: %s", name, strerror(-rv));
 }
 
+/* libseccomp's SCMP_A* macros leave fields unset; spell them out. */
+static struct scmp_arg_cmp
+sb_arg(unsigned arg, enum scmp_compare op, scmp_datum_t a, scmp_datum_t b)
+{
+	struct scmp_arg_cmp	 c;
+
+	c.arg = arg;
+	c.op = op;
+	c.datum_a = a;
+	c.datum_b = b;
+	return c;
+}
+
 static void
 sandbox_add_special(scmp_filter_ctx ctx, const char *name, unsigned groups)
 {
@@ -176,20 +189,20 @@ sandbox_add_special(scmp_filter_ctx ctx, const char *name, unsigned groups)
 	int			 nr = sandbox_resolve(name);
 
 	if (strcmp(name, "mmap") == 0 || strcmp(name, "mprotect") == 0) {
-		a[0] = SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0);
+		a[0] = sb_arg(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0);
 		sandbox_add(ctx, nr, SCMP_ACT_ALLOW, 1, a, name);
 	} else if (strcmp(name, "kill") == 0 || strcmp(name, "tgkill") == 0) {
-		a[0] = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid());
+		a[0] = sb_arg(0, SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0);
 		sandbox_add(ctx, nr, SCMP_ACT_ALLOW, 1, a, name);
 	} else if (strcmp(name, "openat") == 0) {
 		if (groups & SB_RFILES) {
-			a[0] = SCMP_A2(SCMP_CMP_MASKED_EQ,
+			a[0] = sb_arg(2, SCMP_CMP_MASKED_EQ,
 			    O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY);
 			sandbox_add(ctx, nr, SCMP_ACT_ALLOW, 1, a, name);
-			a[0] = SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_WRONLY);
+			a[0] = sb_arg(2, SCMP_CMP_MASKED_EQ, O_ACCMODE, O_WRONLY);
 			sandbox_add(ctx, nr, SCMP_ACT_ERRNO(EACCES), 1, a,
 			    name);
-			a[0] = SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDWR);
+			a[0] = sb_arg(2, SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDWR);
 			sandbox_add(ctx, nr, SCMP_ACT_ERRNO(EACCES), 1, a,
 			    name);
 		} else
@@ -197,11 +210,11 @@ sandbox_add_special(scmp_filter_ctx ctx, const char *name, unsigned groups)
 			    name);
 	} else if (strcmp(name, "socket") == 0) {
 		if (groups & SB_CONNECT) {
-			a[0] = SCMP_A0(SCMP_CMP_EQ, AF_INET);
+			a[0] = sb_arg(0, SCMP_CMP_EQ, AF_INET, 0);
 			sandbox_add(ctx, nr, SCMP_ACT_ALLOW, 1, a, name);
-			a[0] = SCMP_A0(SCMP_CMP_EQ, AF_INET6);
+			a[0] = sb_arg(0, SCMP_CMP_EQ, AF_INET6, 0);
 			sandbox_add(ctx, nr, SCMP_ACT_ALLOW, 1, a, name);
-			a[0] = SCMP_A0(SCMP_CMP_EQ, AF_UNIX);
+			a[0] = sb_arg(0, SCMP_CMP_EQ, AF_UNIX, 0);
 			sandbox_add(ctx, nr, SCMP_ACT_ERRNO(EACCES), 1, a,
 			    name);
 		} else

@@ -168,8 +168,11 @@ worker_init(struct worker *w, enum gw_proc self, int argc, char *argv[])
 	log_init(foreground, verbose, LOG_DAEMON);
 	log_procinit(w->name);
 	signal(SIGPIPE, SIG_IGN);
-	/* Reload is the master's business. */
+	/* Reload and stop are the master's business: a worker stops when
+	 * its channel to the master closes. */
 	signal(SIGHUP, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
 	w->peer_fd[PROC_PARENT] = WORKER_CHANNEL_FD;
 	worker_read_setup(w);
 	c = (struct gw_conf_common *)&w->conf;
@@ -236,9 +239,13 @@ worker_peer_clear(struct imsgev *iev)
 static void
 worker_lost(struct imsgev *iev, const char *why)
 {
+	struct worker	*w = iev->arg;
+
 	/* The master going away is the normal way to stop. */
 	if (iev->proc == PROC_PARENT) {
 		log_debug("master channel: %s; exiting", why);
+		if (w->ops->stop != NULL)
+			w->ops->stop(w);
 		exit(0);
 	}
 	/*

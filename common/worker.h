@@ -27,6 +27,8 @@ struct worker_ops {
 	void			(*start)(struct worker *);
 	/* IMSG_RECONF: the new slice, exact size already checked. */
 	void			(*reconf)(struct worker *, const void *conf);
+	/* The master closed our channel: finish up before exit. */
+	void			(*stop)(struct worker *);
 	/* Fill counters before a status reply (optional). */
 	void			(*counters)(struct worker *);
 };

@@ -96,22 +96,44 @@ ctl_write_config(const char *path, const struct gw_config *c)
 	return rv;
 }
 
+/* The config's directory (e.g. /etc/gatewayd), 0755, if missing. */
+static int
+ctl_mkdir_parent(const char *path)
+{
+	char	 dir[PATH_MAX], *slash;
+
+	if (gw_strlcpy(dir, path, sizeof(dir)) >= sizeof(dir))
+		return -1;
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+		fprintf(stderr, "gatewayctl: %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
 ctl_init(struct ctl_opts *o, int argc, char *argv[])
 {
 	struct gw_config	*conf = xcalloc(1, sizeof(*conf));
 	char			 dir[PATH_MAX], path[PATH_MAX + 16];
 	char			 err[PATH_MAX + 128];
-	const char		*devdir = NULL;
+	const char		*devdir = NULL, *host = NULL;
 	int			 ch, rv = -1;
 
-	while ((ch = getopt(argc, argv, "D:")) != -1) {
+	while ((ch = getopt(argc, argv, "D:H:")) != -1) {
 		switch (ch) {
 		case 'D':
 			devdir = optarg;
 			break;
+		case 'H':
+			host = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: gatewayctl init [-D dir]\n");
+			fprintf(stderr, "usage: gatewayctl init [-D dir] "
+			    "[-H host]\n");
 			goto out;
 		}
 	}
@@ -133,11 +155,26 @@ ctl_init(struct ctl_opts *o, int argc, char *argv[])
 			o->conffile = path;
 	} else
 		config_defaults(conf);
+	if (host != NULL && gw_strlcpy(conf->announce_host, host,
+	    sizeof(conf->announce_host)) >= sizeof(conf->announce_host)) {
+		fprintf(stderr, "gatewayctl: host name too long\n");
+		goto out;
+	}
 	if (access(o->conffile, F_OK) == -1) {
-		if (ctl_write_config(o->conffile, conf) == -1)
+		/* With wildcard listeners only, the host must be given. */
+		if (conf->announce_host[0] == '\0' && devdir == NULL) {
+			fprintf(stderr, "gatewayctl: give the host name or "
+			    "address clients reach this gateway at: "
+			    "gatewayctl init -H host\n");
+			goto out;
+		}
+		if (ctl_mkdir_parent(o->conffile) == -1 ||
+		    ctl_write_config(o->conffile, conf) == -1)
 			goto out;
 		printf("wrote %s\n", o->conffile);
-	}
+	} else if (host != NULL)
+		fprintf(stderr, "gatewayctl: %s exists: -H ignored; edit "
+		    "announce.host there\n", o->conffile);
 	if (ctl_load_config(o, conf) == -1)
 		goto out;
 	if (keys_generate(conf->keys_dir, err, sizeof(err)) == -1) {
@@ -163,13 +200,6 @@ ctl_port(const struct gw_listen_set *set)
 	return ntohs(sin->sin_port);
 }
 
-static const char *
-ctl_host(const struct gw_config *c)
-{
-	return c->announce_host[0] != '\0' ? c->announce_host :
-	    "(not set: announce.host)";
-}
-
 int
 ctl_node_details(struct ctl_opts *o, int argc, char *argv[])
 {
@@ -177,6 +207,8 @@ ctl_node_details(struct ctl_opts *o, int argc, char *argv[])
 	struct gw_identity	 id;
 	struct gw_x25519	 sx;
 	char			 idb58[64], sxb58[64], err[PATH_MAX + 128];
+	char			 hostbuf[GW_HOST_MAX];
+	const char		*host;
 	uint16_t		 ws;
 	int			 rv = -1;
 
@@ -196,12 +228,12 @@ ctl_node_details(struct ctl_opts *o, int argc, char *argv[])
 	base58_encode(sx.pk, sizeof(sx.pk), sxb58, sizeof(sxb58));
 	sodium_memzero(&id, sizeof(id));
 	sodium_memzero(&sx, sizeof(sx));
-	ws = conf->announce_ws_port ? conf->announce_ws_port :
-	    ctl_port(&conf->listen_clients);
+	ws = config_announce_ws_port(conf);
+	host = config_announce_host(conf, hostbuf, sizeof(hostbuf));
 	if (o->json) {
 		json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i, "
 		    "s:s}", "identity_key", idb58, "sphinx_key", sxb58,
-		    "host", conf->announce_host, "mix_port",
+		    "host", host ? host : "", "mix_port",
 		    ctl_port(&conf->listen_mix), "clients_ws_port", ws,
 		    "clients_wss_port", conf->announce_wss_port,
 		    "http_api_port", ctl_port(&conf->listen_http), "version",
@@ -214,7 +246,7 @@ ctl_node_details(struct ctl_opts *o, int argc, char *argv[])
 	} else {
 		printf("Identity Key: %s\n", idb58);
 		printf("Sphinx Key: %s\n", sxb58);
-		printf("Host: %s\n", ctl_host(conf));
+		printf("Host: %s\n", host ? host : "(none: set announce.host)");
 		printf("Mix Port: %u\n", ctl_port(&conf->listen_mix));
 		printf("Clients WS Port: %u\n", ws);
 		if (conf->announce_wss_port)

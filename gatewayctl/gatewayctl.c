@@ -32,7 +32,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: gatewayctl [-j] [-f file] [-s socket] command [args]\n"
 	    "commands:\n"
-	    "  init [-D dir]         create keys (and a config if none)\n"
+	    "  init [-D dir] [-H host]  create keys (and a config if none)\n"
 	    "  node-details          keys and ports for bonding\n"
 	    "  sign text             sign text with the identity key\n"
 	    "  status                processes, uptime and counters\n"

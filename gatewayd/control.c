@@ -214,7 +214,7 @@ control_accept(int lfd, short ev, void *arg)
 }
 
 void
-control_init(struct gatewayd *gw)
+control_open(struct gatewayd *gw)
 {
 	struct sockaddr_un	 sun;
 	const char		*path = gw->conf.control_socket;
@@ -249,8 +249,13 @@ control_init(struct gatewayd *gw)
 	if (listen(fd, 16) == -1)
 		fatal("listen %s", path);
 	gw->control_fd = fd;
-	ctl_ev = event_new(gw->base, fd, EV_READ | EV_PERSIST, control_accept,
-	    gw);
+}
+
+void
+control_listen(struct gatewayd *gw)
+{
+	ctl_ev = event_new(gw->base, gw->control_fd, EV_READ | EV_PERSIST,
+	    control_accept, gw);
 	if (ctl_ev == NULL || event_add(ctl_ev, NULL) == -1)
 		fatalx("control event");
 }

@@ -3,6 +3,7 @@
  * listeners, starts the four workers and supervises them.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -103,11 +104,62 @@ gatewayd_signals(struct gatewayd *gw)
 	}
 }
 
+/*
+ * The config holds no secrets but decides who the workers run as: it
+ * must not be writable by anyone but its owner, root or us.
+ */
+static int
+gatewayd_check_conffile(const char *path)
+{
+	struct stat	 st;
+
+	if (stat(path, &st) == -1)
+		return 0;	/* the parser says what is wrong */
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		fprintf(stderr, "%s: owned by uid %u, not root or us\n", path,
+		    (unsigned)st.st_uid);
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		fprintf(stderr, "%s: writable by group or others (chmod "
+		    "go-w it)\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * -n: the config, its file's ownership, and the key files if they
+ * exist (missing keys are only a warning: a config can be checked
+ * before 'gatewayctl init' made them).
+ */
 static int
 gatewayd_check(struct gatewayd *gw, int print)
 {
+	struct gw_identity	 id;
+	struct gw_x25519	 sx;
+	char			 err[PATH_MAX + 128];
+	int			 rv = 0;
+
 	if (config_parse_file(&gw->conf, gw->conffile, stderr) != 0)
 		return 1;
+	if (gatewayd_check_conffile(gw->conffile) == -1)
+		return 1;
+	if (keys_load_identity(gw->conf.keys_dir, &id, err, sizeof(err)) ==
+	    -1 || keys_load_sphinx(gw->conf.keys_dir, &sx, err,
+	    sizeof(err)) == -1) {
+		if (access(gw->conf.keys_dir, F_OK) == 0) {
+			fprintf(stderr, "%s\n", err);
+			rv = 1;
+		} else
+			fprintf(stderr, "warning: no keys in %s yet (create "
+			    "them with 'gatewayctl init')\n",
+			    gw->conf.keys_dir);
+	}
+	sodium_memzero(&id, sizeof(id));
+	sodium_memzero(&sx, sizeof(sx));
+	if (rv != 0)
+		return rv;
 	if (print)
 		config_print(&gw->conf, stdout);
 	printf("configuration OK\n");
@@ -152,20 +204,24 @@ main(int argc, char *argv[])
 	log_procinit("gatewayd");
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
-	if (config_parse_file(&gw->conf, gw->conffile, stderr) != 0)
+	if (config_parse_file(&gw->conf, gw->conffile, stderr) != 0 ||
+	    gatewayd_check_conffile(gw->conffile) == -1)
 		fatalx("%s: config has errors", gw->conffile);
 	if (geteuid() != 0)
 		log_info("not running as root: workers keep this uid and are "
 		    "not chrooted (development mode); seccomp still applies");
+	/* Everything that can fail on the operator's files does so before
+	 * we detach, so the exit status tells. */
+	datadir_prepare(gw);
+	gatewayd_load_keys(gw);
+	control_open(gw);
+	listen_open_all(gw);
 	if (!gw->foreground && daemon(1, 0) == -1)
 		fatal("daemon");
 	gw->started = time(NULL);
 	if ((gw->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
-	datadir_prepare(gw);
-	gatewayd_load_keys(gw);
-	control_init(gw);
-	listen_open_all(gw);
+	control_listen(gw);
 	gatewayd_signals(gw);
 	parent_spawn_workers(gw);
 	parent_send_setup(gw);

@@ -61,7 +61,9 @@ struct gw_worker *parent_worker_by_pid(struct gatewayd *, pid_t);
 void	listen_open_all(struct gatewayd *);
 
 /* control.c */
-void	control_init(struct gatewayd *);
+/* Bind the socket (before detaching), then serve it from the loop. */
+void	control_open(struct gatewayd *);
+void	control_listen(struct gatewayd *);
 void	control_cleanup(struct gatewayd *);
 /* A worker's IMSG_CTL_STATUS_PROC, relayed to the asking client. */
 void	control_relay_status(struct gatewayd *, struct imsgev *from,

@@ -22,7 +22,7 @@
 
 /* Socket buffers between processes: room for bursts of packets. */
 #define PARENT_SOCKBUF		(256 * 1024)
-/* How long workers get to exit before SIGKILL. */
+/* How long workers get to exit, before and after SIGKILL. */
 #define PARENT_STOP_MS		5000
 
 static const enum gw_proc worker_procs[] = {
@@ -68,8 +68,13 @@ parent_worker_env(void)
 
 	for (i = 0; i < nitems(keep); i++) {
 		const char *v = getenv(keep[i]);
+		/* LeakSanitizer cannot run in a worker once it dropped
+		 * privileges and sandboxed itself (design note 2.6). */
+		const char *extra = i == 0 && v != NULL ? ":detect_leaks=0" :
+		    "";
+
 		if (v != NULL &&
-		    asprintf(&env[n], "%s=%s", keep[i], v) != -1)
+		    asprintf(&env[n], "%s=%s%s", keep[i], v, extra) != -1)
 			n++;
 	}
 	env[n] = NULL;
@@ -451,26 +456,17 @@ parent_lost_worker(struct imsgev *iev, const char *why)
 	parent_shutdown(gw, 1);
 }
 
-void
-parent_shutdown(struct gatewayd *gw, int status)
+/* Wait for every worker until the deadline; returns how many remain. */
+static int
+parent_wait_all(struct gatewayd *gw, uint64_t deadline)
 {
-	uint64_t	 deadline;
-	size_t		 i;
-	int		 alive;
+	size_t	 i;
+	int	 alive, st;
 
-	gw->exiting = 1;
-	for (i = 0; i < nitems(worker_procs); i++) {
-		struct gw_worker *w = &gw->workers[worker_procs[i]];
-
-		if (w->pid > 0 && !w->reaped)
-			kill(w->pid, SIGTERM);
-	}
-	deadline = gw_now_ms() + PARENT_STOP_MS;
 	do {
 		alive = 0;
 		for (i = 0; i < nitems(worker_procs); i++) {
 			struct gw_worker *w = &gw->workers[worker_procs[i]];
-			int st;
 
 			if (w->pid <= 0 || w->reaped)
 				continue;
@@ -482,20 +478,70 @@ parent_shutdown(struct gatewayd *gw, int status)
 		if (alive)
 			usleep(10000);
 	} while (alive && gw_now_ms() < deadline);
+	return alive;
+}
+
+/*
+ * Workers stop when their channel to the master closes (storaged
+ * commits first); they ignore SIGTERM, so a service manager that
+ * signals the whole group cannot turn an orderly stop into a "lost
+ * child".  Stragglers get SIGKILL, and nothing here blocks for ever.
+ */
+void
+parent_shutdown(struct gatewayd *gw, int status)
+{
+	size_t	 i;
+
+	gw->exiting = 1;
 	for (i = 0; i < nitems(worker_procs); i++) {
 		struct gw_worker *w = &gw->workers[worker_procs[i]];
 
-		if (w->pid > 0 && !w->reaped) {
+		if (w->iev != NULL) {
+			imsgbuf_write(&w->iev->ibuf);	/* last words */
+			imsgev_free(w->iev);
+			w->iev = NULL;
+		}
+	}
+	if (parent_wait_all(gw, gw_now_ms() + PARENT_STOP_MS) > 0) {
+		for (i = 0; i < nitems(worker_procs); i++) {
+			struct gw_worker *w = &gw->workers[worker_procs[i]];
+
+			if (w->pid <= 0 || w->reaped)
+				continue;
 			log_warnx("%s pid %d did not stop; killing it",
 			    gw_proc_name(w->proc), (int)w->pid);
-			kill(w->pid, SIGKILL);
-			waitpid(w->pid, NULL, 0);
+			if (kill(w->pid, SIGKILL) == -1)
+				log_warn("kill %s pid %d",
+				    gw_proc_name(w->proc), (int)w->pid);
 		}
+		if (parent_wait_all(gw, gw_now_ms() + PARENT_STOP_MS) > 0)
+			log_warnx("workers did not exit; leaving them to "
+			    "the parent-death signal");
 	}
 	control_cleanup(gw);
 	sodium_memzero(&gw->identity, sizeof(gw->identity));
 	log_info("%s", status == 0 ? "terminating" : "terminating on error");
 	exit(status);
+}
+
+/* Parse with every error line logged: stderr is gone once detached. */
+static int
+parent_parse_logged(struct gw_config *conf, const char *path)
+{
+	char	*buf = NULL, *line, *save;
+	size_t	 len = 0;
+	FILE	*fp;
+	int	 errors;
+
+	if ((fp = open_memstream(&buf, &len)) == NULL)
+		fatal("open_memstream");
+	errors = config_parse_file(conf, path, fp);
+	fclose(fp);
+	for (line = strtok_r(buf, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		log_warnx("%s", line);
+	free(buf);
+	return errors;
 }
 
 int
@@ -506,7 +552,7 @@ parent_reload(struct gatewayd *gw, char *msg, size_t msglen)
 	size_t			 i;
 
 	nconf = xcalloc(1, sizeof(*nconf));
-	if (config_parse_file(nconf, gw->conffile, stderr) != 0) {
+	if (parent_parse_logged(nconf, gw->conffile) != 0) {
 		snprintf(msg, msglen, "%s: config has errors, not reloading",
 		    gw->conffile);
 		goto fail;

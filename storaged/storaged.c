@@ -348,6 +348,16 @@ storaged_counters(struct worker *w)
 	*counter_get(&w->counters, "db_usage_percent") = sd->db.usage_pct;
 }
 
+static void
+storaged_stop(struct worker *w)
+{
+	struct storaged	*sd = w->role;
+
+	/* Whatever is in the open transaction lands before we go. */
+	commit_now(sd);
+	db_close(&sd->db);
+}
+
 static const struct worker_ops storaged_ops = {
 	.dispatch = {
 		[PROC_MIXD] = storaged_dispatch_mixd,
@@ -356,6 +366,7 @@ static const struct worker_ops storaged_ops = {
 	},
 	.start = storaged_start,
 	.reconf = storaged_reconf,
+	.stop = storaged_stop,
 	.counters = storaged_counters,
 };
 

@@ -44,8 +44,8 @@ words() {
 # gatewayd.conf.5 marks each key as ".It Ic key : Ar ..." and each
 # section as ".Ss section".
 CONF5=$MAN/gatewayd.conf.5
-if ! "$BIN/gatewayd" -nv -f "$TOP/etc/gatewayd.yaml" >"$TMP/nv" 2>&1; then
-	notok "gatewayd -nv on etc/gatewayd.yaml" "$(head -5 "$TMP/nv")"
+if ! "$BIN/gatewayd" -nv -f "$TOP/etc/gatewayd.yaml" >"$TMP/nv" 2>"$TMP/nv.err"; then
+	notok "gatewayd -nv on etc/gatewayd.yaml" "$(head -5 "$TMP/nv.err")"
 else
 	keys=$(sed -n 's/^[[:space:]]*\([a-z_][a-z0-9_]*\):.*/\1/p' \
 	    "$TMP/nv" | sort -u)

@@ -110,6 +110,14 @@ start(struct child *c)
 	if ((c->pid = fork()) == 0) {
 		char *argv[] = { (char *)(uintptr_t)"storaged", (char *)
 		    (uintptr_t)"-d", NULL };
+		const char *a = getenv("ASAN_OPTIONS");
+		char opts[512];
+
+		/* As the master does: no LeakSanitizer in a sandboxed worker. */
+		if (a != NULL) {
+			snprintf(opts, sizeof(opts), "%s:detect_leaks=0", a);
+			setenv("ASAN_OPTIONS", opts, 1);
+		}
 		dup2(sv[1], 3);
 		execv(bin, argv);
 		_exit(127);
@@ -149,9 +157,14 @@ stop(struct child *c, int sig)
 {
 	int	 st;
 
-	kill(c->pid, sig);
+	/* Like the master: an orderly stop is the channel closing. */
+	if (sig == SIGTERM)
+		close(c->master.fd);
+	else
+		kill(c->pid, sig);
 	waitpid(c->pid, &st, 0);
-	close(c->master.fd);
+	if (sig != SIGTERM)
+		close(c->master.fd);
 	close(c->mixd.fd);
 	close(c->clientd.fd);
 	imsgbuf_clear(&c->master);
@@ -421,6 +434,9 @@ main(int argc, char *argv[])
 		if (start(&c) == -1) {
 			int st;
 			waitpid(c.pid, &st, 0);
+			imsgbuf_clear(&c.master);
+			imsgbuf_clear(&c.mixd);
+			imsgbuf_clear(&c.clientd);
 			printf("storaged did not start: exit %d\n",
 			    WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 			return 1;

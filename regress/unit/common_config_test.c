@@ -110,7 +110,7 @@ test_defaults(void)
 	CHECK(c.inbox_retention_s == 86400);
 	CHECK(c.inbox_max_messages == 10000);
 	CHECK(c.commit_interval_ms == 5);
-	CHECK(c.commit_batch == 256);
+	CHECK(c.commit_batch == 4096);
 	/* wildcards only: nothing to announce until announce.host is set */
 	CHECK(strcmp(config_announce_host(&c, b, sizeof(b)), "") == 0);
 	CHECK(config_announce_ws_port(&c) == 9000);
