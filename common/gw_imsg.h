@@ -124,6 +124,44 @@ enum gw_imsg_type {
 	/* storaged -> credd: struct gw_spend_result. */
 	IMSG_SPEND_RESULT,
 
+	/* --- registration signing (clientd <-> master) ----------------
+	 * The master holds the identity key and signs only what it can
+	 * check: it makes the gateway's ephemeral key itself, so the
+	 * signed message G^y || G^x always starts with its own fresh key
+	 * and a compromised clientd cannot have chosen text signed. */
+	/* clientd -> master: struct gw_hs_sign_req; peerid: request id. */
+	IMSG_HS_SIGN,
+	/* master -> clientd: struct gw_hs_sign_result. */
+	IMSG_HS_SIGN_RESULT,
+
+	/* --- packets (clientd <-> mixd) ---------------------------------
+	 * Backpressure without messages: a sender whose queue to the
+	 * other (imsgev_queued) passes GW_FLOW_HIGH stops reading its own
+	 * input until the queue drains below GW_FLOW_LOW. */
+	/* clientd -> mixd: struct gw_mix_forward + the Sphinx packet
+	 * (packet_len bytes, a size of spec 1.3). */
+	IMSG_MIX_FORWARD,
+	/* mixd -> clientd: struct gw_mix_deliver + the message for the
+	 * client (1..GW_MESSAGE_MAX bytes).  clientd decides: push to the
+	 * client if online with room, else store in its inbox. */
+	IMSG_MIX_DELIVER,
+
+	/* --- credentials and topology (credd) --------------------------- */
+	/* clientd -> credd: struct gw_cred_req + the credential bytes
+	 * (1..GW_CRED_MAX).  Reply: IMSG_CRED_RESULT. */
+	IMSG_CRED_VERIFY,
+	/* credd -> clientd: struct gw_cred_result. */
+	IMSG_CRED_RESULT,
+	/* credd -> clientd: struct gw_cred_revoke (signers rejected a
+	 * ticket after it was credited: the penalty is applied). */
+	IMSG_CRED_REVOKE,
+	/* credd -> mixd: the known mix nodes, replacing the old set:
+	 * TOPOLOGY_BEGIN (no payload), TOPOLOGY_NODE x n (struct
+	 * gw_topology_node), TOPOLOGY_END (struct gw_topology_end). */
+	IMSG_TOPOLOGY_BEGIN,
+	IMSG_TOPOLOGY_NODE,
+	IMSG_TOPOLOGY_END,
+
 	IMSG_TYPE_MAX
 };
 
@@ -318,6 +356,94 @@ struct gw_spend_result {
 	uint8_t		 serial_hash[32];
 	int32_t		 ok;		/* 1 answered durably, 0 db error */
 	int32_t		 fresh;		/* 1 first spend, 0 seen before */
+};
+
+/* --- registration signing ------------------------------------------ */
+
+struct gw_hs_sign_req {
+	uint8_t		 client_eph[32];	/* G^x from message 1 */
+	uint8_t		 salt[16];		/* from message 1 */
+};
+
+struct gw_hs_sign_result {
+	int32_t		 ok;
+	uint8_t		 gw_eph[32];		/* G^y, made by the master */
+	uint8_t		 signature[64];		/* Ed25519 over G^y || G^x */
+	uint8_t		 key[32];		/* HKDF-BLAKE3(salt, xy) */
+};
+
+/* --- packets ------------------------------------------------------- */
+
+/* Queue bytes towards a sibling at which a producer pauses / resumes. */
+#define GW_FLOW_HIGH		(4 * 1024 * 1024)
+#define GW_FLOW_LOW		(1 * 1024 * 1024)
+
+struct gw_mix_forward {
+	uint8_t		 family;	/* 4 or 6 (struct nodeaddr) */
+	uint8_t		 packet_type;	/* MixPacket packet type */
+	uint8_t		 key_rotation;	/* MixPacket key rotation */
+	uint8_t		 pad;
+	uint16_t	 port;		/* host order */
+	uint8_t		 ip[16];	/* IPv4 in the first 4 bytes */
+};
+
+struct gw_mix_deliver {
+	uint8_t		 client[GW_CLIENT_ID_LEN];
+};
+
+/* --- credentials and topology ------------------------------------- */
+
+#define GW_CRED_MAX		(32 * 1024)
+
+struct gw_cred_req {
+	uint8_t		 client[GW_CLIENT_ID_LEN];
+	uint32_t	 kind;		/* enum gw_cred_kind */
+};
+
+enum gw_cred_kind {
+	CRED_ECASH_TICKET,	/* ecashCredential, JSON as the client sent */
+	CRED_UPGRADE_JWT,	/* upgradeModeJWT */
+};
+
+struct gw_cred_result {
+	uint8_t		 client[GW_CLIENT_ID_LEN];
+	int32_t		 ok;
+	int32_t		 error;		/* enum gw_cred_error when !ok */
+	int64_t		 available;	/* balance after crediting, bytes */
+	int64_t		 expiry;	/* unix seconds */
+	char		 message[160];	/* for the client, NUL-ended */
+};
+
+enum gw_cred_error {
+	CRED_ERR_NONE,
+	CRED_ERR_MALFORMED,	/* cannot be parsed */
+	CRED_ERR_DOUBLE_SPEND,	/* serial seen before */
+	CRED_ERR_EXPIRED,	/* outside its spend date window */
+	CRED_ERR_BAD_VALUE,	/* wrong spend value or type */
+	CRED_ERR_UNAVAILABLE,	/* nym-api or storage unreachable */
+	CRED_ERR_NOT_ENABLED,	/* enforce_zk_nyms is off */
+};
+
+struct gw_cred_revoke {
+	uint8_t		 client[GW_CLIENT_ID_LEN];
+	int64_t		 available;	/* balance after the penalty */
+};
+
+struct gw_topology_node {
+	uint8_t		 family;	/* 4 or 6 */
+	uint8_t		 pad;
+	uint16_t	 port;		/* mix port, host order */
+	uint8_t		 ip[16];
+	uint8_t		 identity[32];	/* Ed25519 */
+	uint8_t		 sphinx_key[32];	/* X25519, current rotation */
+	uint32_t	 layer;		/* 1..3 mix layers, 0 gateway */
+	uint32_t	 node_id;
+};
+
+struct gw_topology_end {
+	uint32_t	 count;		/* nodes sent since BEGIN */
+	uint32_t	 current_rotation;	/* key-rotation id */
+	int64_t		 fetched;	/* unix seconds */
 };
 
 #endif

@@ -74,6 +74,9 @@ void	datadir_prepare(struct gatewayd *);
 
 
 
+/* sign.c */
+void	sign_handshake(struct gatewayd *, struct imsgev *, struct imsg *);
+
 /* gatewayd.c */
 void	sd_notify_ready(const char *socket_path);
 #endif

@@ -365,6 +365,11 @@ parent_dispatch_worker(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_CTL_STATUS_PROC:
 		control_relay_status(gw, iev, imsg);
 		return 0;
+	case IMSG_HS_SIGN:
+		if (iev->proc != PROC_CLIENTD || !gw->serving)
+			imsg_unexpected(iev, imsg);
+		sign_handshake(gw, iev, imsg);
+		return 0;
 	default:
 		imsg_unexpected(iev, imsg);
 	}
