@@ -47,16 +47,18 @@ imsgbuf_clear(struct imsgbuf *ib)
 	ib->wsize = ib->wpos = ib->wlen = 0;
 }
 
-static void
+static int
 imsgbuf_push_fd(struct imsgbuf *ib, int fd)
 {
 	if (!ib->allow_fdpass || ib->rfd_count == IMSG_FD_FIFO) {
 		/* Nobody may smuggle descriptors in, nor exhaust ours. */
 		close(fd);
-		return;
+		/* A full FIFO loses this fd: the next one would pair wrong. */
+		return ib->allow_fdpass ? -1 : 0;
 	}
 	ib->rfds[(ib->rfd_head + ib->rfd_count) % IMSG_FD_FIFO] = fd;
 	ib->rfd_count++;
+	return 0;
 }
 
 int
@@ -70,6 +72,7 @@ imsgbuf_read(struct imsgbuf *ib)
 	struct iovec	 iov;
 	struct cmsghdr	*cmsg;
 	ssize_t		 n;
+	int		 dropped = 0;
 
 	if (ib->rpos > 0) {
 		memmove(ib->rbuf, ib->rbuf + ib->rpos, ib->rlen - ib->rpos);
@@ -106,11 +109,12 @@ again:
 				int fd;
 				memcpy(&fd, CMSG_DATA(cmsg) + i * sizeof(int),
 				    sizeof(fd));
-				imsgbuf_push_fd(ib, fd);
+				if (imsgbuf_push_fd(ib, fd) == -1)
+					dropped = 1;
 			}
 		}
 	}
-	if (msg.msg_flags & MSG_CTRUNC) {
+	if ((msg.msg_flags & MSG_CTRUNC) || dropped) {
 		/* A descriptor was lost: the fd/message pairing is gone. */
 		errno = EBADMSG;
 		return -1;
