@@ -76,6 +76,10 @@ enum gw_imsg_type {
 	 * uint32 enum gw_proc; master -> that worker: payload none.  The
 	 * worker makes a system call outside its allowlist. */
 	IMSG_CTL_TEST_SANDBOX,
+	/* Test builds only: gatewayctl -> master: struct gw_test_connect;
+	 * master -> that worker: the same.  The process tries a TCP
+	 * connect to 127.0.0.1:port and logs the outcome. */
+	IMSG_CTL_TEST_CONNECT,
 
 	/* --- storaged's requests (storage.md in ARCHITECTURE) ----------
 	 * peerid: the requester's request id, echoed in the reply.
@@ -251,6 +255,11 @@ struct gw_ctl_proc {
 struct gw_counter {
 	char		 name[GW_COUNTER_NAME_MAX];	/* NUL-ended */
 	uint64_t	 value;
+};
+
+struct gw_test_connect {
+	uint32_t	 proc;		/* enum gw_proc, PROC_PARENT too */
+	uint32_t	 port;
 };
 
 struct gw_ctl_result {

@@ -252,6 +252,7 @@ sandbox_apply(const struct sandbox_policy *pol)
 	size_t		 i;
 	int		 rv;
 
+	landlock_apply(pol->name, &pol->landlock);
 	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
 		fatalx("sandbox: seccomp_init");
 	if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,

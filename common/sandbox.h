@@ -9,6 +9,8 @@
 
 #include <stdio.h>
 
+#include "landlock.h"
+
 enum sandbox_group {
 	SB_STDIO	= 1 << 0,	/* memory, time, randomness, exit */
 	SB_IPC		= 1 << 1,	/* imsg channels, fd passing */
@@ -33,9 +35,11 @@ struct sandbox_policy {
 	unsigned			 groups;
 	const struct sandbox_rule	*rules;		/* role extras */
 	unsigned			 nrules;
+	struct landlock_policy		 landlock;	/* applied first */
 };
 
-/* Install the filter; fatal on any failure.  No-op with GW_NO_SANDBOX. */
+/* Landlock (best effort), then the seccomp filter; fatal on any
+ * failure of the filter.  No-op with GW_NO_SANDBOX. */
 void	sandbox_apply(const struct sandbox_policy *);
 /* 1 once sandbox_apply() has installed a filter in this process. */
 int	sandbox_active(void);

@@ -1,6 +1,9 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -199,12 +202,50 @@ worker_drop(struct worker *w, const char *chroot_dir)
 	privdrop(chroot_dir, uid, gid);
 }
 
+/*
+ * "Mix ports" for mixd's Landlock rule: Nym's default 1789 and the
+ * ports of our own mix listeners (packets to ourselves).  In testnet
+ * mode mix nodes may listen anywhere, so the rule is left open.
+ */
+static void
+worker_mix_ports(struct worker *w, struct sandbox_policy *pol,
+    uint16_t *ports, size_t max)
+{
+	size_t		 n = 0;
+	unsigned	 i;
+
+	if (w->conf.mixd.testnet) {
+		log_info("testnet: mixd may connect to any TCP port");
+		pol->landlock.net = LL_NET_OPEN;
+		return;
+	}
+	ports[n++] = 1789;
+	for (i = 0; i < w->nlisteners && n < max; i++) {
+		const char	*colon = strrchr(w->listen_info[i].text, ':');
+		const char	*errstr;
+		long long	 p;
+
+		if (w->listen_info[i].kind != LISTEN_MIX || colon == NULL)
+			continue;
+		p = gw_strtonum(colon + 1, 1, 65535, &errstr);
+		if (errstr == NULL && p != 1789)
+			ports[n++] = (uint16_t)p;
+	}
+	pol->landlock.ports = ports;
+	pol->landlock.nports = n;
+}
+
 void
 worker_confine(struct worker *w, const struct sandbox_policy *pol)
 {
-	(void)w;
+	struct sandbox_policy	 p = *pol;
+	uint16_t		 ports[WORKER_MAX_LISTENERS + 1];
+
+	if (w->self == PROC_MIXD && p.landlock.net == LL_NET_PORTS &&
+	    p.landlock.nports == 0)
+		worker_mix_ports(w, &p, ports, nitems(ports));
 	privdrop_harden();
-	sandbox_apply(pol);
+	sandbox_apply(&p);
 }
 
 void
@@ -224,6 +265,36 @@ worker_test_violation(void)
 	log_warnx("test hook: calling execve, outside every allowlist");
 	syscall(SYS_execve, argv[0], argv, NULL);
 	log_warnx("test hook: execve returned (no sandbox?)");
+#endif
+}
+
+void
+worker_test_connect(const char *who, uint32_t port)
+{
+#ifdef GW_TEST_HOOKS
+	struct sockaddr_in	 sin;
+	int			 fd, rv;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		log_warn("test hook: %s: connect 127.0.0.1:%u: socket", who,
+		    port);
+		return;
+	}
+	rv = connect(fd, (struct sockaddr *)&sin, sizeof(sin));
+	if (rv == 0)
+		log_warnx("test hook: %s: connect 127.0.0.1:%u: connected",
+		    who, port);
+	else
+		log_warn("test hook: %s: connect 127.0.0.1:%u: refused", who,
+		    port);
+	close(fd);
+#else
+	(void)who;
+	(void)port;
 #endif
 }
 
@@ -304,6 +375,13 @@ worker_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_CTL_TEST_SANDBOX:
 		worker_test_violation();
 		return 0;
+	case IMSG_CTL_TEST_CONNECT: {
+		struct gw_test_connect tc;
+
+		imsg_need(iev, imsg, &tc, sizeof(tc));
+		worker_test_connect(w->name, tc.port);
+		return 0;
+	}
 #endif
 	default:
 		if (w->ops->dispatch[PROC_PARENT] != NULL)

@@ -77,5 +77,7 @@ void	worker_run(struct worker *, const struct worker_ops *);
 
 /* Test builds: the forbidden system call a sandbox test asks for. */
 void	worker_test_violation(void);
+/* Test builds: try a TCP connect to 127.0.0.1:port and log how it went. */
+void	worker_test_connect(const char *who, uint32_t port);
 
 #endif

@@ -277,3 +277,31 @@ ctl_test_sandbox(struct ctl_opts *o, int argc, char *argv[])
 	fprintf(stderr, "gatewayctl: unknown worker %s\n", argv[1]);
 	return -1;
 }
+
+/* Test builds of gatewayd only: have a process try an outbound connect. */
+int
+ctl_test_connect(struct ctl_opts *o, int argc, char *argv[])
+{
+	struct gw_test_connect	 tc;
+	const char		*errstr;
+	uint32_t		 p;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: gatewayctl test-connect process port\n");
+		return -1;
+	}
+	memset(&tc, 0, sizeof(tc));
+	tc.port = (uint32_t)gw_strtonum(argv[2], 1, 65535, &errstr);
+	if (errstr != NULL) {
+		fprintf(stderr, "gatewayctl: port %s: %s\n", argv[2], errstr);
+		return -1;
+	}
+	for (p = PROC_PARENT; p < PROC_MAX; p++)
+		if (strcmp(argv[1], gw_proc_name(p)) == 0) {
+			tc.proc = p;
+			return ctl_simple(o, IMSG_CTL_TEST_CONNECT, &tc,
+			    sizeof(tc));
+		}
+	fprintf(stderr, "gatewayctl: unknown process %s\n", argv[1]);
+	return -1;
+}

@@ -24,6 +24,7 @@ static const struct {
 	{ "reload", ctl_reload, 0 },
 	{ "log", ctl_log, 0 },
 	{ "test-sandbox", ctl_test_sandbox, 1 },
+	{ "test-connect", ctl_test_connect, 1 },
 };
 
 static void __attribute__((noreturn))

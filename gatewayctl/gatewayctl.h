@@ -21,5 +21,6 @@ int	ctl_status(struct ctl_opts *, int argc, char *argv[]);
 int	ctl_reload(struct ctl_opts *, int argc, char *argv[]);
 int	ctl_log(struct ctl_opts *, int argc, char *argv[]);
 int	ctl_test_sandbox(struct ctl_opts *, int argc, char *argv[]);
+int	ctl_test_connect(struct ctl_opts *, int argc, char *argv[]);
 
 #endif

@@ -16,6 +16,7 @@
 #include "gatewayd.h"
 #include "log.h"
 #include "util.h"
+#include "worker.h"
 
 #define CONTROL_MAX_CLIENTS	32
 #define CONTROL_MAXSIZE		(64 * 1024)
@@ -144,6 +145,23 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 		    gw_proc_name(p));
 		imsgev_compose(gw->workers[p].iev, IMSG_CTL_TEST_SANDBOX, 0,
 		    -1, NULL, 0);
+		control_result(c, 1, "sent");
+		return 0;
+	}
+	case IMSG_CTL_TEST_CONNECT: {
+		struct gw_test_connect tc;
+
+		if (!control_privileged(c) ||
+		    imsg_get_exact(imsg, &tc, sizeof(tc)) == -1 ||
+		    tc.proc >= PROC_MAX || tc.port == 0 || tc.port > 65535) {
+			control_result(c, 0, "bad test request");
+			return 0;
+		}
+		if (tc.proc == PROC_PARENT)
+			worker_test_connect("gatewayd", tc.port);
+		else
+			imsgev_compose(gw->workers[tc.proc].iev,
+			    IMSG_CTL_TEST_CONNECT, 0, -1, &tc, sizeof(tc));
 		control_result(c, 1, "sent");
 		return 0;
 	}

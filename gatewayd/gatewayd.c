@@ -2,6 +2,7 @@
  * gatewayd: the master process.  Parses the config, checks keys, binds
  * listeners, starts the four workers and supervises them.
  */
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -17,6 +18,7 @@
 #include <sodium.h>
 
 #include "gatewayd.h"
+#include "landlock.h"
 #include "log.h"
 #include "util.h"
 
@@ -133,6 +135,23 @@ gatewayd_check_conffile(const char *path)
  * exist (missing keys are only a warning: a config can be checked
  * before 'gatewayctl init' made them).
  */
+/*
+ * Once the workers run, the master needs no outbound TCP ever again
+ * (credd alone talks to the network).  Seccomp stays off here: its
+ * filter would bind the workers (design note 2.2), Landlock does not
+ * reach them as they were started before it.
+ */
+static void
+gatewayd_confine(struct gatewayd *gw)
+{
+	struct landlock_policy	 ll = { .deny_fs = 0, .net = LL_NET_NONE };
+
+	(void)gw;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("PR_SET_NO_NEW_PRIVS");
+	landlock_apply("gatewayd", &ll);
+}
+
 static int
 gatewayd_check(struct gatewayd *gw, int print)
 {
@@ -225,6 +244,7 @@ main(int argc, char *argv[])
 	gatewayd_signals(gw);
 	parent_spawn_workers(gw);
 	parent_send_setup(gw);
+	gatewayd_confine(gw);
 	event_base_dispatch(gw->base);
 	parent_shutdown(gw, 1);
 }
