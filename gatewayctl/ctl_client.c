@@ -18,6 +18,7 @@
 #include "gatewayctl.h"
 #include "gw_imsg.h"
 #include "imsg.h"
+#include "metrics.h"
 #include "util.h"
 
 #define CTL_TIMEOUT_MS	10000
@@ -114,79 +115,66 @@ ctl_result(struct imsgbuf *ib, const struct imsg *imsg)
 }
 
 static json_t *
-ctl_proc_json(const struct gw_ctl_proc *p, const struct gw_counter *c,
-    time_t now)
+ctl_proc_json(const struct metrics_proc *m, time_t now)
 {
-	json_t		*counters = json_object(), *j;
+	json_t		*counters = json_object();
 	uint32_t	 i;
 
-	for (i = 0; i < p->ncounters; i++)
-		json_object_set_new(counters, c[i].name,
-		    json_integer((json_int_t)c[i].value));
-	j = json_pack("{s:s, s:i, s:I, s:I, s:b, s:o}", "role", p->role,
-	    "pid", (int)p->pid, "started", (json_int_t)p->started,
-	    "uptime_s", (json_int_t)(now - p->started), "sandboxed",
-	    p->sandboxed != 0, "counters", counters);
-	return j;
+	for (i = 0; i < m->p.ncounters; i++)
+		json_object_set_new(counters, m->c[i].name,
+		    json_integer((json_int_t)m->c[i].value));
+	return json_pack("{s:s, s:i, s:I, s:I, s:b, s:o}", "role", m->p.role,
+	    "pid", (int)m->p.pid, "started", (json_int_t)m->p.started,
+	    "uptime_s", (json_int_t)(now - m->p.started), "sandboxed",
+	    m->p.sandboxed != 0, "counters", counters);
 }
 
 static void
-ctl_proc_text(const struct gw_ctl_proc *p, const struct gw_counter *c,
-    time_t now)
+ctl_proc_text(const struct metrics_proc *m, time_t now)
 {
-	long		 up = (long)(now - p->started);
+	long		 up = (long)(now - m->p.started);
 	uint32_t	 i;
 
-	printf("%-10s pid %-7u up %02ld:%02ld:%02ld  sandbox %s\n", p->role,
-	    p->pid, up / 3600, up / 60 % 60, up % 60,
-	    p->sandboxed ? "yes" : "no");
-	for (i = 0; i < p->ncounters; i++)
-		printf("    %-32s %llu\n", c[i].name,
-		    (unsigned long long)c[i].value);
+	printf("%-10s pid %-7u up %02ld:%02ld:%02ld  sandbox %s\n",
+	    m->p.role, m->p.pid, up / 3600, up / 60 % 60, up % 60,
+	    m->p.sandboxed ? "yes" : "no");
+	for (i = 0; i < m->p.ncounters; i++)
+		printf("    %-32s %llu\n", m->c[i].name,
+		    (unsigned long long)m->c[i].value);
 }
 
+/* Check and copy one process record; every string is NUL-ended after. */
 static int
-ctl_status_proc(const struct imsg *imsg, json_t *arr, time_t now)
+ctl_status_proc(const struct imsg *imsg, struct metrics_proc *m)
 {
-	struct gw_ctl_proc	 p;
-	struct gw_counter	*c;
-	uint32_t		 i;
+	uint32_t	 i;
 
-	if (imsg->datalen < sizeof(p))
+	memset(m, 0, sizeof(*m));
+	if (imsg->datalen < sizeof(m->p))
 		return -1;
-	memcpy(&p, imsg->data, sizeof(p));
-	if (p.ncounters > GW_COUNTERS_MAX ||
-	    imsg->datalen != sizeof(p) + p.ncounters * sizeof(*c))
+	memcpy(&m->p, imsg->data, sizeof(m->p));
+	if (m->p.ncounters > GW_COUNTERS_MAX ||
+	    imsg->datalen != sizeof(m->p) + m->p.ncounters * sizeof(m->c[0]))
 		return -1;
-	p.role[sizeof(p.role) - 1] = '\0';
-	c = p.ncounters ? xcalloc(p.ncounters, sizeof(*c)) : NULL;
-	if (c != NULL)
-		memcpy(c, imsg->data + sizeof(p), p.ncounters * sizeof(*c));
-	for (i = 0; i < p.ncounters; i++)
-		c[i].name[sizeof(c[i].name) - 1] = '\0';
-	if (arr != NULL)
-		json_array_append_new(arr, ctl_proc_json(&p, c, now));
-	else
-		ctl_proc_text(&p, c, now);
-	free(c);
+	m->p.role[sizeof(m->p.role) - 1] = '\0';
+	memcpy(m->c, imsg->data + sizeof(m->p),
+	    m->p.ncounters * sizeof(m->c[0]));
+	for (i = 0; i < m->p.ncounters; i++)
+		m->c[i].name[sizeof(m->c[i].name) - 1] = '\0';
 	return 0;
 }
 
-int
-ctl_status(struct ctl_opts *o, int argc, char *argv[])
+/* Ask for every process's record: 0 and *n filled, or -1 (reported). */
+static int
+ctl_collect(struct ctl_opts *o, struct metrics_proc *procs, size_t *n)
 {
 	struct imsgbuf	 ib;
 	struct imsg	 imsg;
-	json_t		*arr = NULL;
-	time_t		 now = time(NULL);
 	int		 rv = -1;
 
-	(void)argc;
-	(void)argv;
+	*n = 0;
 	if (ctl_connect(o, &ib) == -1)
 		return -1;
-	if (o->json)
-		arr = json_array();
 	if (ctl_request(&ib, IMSG_CTL_STATUS, NULL, 0) == -1)
 		goto out;
 	while (ctl_next(&ib, &imsg) == 1) {
@@ -198,23 +186,73 @@ ctl_status(struct ctl_opts *o, int argc, char *argv[])
 			ctl_result(&ib, &imsg);
 			break;
 		}
-		if (imsg.hdr.type != IMSG_CTL_STATUS_PROC ||
-		    ctl_status_proc(&imsg, arr, now) == -1) {
+		if (imsg.hdr.type != IMSG_CTL_STATUS_PROC || *n == PROC_MAX ||
+		    ctl_status_proc(&imsg, &procs[*n]) == -1) {
 			fprintf(stderr, "gatewayctl: bad status reply\n");
 			break;
 		}
+		(*n)++;
 	}
-	if (rv == 0 && arr != NULL) {
-		json_t *top = json_pack("{s:s, s:O}", "version", GW_VERSION,
+out:
+	close(ib.fd);
+	imsgbuf_clear(&ib);
+	return rv;
+}
+
+int
+ctl_status(struct ctl_opts *o, int argc, char *argv[])
+{
+	struct metrics_proc	*procs;
+	json_t			*arr, *top;
+	time_t			 now = time(NULL);
+	size_t			 n, i;
+	int			 rv = -1;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: gatewayctl status\n");
+		return -1;
+	}
+	procs = xcalloc(PROC_MAX, sizeof(*procs));
+	if (ctl_collect(o, procs, &n) == -1)
+		goto out;
+	if (o->json) {
+		arr = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(arr, ctl_proc_json(&procs[i],
+			    now));
+		top = json_pack("{s:s, s:o}", "version", GW_VERSION,
 		    "processes", arr);
 		json_dumpf(top, stdout, JSON_INDENT(2));
 		printf("\n");
 		json_decref(top);
-	}
+	} else
+		for (i = 0; i < n; i++)
+			ctl_proc_text(&procs[i], now);
+	rv = 0;
 out:
-	json_decref(arr);
-	close(ib.fd);
-	imsgbuf_clear(&ib);
+	free(procs);
+	return rv;
+}
+
+int
+ctl_metrics(struct ctl_opts *o, int argc, char *argv[])
+{
+	struct metrics_proc	*procs;
+	size_t			 n;
+	int			 rv = -1;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: gatewayctl metrics\n");
+		return -1;
+	}
+	procs = xcalloc(PROC_MAX, sizeof(*procs));
+	if (ctl_collect(o, procs, &n) == 0) {
+		metrics_write(stdout, procs, n, time(NULL));
+		rv = 0;
+	}
+	free(procs);
 	return rv;
 }
 

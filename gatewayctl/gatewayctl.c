@@ -21,6 +21,7 @@ static const struct {
 	{ "node-details", ctl_node_details, 0 },
 	{ "sign", ctl_sign, 0 },
 	{ "status", ctl_status, 0 },
+	{ "metrics", ctl_metrics, 0 },
 	{ "reload", ctl_reload, 0 },
 	{ "log", ctl_log, 0 },
 	{ "test-sandbox", ctl_test_sandbox, 1 },
@@ -37,6 +38,7 @@ usage(void)
 	    "  node-details          keys and ports for bonding\n"
 	    "  sign text             sign text with the identity key\n"
 	    "  status                processes, uptime and counters\n"
+	    "  metrics               the same in Prometheus text format\n"
 	    "  reload                reload the configuration\n"
 	    "  log verbose|brief     change log verbosity\n");
 	exit(1);

@@ -19,6 +19,7 @@ int	ctl_load_config(struct ctl_opts *, struct gw_config *);
 /* ctl_client.c: commands sent to gatewayd over its control socket */
 int	ctl_status(struct ctl_opts *, int argc, char *argv[]);
 int	ctl_reload(struct ctl_opts *, int argc, char *argv[]);
+int	ctl_metrics(struct ctl_opts *, int argc, char *argv[]);
 int	ctl_log(struct ctl_opts *, int argc, char *argv[]);
 int	ctl_test_sandbox(struct ctl_opts *, int argc, char *argv[]);
 int	ctl_test_connect(struct ctl_opts *, int argc, char *argv[]);

@@ -1,0 +1,84 @@
+#include <ctype.h>
+#include <string.h>
+
+#include "metrics.h"
+
+/* Metric names allow [a-zA-Z0-9_:]; anything else becomes '_'. */
+static void
+metrics_name(char *out, size_t len, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; name[i] != '\0' && i + 1 < len; i++)
+		out[i] = isalnum((unsigned char)name[i]) || name[i] == '_' ?
+		    name[i] : '_';
+	out[i] = '\0';
+}
+
+static int
+metrics_seen(const struct metrics_proc *procs, size_t upto, size_t ci,
+    const char *name)
+{
+	size_t	 i, j;
+
+	for (i = 0; i <= upto; i++)
+		for (j = 0; j < procs[i].p.ncounters; j++) {
+			if (i == upto && j >= ci)
+				return 0;
+			if (strcmp(procs[i].c[j].name, name) == 0)
+				return 1;
+		}
+	return 0;
+}
+
+void
+metrics_write(FILE *fp, const struct metrics_proc *in, size_t n, time_t now)
+{
+	struct metrics_proc	 procs[PROC_MAX];
+	char			 name[GW_COUNTER_NAME_MAX];
+	size_t			 i, j, k;
+
+	/* Label values too: a role is a word, whatever a process sent. */
+	if (n > PROC_MAX)
+		n = PROC_MAX;
+	for (i = 0; i < n; i++) {
+		procs[i] = in[i];
+		metrics_name(procs[i].p.role, sizeof(procs[i].p.role),
+		    in[i].p.role);
+	}
+
+	fprintf(fp, "# HELP gatewayd_process_uptime_seconds Seconds since "
+	    "the process started.\n# TYPE gatewayd_process_uptime_seconds "
+	    "gauge\n");
+	for (i = 0; i < n; i++)
+		fprintf(fp, "gatewayd_process_uptime_seconds{process=\"%s\"} "
+		    "%lld\n", procs[i].p.role,
+		    (long long)(now - procs[i].p.started));
+	fprintf(fp, "# HELP gatewayd_process_sandboxed 1 if the process runs "
+	    "under its seccomp allowlist.\n# TYPE gatewayd_process_sandboxed "
+	    "gauge\n");
+	for (i = 0; i < n; i++)
+		fprintf(fp, "gatewayd_process_sandboxed{process=\"%s\"} %u\n",
+		    procs[i].p.role, procs[i].p.sandboxed ? 1 : 0);
+	/* One family per counter name, all processes that have it. */
+	for (i = 0; i < n; i++)
+		for (j = 0; j < procs[i].p.ncounters; j++) {
+			const char *cn = procs[i].c[j].name;
+
+			if (metrics_seen(procs, i, j, cn))
+				continue;
+			metrics_name(name, sizeof(name), cn);
+			fprintf(fp, "# TYPE gatewayd_%s untyped\n", name);
+			for (k = i; k < n; k++) {
+				uint32_t m;
+
+				for (m = 0; m < procs[k].p.ncounters; m++)
+					if (strcmp(procs[k].c[m].name, cn) == 0)
+						fprintf(fp, "gatewayd_%s{process="
+						    "\"%s\"} %llu\n", name,
+						    procs[k].p.role,
+						    (unsigned long long)
+						    procs[k].c[m].value);
+			}
+		}
+}

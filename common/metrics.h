@@ -1,0 +1,22 @@
+/*
+ * Prometheus text exposition (format 0.0.4) of the processes' counters,
+ * shared by `gatewayctl metrics` and the node HTTP API's /metrics.
+ */
+#ifndef GW_METRICS_H
+#define GW_METRICS_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include "gw_imsg.h"
+
+struct metrics_proc {
+	struct gw_ctl_proc	 p;
+	struct gw_counter	 c[GW_COUNTERS_MAX];
+};
+
+/* Counter names become gatewayd_<name>{process="<role>"}. */
+void	metrics_write(FILE *, const struct metrics_proc *, size_t n,
+	    time_t now);
+
+#endif
