@@ -47,6 +47,10 @@ enum gw_imsg_type {
 	IMSG_CONF_STORAGED,
 	/* payload: struct gw_key_sphinx. master -> mixd only. */
 	IMSG_KEY_SPHINX,
+	/* master -> clientd: the signed host-information JSON document
+	 * (NUL-ended text, at most GW_HOSTINFO_MAX bytes).  At start-up,
+	 * and again whenever the keys it lists change. */
+	IMSG_NODE_HOSTINFO,
 	/* payload: none. Everything for start-up has been sent. */
 	IMSG_SETUP_DONE,
 	/* worker -> master. payload: none. Sandboxed and configured. */
@@ -166,11 +170,30 @@ enum gw_imsg_type {
 	IMSG_TOPOLOGY_NODE,
 	IMSG_TOPOLOGY_END,
 
+	/* --- pending ticket verifications (credd <-> storaged) --------
+	 * A credited ticket the signers have not yet settled, kept so a
+	 * restart resumes its verification.  Keyed by serial hash. */
+	/* credd -> storaged: struct gw_pending + data_len bytes (the
+	 * ticket as received, 1..GW_CRED_MAX).  Inserts or replaces.  No
+	 * reply: it is committed with (or before) the reply to any later
+	 * request from credd, in order. */
+	IMSG_PENDING_PUT,
+	/* credd -> storaged: struct gw_pending_key.  No reply. */
+	IMSG_PENDING_DEL,
+	/* credd -> storaged: no payload.  Replies: IMSG_PENDING_ENTRY x n
+	 * (struct gw_pending + data, as put), then IMSG_PENDING_END. */
+	IMSG_PENDING_LIST,
+	IMSG_PENDING_ENTRY,
+	/* storaged -> credd: struct gw_pending_end. */
+	IMSG_PENDING_END,
+
 	IMSG_TYPE_MAX
 };
 
 const char	*gw_imsg_type_name(uint32_t);
 const char	*gw_proc_name(enum gw_proc);
+
+#define GW_HOSTINFO_MAX		4096
 
 struct gw_setup_peer {
 	uint32_t	 proc;		/* enum gw_proc of the other end */
@@ -453,6 +476,36 @@ struct gw_topology_end {
 	uint32_t	 count;		/* nodes sent since BEGIN */
 	uint32_t	 current_rotation;	/* key-rotation id */
 	int64_t		 fetched;	/* unix seconds */
+};
+
+/* --- pending ticket verifications ---------------------------------- */
+
+#define GW_PENDING_SIGNERS	32
+
+enum gw_pending_vote {
+	PENDING_VOTE_NONE,	/* not answered yet */
+	PENDING_VOTE_ACCEPT,
+	PENDING_VOTE_REJECT,
+};
+
+struct gw_pending {
+	uint8_t		 serial_hash[32];	/* BLAKE2b-256 of the serial */
+	uint8_t		 client[GW_CLIENT_ID_LEN];
+	int64_t		 credited_at;	/* unix seconds */
+	int64_t		 value;		/* bytes credited */
+	uint64_t	 epoch_id;	/* DKG epoch of the signers */
+	uint32_t	 nsigners;	/* 0..GW_PENDING_SIGNERS */
+	uint32_t	 data_len;	/* 1..GW_CRED_MAX bytes follow */
+	uint64_t	 signer_id[GW_PENDING_SIGNERS];	/* node_index */
+	uint8_t		 vote[GW_PENDING_SIGNERS];	/* gw_pending_vote */
+};
+
+struct gw_pending_key {
+	uint8_t		 serial_hash[32];
+};
+
+struct gw_pending_end {
+	uint32_t	 count;		/* entries sent */
 };
 
 #endif

@@ -62,6 +62,18 @@ worker_check_channel(void)
 	closefrom(WORKER_CHANNEL_FD + 1);
 }
 
+/* Text for clientd to serve: it must end inside its bound. */
+static void
+worker_hostinfo(struct worker *w, const struct imsg *imsg)
+{
+	if (w->self != PROC_CLIENTD || imsg->datalen == 0 ||
+	    imsg->datalen > sizeof(w->hostinfo) ||
+	    imsg->data[imsg->datalen - 1] != '\0' ||
+	    strlen((const char *)imsg->data) != imsg->datalen - 1)
+		fatalx("bad NODE_HOSTINFO from master");
+	memcpy(w->hostinfo, imsg->data, imsg->datalen);
+}
+
 static int
 worker_setup_message(struct worker *w, struct imsg *imsg)
 {
@@ -95,6 +107,9 @@ worker_setup_message(struct worker *w, struct imsg *imsg)
 			fatalx("bad KEY_SPHINX from master");
 		w->keys[w->nkeys++] = key;
 		sodium_memzero(&key, sizeof(key));
+		break;
+	case IMSG_NODE_HOSTINFO:
+		worker_hostinfo(w, imsg);
 		break;
 	case IMSG_SETUP_DONE:
 		return 1;
@@ -361,6 +376,9 @@ worker_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 		return 0;
 	case IMSG_CTL_STATUS:
 		worker_send_status(w, imsg->hdr.peerid);
+		return 0;
+	case IMSG_NODE_HOSTINFO:
+		worker_hostinfo(w, imsg);
 		return 0;
 	case IMSG_CTL_LOG_VERBOSE:
 		imsg_need(iev, imsg, &verbose, sizeof(verbose));

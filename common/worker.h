@@ -52,6 +52,7 @@ struct worker {
 	}			 conf;
 	struct gw_key_sphinx	 keys[WORKER_MAX_KEYS];
 	unsigned		 nkeys;
+	char			 hostinfo[GW_HOSTINFO_MAX];	/* clientd */
 
 	const struct worker_ops	*ops;
 	struct gw_counters	 counters;

@@ -39,6 +39,7 @@ struct gatewayd {
 	unsigned		 nlisteners;
 	struct gw_identity	 identity;
 	struct gw_x25519	 sphinx;
+	uint32_t		 sphinx_rotation;
 	struct gw_counters	 counters;
 	time_t			 started;
 	int			 serving;
@@ -73,6 +74,10 @@ void	control_relay_status(struct gatewayd *, struct imsgev *from,
 void	datadir_prepare(struct gatewayd *);
 
 
+
+/* hostinfo.c: the signed /api/v1/host-information document */
+int	hostinfo_build(const struct gatewayd *, char *out, size_t outlen);
+void	hostinfo_send(struct gatewayd *);
 
 /* sign.c */
 void	sign_handshake(struct gatewayd *, struct imsgev *, struct imsg *);

@@ -310,6 +310,7 @@ parent_send_setup(struct gatewayd *gw)
 	}
 	for (i = 0; i < nitems(worker_procs); i++)
 		parent_send_slice(gw, worker_procs[i], IMSG_NONE);
+	hostinfo_send(gw);
 	parent_send_sphinx_key(gw);
 	for (i = 0; i < nitems(worker_procs); i++)
 		parent_send(gw, worker_procs[i], IMSG_SETUP_DONE, -1, NULL, 0);
