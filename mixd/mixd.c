@@ -1,25 +1,208 @@
 /*
  * mixd: the mix port.  Holds the Sphinx keys, talks TCP to mix nodes,
- * unwraps final-hop packets and hands messages on for delivery.
+ * unwraps final-hop packets and hands every message to clientd, which
+ * pushes or stores it.  Client packets from clientd and SURB-acks go out
+ * through the peer pool, filtered by credd's topology.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "log.h"
 #include "mixd.h"
+#include "mixframe.h"
 
 static struct worker	 mixd_worker;
+static struct mixd	 mixd_state;
+
+/* The message for a client, to clientd. */
+static void
+mixd_deliver(struct mixd *md, const uint8_t client[32], const uint8_t *msg,
+    size_t len)
+{
+	struct imsgev		*cd = md->w->peer[PROC_CLIENTD];
+	struct gw_mix_deliver	 d;
+	struct iovec		 iov[2];
+
+	if (cd == NULL) {
+		*md->c.deliver_no_clientd += 1;
+		return;
+	}
+	memcpy(d.client, client, sizeof(d.client));
+	iov[0].iov_base = &d;
+	iov[0].iov_len = sizeof(d);
+	iov[1].iov_base = (void *)(uintptr_t)msg;
+	iov[1].iov_len = len;
+	if (imsgev_composev(cd, IMSG_MIX_DELIVER, 0, -1, iov, 2) == -1)
+		fatal("%s", __func__);
+}
+
+/* Through the routing filter to the peer pool. */
+static void
+mixd_forward(struct mixd *md, const struct nodeaddr *to, uint8_t type,
+    uint8_t rotation, const uint8_t *pkt, size_t len)
+{
+	int	 known;
+
+	if (to->port == 0) {
+		*md->c.forward_bad_address += 1;
+		return;
+	}
+	if (!md->w->conf.mixd.testnet) {
+		known = mix_topology_known(md->topo, to);
+		if (known == -1) {
+			*md->c.forward_no_topology += 1;
+			return;
+		}
+		if (known == 0) {
+			*md->c.forward_unknown_node += 1;
+			return;
+		}
+	}
+	mix_peers_send(md->peers, to, type, rotation, pkt, len);
+}
+
+static const struct mixd_out mixd_out_daemon = {
+	.deliver = mixd_deliver,
+	.forward = mixd_forward,
+};
+
+/* A client's packet from clientd: checked there, checked again here. */
+static void
+mixd_client_packet(struct mixd *md, struct imsgev *iev, struct imsg *imsg)
+{
+	struct gw_mix_forward	 f;
+	struct nodeaddr		 to;
+	const uint8_t		*pkt;
+	size_t			 len;
+
+	if (imsg->datalen <= sizeof(f))
+		fatalx("MIX_FORWARD from %s: %zu bytes", iev->name,
+		    imsg->datalen);
+	memcpy(&f, imsg->data, sizeof(f));
+	pkt = (const uint8_t *)imsg->data + sizeof(f);
+	len = imsg->datalen - sizeof(f);
+	if ((f.family != 4 && f.family != 6) ||
+	    (f.packet_type != MIXFRAME_TYPE_SPHINX &&
+	    f.packet_type != MIXFRAME_TYPE_OUTFOX) ||
+	    f.key_rotation > MIXFRAME_ROT_EVEN ||
+	    mixframe_tag_for(f.packet_type, len) == 0)
+		fatalx("MIX_FORWARD from %s: family %u type %u rotation %u "
+		    "length %zu", iev->name, f.family, f.packet_type,
+		    f.key_rotation, len);
+	memset(&to, 0, sizeof(to));
+	to.family = f.family;
+	to.port = f.port;
+	memcpy(to.ip, f.ip, f.family == 4 ? 4 : 16);
+	mixd_route(md, &to, f.packet_type, f.key_rotation, pkt, len);
+}
+
+static int
+mixd_dispatch_clientd(struct imsgev *iev, struct imsg *imsg)
+{
+	struct mixd	*md = ((struct worker *)iev->arg)->role;
+
+	if (imsg->hdr.type != IMSG_MIX_FORWARD)
+		imsg_unexpected(iev, imsg);
+	mixd_client_packet(md, iev, imsg);
+	/* A packet to ourselves may have filled clientd's queue. */
+	mix_listen_flow(md);
+	return 0;
+}
+
+void
+mixd_counters_init(struct mixd *md, struct gw_counters *cs)
+{
+	struct mixd_counters	*c = &md->c;
+
+	c->packets_in = counter_get(cs, "packets_in");
+	c->bytes_in = counter_get(cs, "bytes_in");
+	c->packets_out = counter_get(cs, "packets_out");
+	c->final_deliveries = counter_get(cs, "final_deliveries");
+	c->acks_forwarded = counter_get(cs, "acks_forwarded");
+	c->self_deliveries = counter_get(cs, "self_deliveries");
+	c->replays = counter_get(cs, "sphinx_replay");
+	c->sphinx_mac = counter_get(cs, "sphinx_mac");
+	c->sphinx_no_key = counter_get(cs, "sphinx_no_key");
+	c->sphinx_length = counter_get(cs, "sphinx_length");
+	c->sphinx_other = counter_get(cs, "sphinx_other");
+	c->non_final_dropped = counter_get(cs, "non_final_dropped");
+	c->payload_bad = counter_get(cs, "payload_bad");
+	c->message_empty = counter_get(cs, "message_empty");
+	c->deliver_no_clientd = counter_get(cs, "deliver_no_clientd");
+	c->frames_bad_header = counter_get(cs, "frames_bad_header");
+	c->frames_bad_size = counter_get(cs, "frames_bad_size");
+	c->frames_outfox = counter_get(cs, "frames_outfox");
+	c->connections_in = counter_get(cs, "connections_in");
+	c->connections_in_open = counter_get(cs, "connections_in_open");
+	c->connections_refused = counter_get(cs, "connections_refused");
+	c->read_timeouts = counter_get(cs, "read_timeouts");
+	c->read_pauses = counter_get(cs, "read_pauses");
+	c->connections_out = counter_get(cs, "connections_out");
+	c->connect_failures = counter_get(cs, "connect_failures");
+	c->peers_open = counter_get(cs, "peers_open");
+	c->peers_full = counter_get(cs, "peers_full");
+	c->peer_queue_full = counter_get(cs, "peer_queue_full");
+	c->peer_lost_drops = counter_get(cs, "peer_lost_drops");
+	c->peer_queue_max = counter_get(cs, "peer_queue_depth_max");
+	c->forward_unknown_node = counter_get(cs, "forward_unknown_node");
+	c->forward_no_topology = counter_get(cs, "forward_no_topology");
+	c->forward_bad_address = counter_get(cs, "forward_bad_address");
+	c->topology_nodes = counter_get(cs, "topology_nodes");
+	c->topology_updates = counter_get(cs, "topology_updates");
+	c->replay_filter_bytes = counter_get(cs, "replay_filter_bytes");
+}
+
+static void
+mixd_start(struct worker *w)
+{
+	struct mixd	*md = w->role;
+
+	md->peers = mix_peers_new(md);
+	mix_listen_start(md);
+}
+
+static void
+mixd_stop(struct worker *w)
+{
+	struct mixd	*md = w->role;
+
+	mix_listen_stop(md);
+	mix_peers_free(md->peers);
+	md->peers = NULL;
+	mix_topology_free(md->topo);
+	md->topo = NULL;
+	mixd_keys_wipe(md);
+	sodium_memzero(w->keys, sizeof(w->keys));
+}
+
+static void
+mixd_reconf(struct worker *w, const void *conf)
+{
+	const struct gw_conf_mixd	*c = conf;
+
+	/* Limits apply to new connections and the next read. */
+	w->conf.mixd.max_mix_connections = c->max_mix_connections;
+	w->conf.mixd.mix_read_timeout_ms = c->mix_read_timeout_ms;
+}
 
 static const struct worker_ops mixd_ops = {
-	.start = NULL,
+	.dispatch = {
+		[PROC_CLIENTD] = mixd_dispatch_clientd,
+		[PROC_CREDD] = mixd_dispatch_credd,
+	},
+	.start = mixd_start,
+	.reconf = mixd_reconf,
+	.stop = mixd_stop,
 };
 
 int
 main(int argc, char *argv[])
 {
 	struct worker	*w = &mixd_worker;
+	struct mixd	*md = &mixd_state;
 
 	if (argc == 2 && strcmp(argv[1], "-S") == 0) {
 		sandbox_print(&mixd_policy, stdout);
@@ -30,7 +213,18 @@ main(int argc, char *argv[])
 		fatalx("sodium_init");
 	if (w->nkeys == 0)
 		fatalx("no Sphinx key from master");
+	md->w = w;
+	w->role = md;
+	md->out = &mixd_out_daemon;
+	TAILQ_INIT(&md->conns);
+	mixd_counters_init(md, &w->counters);
+	/* Before the sandbox: the replay filters are large allocations. */
+	mixd_keys_init(md, w->keys, w->nkeys);
+	/* The keys live in md->keys now; one copy is enough. */
+	sodium_memzero(w->keys, sizeof(w->keys));
+	md->topo = mix_topology_new();
 	worker_sandbox(w, worker_common(w)->chroot_dir, &mixd_policy);
 	worker_run(w, &mixd_ops);
+	mixd_stop(w);
 	return 0;
 }

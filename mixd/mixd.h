@@ -1,9 +1,162 @@
+/*
+ * mixd: the mix port.  Shared state of its concerns:
+ *   mixd.c		main, sibling dispatch, counters, start/stop
+ *   mix_listen.c	accepting, inbound connections, read pause/resume
+ *   mix_conn.c		framing of one inbound byte stream (no sockets)
+ *   mix_inbound.c	Sphinx unwrap, replay filter, ack and hand-off
+ *   mix_peers.c	outbound connection pool, one per next hop
+ *   mix_topology.c	the known mix nodes (routing filter)
+ */
 #ifndef MIXD_H
 #define MIXD_H
 
+#include <sys/queue.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nodeaddr.h"
 #include "sandbox.h"
+#include "sphinx.h"
 #include "worker.h"
 
 extern const struct sandbox_policy mixd_policy;
+
+/* Replay filter per key rotation: items and false-positive target. */
+#define MIXD_REPLAY_ITEMS	10000000ULL
+#define MIXD_REPLAY_FP		1e-3
+/* Outbound queue per peer: frames and bytes, whichever comes first. */
+#define MIXD_PEER_QUEUE_FRAMES	2000
+#define MIXD_PEER_QUEUE_BYTES	(4 * 1024 * 1024)
+/* Outbound peers at most (each one socket and a queue). */
+#define MIXD_MAX_PEERS		4096
+/* Known mix nodes at most in one topology. */
+#define MIXD_TOPOLOGY_MAX	65536
+/* Own mix addresses (listeners) at most. */
+#define MIXD_MAX_SELF		8
+
+/* Framing state of one inbound byte stream (mix_conn.c). */
+struct mix_rx {
+	uint8_t		*buf;
+	size_t		 cap;
+	size_t		 len;
+};
+
+/* An inbound connection from a mix node (mix_listen.c). */
+struct mix_in {
+	TAILQ_ENTRY(mix_in)	 entry;
+	struct mixd		*md;
+	int			 fd;
+	struct event		*ev;
+	struct mix_rx		 rx;
+};
+TAILQ_HEAD(mix_in_list, mix_in);
+
+struct mix_peer;
+struct mix_peers;
+struct mix_topology;
+
+/*
+ * Where the inbound path's results go: the daemon sends them to clientd
+ * and the peer pool, the fuzzer and unit tests catch them.
+ */
+struct mixd_out {
+	void	(*deliver)(struct mixd *, const uint8_t client[32],
+		    const uint8_t *msg, size_t len);
+	void	(*forward)(struct mixd *, const struct nodeaddr *,
+		    uint8_t packet_type, uint8_t rotation,
+		    const uint8_t *pkt, size_t len);
+};
+
+/* Counters, as pointers into the worker's table (counter_get). */
+struct mixd_counters {
+	uint64_t	*packets_in, *packets_out, *bytes_in;
+	uint64_t	*final_deliveries, *acks_forwarded, *self_deliveries;
+	uint64_t	*replays, *sphinx_mac, *sphinx_no_key, *sphinx_length;
+	uint64_t	*sphinx_other, *non_final_dropped, *payload_bad;
+	uint64_t	*message_empty, *deliver_no_clientd;
+	uint64_t	*frames_bad_header, *frames_bad_size, *frames_outfox;
+	uint64_t	*connections_in, *connections_in_open;
+	uint64_t	*connections_refused, *read_timeouts;
+	uint64_t	*connections_out, *connect_failures, *peers_open;
+	uint64_t	*peer_queue_full, *peer_lost_drops, *peer_queue_max;
+	uint64_t	*forward_unknown_node, *forward_no_topology;
+	uint64_t	*forward_bad_address, *peers_full;
+	uint64_t	*read_pauses, *replay_filter_bytes;
+	uint64_t	*topology_nodes, *topology_updates;
+};
+
+struct mixd {
+	struct worker		*w;
+	struct sphinx_ctx	*sphinx;
+	struct sphinx_key	 keys[WORKER_MAX_KEYS];
+	size_t			 nkeys;		/* [0] primary */
+	uint8_t			*scratch;	/* SPHINX_MAX_PACKET */
+	int			 depth;		/* self-delivery nesting */
+	const struct mixd_out	*out;
+	struct mixd_counters	 c;
+
+	/* mix_listen.c */
+	struct event		*listen_ev[WORKER_MAX_LISTENERS];
+	struct event		*pause_ev;
+	struct event		*accept_ev;
+	struct mix_in_list	 conns;
+	unsigned		 nconns;
+	int			 paused;
+	struct nodeaddr		 self[MIXD_MAX_SELF];
+	int			 self_any[MIXD_MAX_SELF];
+	unsigned		 nself;
+
+	struct mix_peers	*peers;
+	struct mix_topology	*topo;
+};
+
+/* mixd.c */
+void	mixd_counters_init(struct mixd *, struct gw_counters *);
+
+/* mix_inbound.c */
+void	mixd_keys_init(struct mixd *, const struct gw_key_sphinx *, size_t);
+void	mixd_keys_wipe(struct mixd *);
+/* One packet from a frame: unwrap, replay check, ack, hand-off. */
+void	mixd_inbound_packet(struct mixd *, uint8_t packet_type,
+	    uint8_t rotation, const uint8_t *pkt, size_t len);
+/* Send a packet on: to ourselves, or through the routing filter. */
+void	mixd_route(struct mixd *, const struct nodeaddr *,
+	    uint8_t packet_type, uint8_t rotation, const uint8_t *pkt,
+	    size_t len);
+int	mixd_is_self(const struct mixd *, const struct nodeaddr *);
+
+/* mix_conn.c */
+void	mix_rx_init(struct mix_rx *);
+void	mix_rx_free(struct mix_rx *);
+/* Room to read into (grows to one whole frame); NULL len 0: none. */
+uint8_t	*mix_rx_space(struct mix_rx *, size_t *room);
+/* Process what was read; -1: the stream is broken, close it. */
+int	mix_rx_commit(struct mixd *, struct mix_rx *, size_t n);
+/* Whole buffer at once (fuzzer, tests): -1 as above. */
+int	mixd_inbound_feed(struct mixd *, struct mix_rx *, const uint8_t *,
+	    size_t);
+
+/* mix_listen.c */
+void	mix_listen_start(struct mixd *);
+void	mix_listen_stop(struct mixd *);
+/* Backpressure: stop or resume reading every inbound connection. */
+void	mix_listen_flow(struct mixd *);
+
+/* mix_peers.c */
+struct mix_peers *mix_peers_new(struct mixd *);
+void	mix_peers_free(struct mix_peers *);
+/* Queue a framed packet for addr; counts and drops when full. */
+void	mix_peers_send(struct mix_peers *, const struct nodeaddr *,
+	    uint8_t packet_type, uint8_t rotation, const uint8_t *pkt,
+	    size_t len);
+
+/* mix_topology.c */
+struct mix_topology *mix_topology_new(void);
+void	mix_topology_free(struct mix_topology *);
+/* 1 known, 0 unknown, -1 no topology yet. */
+int	mix_topology_known(const struct mix_topology *,
+	    const struct nodeaddr *);
+int	mixd_dispatch_credd(struct imsgev *, struct imsg *);
 
 #endif

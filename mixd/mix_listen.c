@@ -1,0 +1,257 @@
+/*
+ * Inbound mix connections: accept on the listeners the master bound,
+ * read with an idle timeout, hand the bytes to the framing layer.
+ * Mix nodes only write on their connections to us (spec 6.1), so a
+ * connection here is read-only.
+ *
+ * Backpressure: while clientd's queue is above GW_FLOW_HIGH every read
+ * event is removed (the kernel's socket buffers, then TCP, push back on
+ * the senders) until it drains below GW_FLOW_LOW.
+ */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "log.h"
+#include "mixd.h"
+#include "util.h"
+
+/* Connections accepted per listener event, so one cannot starve reads. */
+#define ACCEPT_BATCH	64
+/* Reads per event per connection, for fairness between connections. */
+#define READS_PER_EVENT	4
+/* How often a paused mixd looks at clientd's queue. */
+#define PAUSE_CHECK_MS	10
+/* After EMFILE, how long to leave the listeners alone. */
+#define ACCEPT_BACKOFF_S 1
+
+static void	mix_in_read(int, short, void *);
+
+static void
+mix_in_close(struct mix_in *c)
+{
+	struct mixd	*md = c->md;
+
+	TAILQ_REMOVE(&md->conns, c, entry);
+	md->nconns--;
+	*md->c.connections_in_open = md->nconns;
+	event_free(c->ev);
+	close(c->fd);
+	mix_rx_free(&c->rx);
+	free(c);
+}
+
+static void
+mix_in_arm(struct mix_in *c)
+{
+	const struct gw_conf_mixd *conf = &c->md->w->conf.mixd;
+	struct timeval		 tv;
+
+	tv.tv_sec = conf->mix_read_timeout_ms / 1000;
+	tv.tv_usec = (conf->mix_read_timeout_ms % 1000) * 1000;
+	event_add(c->ev, conf->mix_read_timeout_ms ? &tv : NULL);
+}
+
+static void
+mix_in_read(int fd, short what, void *arg)
+{
+	struct mix_in	*c = arg;
+	struct mixd	*md = c->md;
+	uint8_t		*p;
+	size_t		 room;
+	ssize_t		 n;
+	int		 i;
+
+	if (what & EV_TIMEOUT) {
+		*md->c.read_timeouts += 1;
+		mix_in_close(c);
+		return;
+	}
+	for (i = 0; i < READS_PER_EVENT && !md->paused; i++) {
+		p = mix_rx_space(&c->rx, &room);
+		n = read(fd, p, room);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			break;
+		if (n <= 0 || mix_rx_commit(md, &c->rx, (size_t)n) == -1) {
+			mix_in_close(c);
+			mix_listen_flow(md);
+			return;
+		}
+		if ((size_t)n < room)
+			break;
+	}
+	mix_listen_flow(md);
+}
+
+/* Out of descriptors: a level-triggered listener would spin; rest. */
+static void
+mix_accept_resume(int fd, short what, void *arg)
+{
+	struct mixd	*md = arg;
+	unsigned	 i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < md->w->nlisteners; i++)
+		event_add(md->listen_ev[i], NULL);
+}
+
+static void
+mix_accept_backoff(struct mixd *md)
+{
+	struct timeval	 tv = { ACCEPT_BACKOFF_S, 0 };
+	unsigned	 i;
+
+	log_warn("mix accept");
+	for (i = 0; i < md->w->nlisteners; i++)
+		event_del(md->listen_ev[i]);
+	if (md->accept_ev == NULL && (md->accept_ev = evtimer_new(
+	    md->w->base, mix_accept_resume, md)) == NULL)
+		fatalx("%s: evtimer_new", __func__);
+	evtimer_add(md->accept_ev, &tv);
+}
+
+static void
+mix_accept(int lfd, short what, void *arg)
+{
+	struct mixd	*md = arg;
+	struct mix_in	*c;
+	int		 fd, i, on = 1;
+
+	(void)what;
+	for (i = 0; i < ACCEPT_BATCH; i++) {
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EMFILE || errno == ENFILE)
+				mix_accept_backoff(md);
+			break;
+		}
+		if (md->nconns >= md->w->conf.mixd.max_mix_connections) {
+			*md->c.connections_refused += 1;
+			close(fd);
+			continue;
+		}
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on,
+		    sizeof(on));
+		c = xcalloc(1, sizeof(*c));
+		c->md = md;
+		c->fd = fd;
+		mix_rx_init(&c->rx);
+		c->ev = event_new(md->w->base, fd, EV_READ | EV_PERSIST,
+		    mix_in_read, c);
+		if (c->ev == NULL)
+			fatalx("%s: event_new", __func__);
+		TAILQ_INSERT_TAIL(&md->conns, c, entry);
+		md->nconns++;
+		*md->c.connections_in += 1;
+		*md->c.connections_in_open = md->nconns;
+		if (!md->paused)
+			mix_in_arm(c);
+	}
+}
+
+/* Our own mix address from a listener, for packets addressed to us. */
+static void
+mix_listen_self(struct mixd *md, int fd)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+	struct nodeaddr		*a;
+	static const uint8_t	 zero[16];
+
+	if (md->nself == MIXD_MAX_SELF ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return;
+	a = &md->self[md->nself];
+	if (nodeaddr_from_sockaddr((struct sockaddr *)&ss, a) == -1)
+		return;
+	md->self_any[md->nself] = memcmp(a->ip, zero,
+	    a->family == 4 ? 4 : 16) == 0;
+	md->nself++;
+}
+
+void
+mix_listen_start(struct mixd *md)
+{
+	struct worker	*w = md->w;
+	unsigned	 i;
+
+	for (i = 0; i < w->nlisteners; i++) {
+		if (w->listen_info[i].kind != LISTEN_MIX)
+			fatalx("listener %s is not a mix port",
+			    w->listen_info[i].text);
+		if (gw_set_nonblock(w->listen_fd[i]) == -1)
+			fatal("%s: nonblock", __func__);
+		mix_listen_self(md, w->listen_fd[i]);
+		md->listen_ev[i] = event_new(w->base, w->listen_fd[i],
+		    EV_READ | EV_PERSIST, mix_accept, md);
+		if (md->listen_ev[i] == NULL ||
+		    event_add(md->listen_ev[i], NULL) == -1)
+			fatalx("%s: event_new", __func__);
+		log_debug("accepting mix connections on %s",
+		    w->listen_info[i].text);
+	}
+}
+
+void
+mix_listen_stop(struct mixd *md)
+{
+	struct mix_in	*c;
+	unsigned	 i;
+
+	while ((c = TAILQ_FIRST(&md->conns)) != NULL)
+		mix_in_close(c);
+	for (i = 0; i < md->w->nlisteners; i++) {
+		if (md->listen_ev[i] != NULL)
+			event_free(md->listen_ev[i]);
+		md->listen_ev[i] = NULL;
+	}
+	if (md->pause_ev != NULL)
+		event_free(md->pause_ev);
+	md->pause_ev = NULL;
+	if (md->accept_ev != NULL)
+		event_free(md->accept_ev);
+	md->accept_ev = NULL;
+}
+
+static void
+mix_pause_check(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	mix_listen_flow(arg);
+}
+
+void
+mix_listen_flow(struct mixd *md)
+{
+	struct imsgev	*cd = md->w->peer[PROC_CLIENTD];
+	struct mix_in	*c;
+	struct timeval	 tv = { 0, PAUSE_CHECK_MS * 1000 };
+	size_t		 q = cd != NULL ? imsgev_queued(cd) : 0;
+
+	if (!md->paused && q > GW_FLOW_HIGH) {
+		md->paused = 1;
+		*md->c.read_pauses += 1;
+		TAILQ_FOREACH(c, &md->conns, entry)
+			event_del(c->ev);
+		if (md->pause_ev == NULL &&
+		    (md->pause_ev = evtimer_new(md->w->base, mix_pause_check,
+		    md)) == NULL)
+			fatalx("%s: evtimer_new", __func__);
+		evtimer_add(md->pause_ev, &tv);
+	} else if (md->paused && q < GW_FLOW_LOW) {
+		md->paused = 0;
+		TAILQ_FOREACH(c, &md->conns, entry)
+			mix_in_arm(c);
+	} else if (md->paused)
+		evtimer_add(md->pause_ev, &tv);
+}
