@@ -33,7 +33,7 @@ void	t_hexdump_diff(const uint8_t *a, const uint8_t *b, size_t n);
 #define T_BEGIN(n)	do { const char *t_name_ = (n); int t_bad_ = 0; \
 			    char t_why_[256] = "";
 #define CHECK(c)	do { if (!(c) && !t_bad_) { t_bad_ = 1; \
-			    snprintf(t_why_, sizeof(t_why_), "%s:%d: %s", \
+			    snprintf(t_why_, sizeof(t_why_), "%s:%d: %.160s", \
 			    __FILE__, __LINE__, #c); } } while (0)
 #define CHECKF(c, ...)	do { if (!(c) && !t_bad_) { t_bad_ = 1; \
 			    snprintf(t_why_, sizeof(t_why_), __VA_ARGS__); } \

@@ -1,0 +1,140 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "node_api.h"
+
+static void
+resp_json(struct node_api_resp *r, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+resp_json(struct node_api_resp *r, int status, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(r->body, sizeof(r->body), fmt, ap);
+	va_end(ap);
+	r->status = status;
+	r->len = n < 0 ? 0 : (size_t)n >= sizeof(r->body) ?
+	    sizeof(r->body) - 1 : (size_t)n;
+}
+
+static void
+route_port(char *buf, size_t len, uint16_t port)
+{
+	if (port == 0)
+		snprintf(buf, len, "null");
+	else
+		snprintf(buf, len, "%u", port);
+}
+
+void
+node_api_route(const struct node_api *api, const char *method,
+    const char *path, time_t now, struct node_api_resp *r)
+{
+	char	 wss[8];
+	size_t	 plen = strcspn(path, "?#");	/* nym-api adds ?output= */
+
+	memset(r, 0, sizeof(*r));
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+		resp_json(r, 405, "{\"error\":\"method not allowed\"}");
+		return;
+	}
+#define IS(p)	(plen == sizeof(p) - 1 && strncmp(path, p, plen) == 0)
+	route_port(wss, sizeof(wss), api->wss_port);
+	if (IS("/api/v1/health"))
+		resp_json(r, 200, "{\"status\":\"up\",\"uptime\":%lld}",
+		    (long long)(now - api->started));
+	else if (IS("/api/v1/host-information"))
+		resp_json(r, 200, "%s", api->hostinfo);
+	else if (IS("/api/v1/build-information"))
+		resp_json(r, 200, "{\"binary_name\":\"gatewayd\","
+		    "\"build_timestamp\":\"%s\",\"build_version\":\"%s\","
+		    "\"commit_sha\":\"unknown\",\"commit_timestamp\":"
+		    "\"unknown\",\"commit_branch\":\"unknown\","
+		    "\"rustc_version\":\"none (C11)\",\"rustc_channel\":"
+		    "\"none\",\"cargo_profile\":\"release\",\"cargo_triple\":"
+		    "\"x86_64-unknown-linux-gnu\"}", __DATE__ " " __TIME__,
+		    GW_VERSION);
+	else if (IS("/api/v1/roles"))
+		resp_json(r, 200, "{\"mixnode_enabled\":false,"
+		    "\"gateway_enabled\":true,\"network_requester_enabled\":"
+		    "false,\"ip_packet_router_enabled\":false}");
+	else if (IS("/api/v1/gateway/client-interfaces/mixnet-websockets"))
+		resp_json(r, 200, "{\"ws_port\":%u,\"wss_port\":%s}",
+		    api->ws_port, wss);
+	else if (IS("/api/v1/auxiliary-details"))
+		resp_json(r, 200, "{\"location\":null,\"announce_ports\":"
+		    "{\"verloc_port\":null,\"mix_port\":null},"
+		    "\"accepted_operator_terms_and_conditions\":false}");
+	else if (IS("/api/v1/gateway"))
+		resp_json(r, 200, "{\"enforces_zk_nyms\":%s,"
+		    "\"client_interfaces\":{\"wireguard\":null,"
+		    "\"mixnet_websockets\":{\"ws_port\":%u,\"wss_port\":%s}}}",
+		    api->enforce_zk_nyms ? "true" : "false", api->ws_port,
+		    wss);
+	else if (IS("/metrics") || IS("/api/v1/metrics/prometheus")) {
+		r->status = 200;
+		r->metrics = 1;
+	} else
+		resp_json(r, 404, "{\"error\":\"not found\"}");
+#undef IS
+}
+
+/* Token characters of RFC 9110 for the method; a path of visible ASCII. */
+static int
+is_tchar(int c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+int
+node_api_parse(const char *buf, size_t len, char *method, size_t mlen,
+    char *path, size_t plen, size_t *used)
+{
+	const char	*end = NULL, *p, *sp1, *sp2, *eol;
+	size_t		 i;
+
+	for (i = 0; i + 3 < len; i++)
+		if (memcmp(buf + i, "\r\n\r\n", 4) == 0) {
+			end = buf + i + 4;
+			break;
+		}
+	if (end == NULL)
+		return len >= NODE_API_REQ_MAX ? -1 : 0;
+	if ((size_t)(end - buf) > NODE_API_REQ_MAX)
+		return -1;
+	eol = memchr(buf, '\r', (size_t)(end - buf));
+	sp1 = memchr(buf, ' ', (size_t)(eol - buf));
+	if (sp1 == NULL || sp1 == buf || (size_t)(sp1 - buf) >= mlen)
+		return -1;
+	sp2 = memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1));
+	if (sp2 == NULL || sp2 == sp1 + 1 || (size_t)(sp2 - sp1 - 1) >= plen)
+		return -1;
+	if ((size_t)(eol - sp2 - 1) != 8 || strncmp(sp2 + 1, "HTTP/1.", 7) ||
+	    (sp2[8] != '0' && sp2[8] != '1'))
+		return -1;
+	for (p = buf; p < sp1; p++)
+		if (!is_tchar((unsigned char)*p))
+			return -1;
+	if (sp1[1] != '/')
+		return -1;
+	for (p = sp1 + 1; p < sp2; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f)
+			return -1;
+	/* Header bytes: no NUL, no bare control characters. */
+	for (p = eol; p < end; p++)
+		if (*p == '\0' || ((unsigned char)*p < ' ' && *p != '\r' &&
+		    *p != '\n' && *p != '\t'))
+			return -1;
+	memcpy(method, buf, (size_t)(sp1 - buf));
+	method[sp1 - buf] = '\0';
+	memcpy(path, sp1 + 1, (size_t)(sp2 - sp1 - 1));
+	path[sp2 - sp1 - 1] = '\0';
+	*used = (size_t)(end - buf);
+	return 1;
+}

@@ -1,0 +1,44 @@
+/*
+ * The node HTTP API nym-api describes a gateway by (client-protocol.md
+ * 8.1): GET routes under /api/v1 answering JSON.  Pure functions: a
+ * request in, a response out, no sockets (node_http.c serves them).
+ */
+#ifndef NODE_API_H
+#define NODE_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "gw_imsg.h"
+
+#define NODE_API_REQ_MAX	8192	/* a request line and headers */
+#define NODE_API_BODY_MAX	(GW_HOSTINFO_MAX + 512)
+
+struct node_api {
+	const char	*hostinfo;	/* signed by the master */
+	time_t		 started;
+	uint16_t	 ws_port;
+	uint16_t	 wss_port;	/* 0: none */
+	int		 enforce_zk_nyms;
+};
+
+struct node_api_resp {
+	int		 status;	/* 200, 400, 404, 405 */
+	int		 metrics;	/* caller must answer /metrics */
+	size_t		 len;
+	char		 body[NODE_API_BODY_MAX];
+};
+
+/*
+ * Parse one HTTP/1.x request head.  1: complete (method and path
+ * filled, *used the bytes consumed), 0: need more, -1: malformed or
+ * too large (answer 400 and close).
+ */
+int	node_api_parse(const char *buf, size_t len, char *method,
+	    size_t mlen, char *path, size_t plen, size_t *used);
+/* Route a parsed request. */
+void	node_api_route(const struct node_api *, const char *method,
+	    const char *path, time_t now, struct node_api_resp *);
+
+#endif
