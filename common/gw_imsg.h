@@ -47,6 +47,9 @@ enum gw_imsg_type {
 	IMSG_CONF_STORAGED,
 	/* payload: struct gw_key_sphinx. master -> mixd only. */
 	IMSG_KEY_SPHINX,
+	/* clientd -> master: payload none; for the HTTP API's /metrics.
+	 * Replies: IMSG_CTL_STATUS_PROC per process, then IMSG_CTL_END. */
+	IMSG_METRICS_REQUEST,
 	/* master -> clientd: the signed host-information JSON document
 	 * (NUL-ended text, at most GW_HOSTINFO_MAX bytes).  At start-up,
 	 * and again whenever the keys it lists change. */

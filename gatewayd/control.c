@@ -29,6 +29,9 @@ struct control_client {
 };
 
 static struct control_client	 ctl_clients[CONTROL_MAX_CLIENTS];
+/* clientd asking for /metrics is served like a control client. */
+#define CTL_ID_CLIENTD		UINT32_MAX
+static unsigned			 ctl_clientd_pending;
 static uint32_t			 ctl_next_id = 1;
 static struct event		*ctl_ev;
 static struct gatewayd		*ctl_gw;
@@ -175,13 +178,23 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 }
 
 void
+control_metrics_request(struct gatewayd *gw, struct imsgev *from)
+{
+	/* One gathering at a time; later askers share its answer. */
+	if (ctl_clientd_pending > 0)
+		return;
+	counters_send(from, 0, "gatewayd", gw->started, 0, &gw->counters);
+	ctl_clientd_pending = 4;
+	parent_broadcast(gw, IMSG_CTL_STATUS, CTL_ID_CLIENTD, NULL, 0);
+}
+
+void
 control_relay_status(struct gatewayd *gw, struct imsgev *from,
     struct imsg *imsg)
 {
 	struct gw_ctl_proc	 p;
 	struct control_client	*c;
 
-	(void)gw;
 	/* A sibling's payload is checked like any other input. */
 	if (imsg->datalen < sizeof(p))
 		fatalx("short status from %s", from->name);
@@ -189,6 +202,15 @@ control_relay_status(struct gatewayd *gw, struct imsgev *from,
 	if (p.ncounters > GW_COUNTERS_MAX || imsg->datalen != sizeof(p) +
 	    p.ncounters * sizeof(struct gw_counter))
 		fatalx("bad status size from %s", from->name);
+	if (imsg->hdr.peerid == CTL_ID_CLIENTD) {
+		struct imsgev *cd = gw->workers[PROC_CLIENTD].iev;
+
+		imsgev_compose(cd, IMSG_CTL_STATUS_PROC, 0, -1, imsg->data,
+		    imsg->datalen);
+		if (ctl_clientd_pending > 0 && --ctl_clientd_pending == 0)
+			imsgev_compose(cd, IMSG_CTL_END, 0, -1, NULL, 0);
+		return;
+	}
 	if ((c = control_find(imsg->hdr.peerid)) == NULL)
 		return;	/* the client left meanwhile */
 	imsgev_compose(c->iev, IMSG_CTL_STATUS_PROC, 0, -1, imsg->data,

@@ -66,6 +66,8 @@ void	listen_open_all(struct gatewayd *);
 void	control_open(struct gatewayd *);
 void	control_listen(struct gatewayd *);
 void	control_cleanup(struct gatewayd *);
+/* clientd's IMSG_METRICS_REQUEST: every process's record to clientd. */
+void	control_metrics_request(struct gatewayd *, struct imsgev *);
 /* A worker's IMSG_CTL_STATUS_PROC, relayed to the asking client. */
 void	control_relay_status(struct gatewayd *, struct imsgev *from,
 	    struct imsg *);

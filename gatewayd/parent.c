@@ -366,6 +366,11 @@ parent_dispatch_worker(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_CTL_STATUS_PROC:
 		control_relay_status(gw, iev, imsg);
 		return 0;
+	case IMSG_METRICS_REQUEST:
+		if (iev->proc != PROC_CLIENTD || imsg->datalen != 0)
+			imsg_unexpected(iev, imsg);
+		control_metrics_request(gw, iev);
+		return 0;
 	case IMSG_HS_SIGN:
 		if (iev->proc != PROC_CLIENTD || !gw->serving)
 			imsg_unexpected(iev, imsg);
