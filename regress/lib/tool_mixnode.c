@@ -1,0 +1,644 @@
+/*
+ * tool_mixnode: a small test mix network in one process, to drive a
+ * gatewayd's mix port from the outside.
+ *
+ * It runs -n mix nodes on 127.0.0.1 (ephemeral ports), each with its own
+ * x25519 Sphinx key.  A node accepts v7 and v8 frames, unwraps one hop
+ * (sphinx_process, forward or final) and forwards a forward hop to its
+ * next hop at once (Sphinx delays are ignored), framed as it came.  A
+ * final hop at a node is a SURB-ack coming home: counted.
+ *
+ * It can inject -N packets for the route mix1 -> mix2 -> mix3 -> gateway
+ * (or, with -d, straight to the gateway as a one-hop route), to a client
+ * id (-c, 64 hex digits; random if absent), each carrying a SURB-ack
+ * whose route is the single hop mix1, so every ack the gateway forwards
+ * comes back to mix1 and is counted.  It waits for the acks and exits 0
+ * when all came back within -t seconds.
+ *
+ *	tool_mixnode -g 127.0.0.1:1789 -k keys/x25519_sphinx.pub [options]
+ *
+ *	-n NODES   mix nodes (default 3; at least 3 unless -d)
+ *	-g ADDR    the gateway's mix address (host:port)
+ *	-k FILE    the gateway's Sphinx public key, PEM (x25519_sphinx.pub)
+ *	-c HEX     destination client id (32 bytes as hex)
+ *	-N COUNT   packets to send (default 0)
+ *	-d         send straight to the gateway (one-hop route)
+ *	-s SIZE    packet size (default 2413; 8557, 16749, 33133 too)
+ *	-f VER     frame version 7 or 8 (default 7); -r ROT rotation byte
+ *	-R         send every packet twice (replays; implies -d)
+ *	-W         build for a random key instead of the gateway's (wrong
+ *		   key: expect no acks)
+ *	-G COUNT   on one extra connection, COUNT frames with valid headers
+ *		   and random packets (Sphinx MAC failures)
+ *	-B COUNT   COUNT connections that each send one bad frame header
+ *	-a COUNT   acks to wait for (default: N, or 0 with -W)
+ *	-C CONNS   with -d: spread the packets over CONNS connections
+ *	-t SECS    give up after SECS (default 30)
+ *	-b         bench: print the single-core final-hop unwrap rate and
+ *		   the rate at which acks for the -N packets came back
+ *
+ * Output: "nodes ADDR...", "sent N", then "acks A forwarded F" and, with
+ * -b, "bench ..." lines.  Exit 0 if the expected acks arrived.
+ */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <sodium.h>
+
+#include "mixframe.h"
+#include "nodeaddr.h"
+#include "sphinx.h"
+#include "sphinx_create.h"
+
+#define MAX_NODES	16
+#define MAX_OUT		256
+
+struct node {
+	int			 idx;
+	struct sphinx_key	 key;
+	uint8_t			 pk[32];
+	struct nodeaddr		 addr;
+	struct evconnlistener	*l;
+	uint64_t		 received, forwarded, acks;
+};
+
+struct out {
+	struct nodeaddr		 addr;
+	struct bufferevent	*bev;
+};
+
+static struct event_base	*base;
+static struct sphinx_ctx	*ctx;
+static struct node		 nodes[MAX_NODES];
+static int			 nnodes = 3;
+static struct out		 outs[MAX_OUT];
+static int			 nouts;
+static uint8_t			 scratch[SPHINX_MAX_PACKET];
+static uint8_t			 sender_id[32];
+static uint64_t			 acks_total, expect_acks;
+static double			 t_first, t_last_ack;
+
+static double
+now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+die(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "tool_mixnode: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	exit(2);
+}
+
+static void
+out_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct out	*o = arg;
+	char		 a[NODEADDR_STRLEN];
+
+	(void)bev;
+	if (what & (BEV_EVENT_ERROR | BEV_EVENT_EOF)) {
+		fprintf(stderr, "tool_mixnode: connection to %s: %s\n",
+		    nodeaddr_fmt(&o->addr, a, sizeof(a)),
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		bufferevent_free(o->bev);
+		o->bev = NULL;
+	}
+}
+
+static struct bufferevent *
+out_connect(struct out *o)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl;
+
+	if (nodeaddr_to_sockaddr(&o->addr, &ss, &sl) == -1)
+		die("bad address");
+	o->bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (o->bev == NULL)
+		die("bufferevent_socket_new");
+	bufferevent_setcb(o->bev, NULL, NULL, out_event, o);
+	if (bufferevent_socket_connect(o->bev, (struct sockaddr *)&ss,
+	    (int)sl) == -1)
+		die("connect");
+	return o->bev;
+}
+
+/* The shared connection to an address (one per peer, like a node). */
+static struct bufferevent *
+out_get(const struct nodeaddr *a)
+{
+	int	 i;
+
+	for (i = 0; i < nouts; i++)
+		if (nodeaddr_eq(&outs[i].addr, a)) {
+			if (outs[i].bev == NULL)
+				out_connect(&outs[i]);
+			return outs[i].bev;
+		}
+	if (nouts == MAX_OUT)
+		die("too many peers");
+	outs[nouts].addr = *a;
+	return out_connect(&outs[nouts++]);
+}
+
+/* A fresh connection of our own (garbage, bad headers, bench). */
+static struct bufferevent *
+out_new(const struct nodeaddr *a)
+{
+	struct out	*o;
+
+	if (nouts == MAX_OUT)
+		die("too many connections");
+	o = &outs[nouts++];
+	o->addr = *a;
+	return out_connect(o);
+}
+
+static void
+send_frame(struct bufferevent *bev, uint8_t version, uint8_t rotation,
+    const uint8_t *pkt, size_t len)
+{
+	uint8_t	 hdr[MIXFRAME_MAX_HDR_LEN];
+	int	 h;
+
+	h = mixframe_encode_header(version, mixframe_tag_for(
+	    MIXFRAME_TYPE_SPHINX, len), MIXFRAME_TYPE_SPHINX, rotation, hdr);
+	if (h < 0)
+		die("frame header: %s", mixframe_strerror(h));
+	bufferevent_write(bev, hdr, (size_t)h);
+	bufferevent_write(bev, pkt, len);
+}
+
+static void
+node_packet(struct node *n, const struct mixframe *f)
+{
+	const struct sphinx_key	*k = &n->key;
+	struct sphinx_result	 res;
+	struct nodeaddr		 next;
+	int			 rc;
+
+	n->received++;
+	rc = sphinx_process(ctx, &k, 1, SPHINX_ACCEPT_ANY, f->packet,
+	    f->packet_len, scratch, &res);
+	if (rc != SPHINX_OK) {
+		fprintf(stderr, "tool_mixnode: node %d: %s\n", n->idx,
+		    sphinx_strerror(rc));
+		return;
+	}
+	if (res.flag == SPHINX_FLAG_FINAL) {
+		n->acks++;
+		acks_total++;
+		t_last_ack = now();
+		if (expect_acks > 0 && acks_total >= expect_acks)
+			event_base_loopexit(base, NULL);
+		return;
+	}
+	if (nodeaddr_decode(res.next_hop, sizeof(res.next_hop), &next) < 0) {
+		fprintf(stderr, "tool_mixnode: node %d: bad next hop\n",
+		    n->idx);
+		return;
+	}
+	n->forwarded++;
+	send_frame(out_get(&next), f->version, f->rotation, scratch,
+	    res.packet_len);
+}
+
+static void
+node_read(struct bufferevent *bev, void *arg)
+{
+	struct node	*n = arg;
+	struct evbuffer	*in = bufferevent_get_input(bev);
+	struct mixframe	 f;
+	size_t		 len;
+	int		 r;
+
+	while ((len = evbuffer_get_length(in)) > 0) {
+		r = mixframe_decode(evbuffer_pullup(in, -1), len, &f);
+		if (r < 0) {
+			fprintf(stderr, "tool_mixnode: node %d: %s\n", n->idx,
+			    mixframe_strerror(r));
+			bufferevent_free(bev);
+			return;
+		}
+		if (r == 0)
+			break;
+		node_packet(n, &f);
+		evbuffer_drain(in, (size_t)r);
+	}
+}
+
+static void
+node_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)arg;
+	if (what & (BEV_EVENT_ERROR | BEV_EVENT_EOF))
+		bufferevent_free(bev);
+}
+
+static void
+node_accept(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct bufferevent	*bev;
+
+	(void)l;
+	(void)sa;
+	(void)salen;
+	bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL)
+		die("bufferevent_socket_new");
+	bufferevent_setcb(bev, node_read, NULL, node_event, arg);
+	bufferevent_enable(bev, EV_READ);
+}
+
+static void
+node_start(struct node *n, int idx)
+{
+	struct sockaddr_in	 sin;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl = sizeof(ss);
+
+	n->idx = idx;
+	randombytes_buf(n->key.sk, sizeof(n->key.sk));
+	crypto_scalarmult_base(n->pk, n->key.sk);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	n->l = evconnlistener_new_bind(base, node_accept, n,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 128,
+	    (struct sockaddr *)&sin, sizeof(sin));
+	if (n->l == NULL)
+		die("listen: %s", strerror(errno));
+	if (getsockname(evconnlistener_get_fd(n->l), (struct sockaddr *)&ss,
+	    &sl) == -1 || nodeaddr_from_sockaddr((struct sockaddr *)&ss,
+	    &n->addr) == -1)
+		die("getsockname");
+}
+
+static void
+hop_of(struct sphinx_route_hop *h, const struct nodeaddr *a,
+    const uint8_t pk[32])
+{
+	memset(h, 0, sizeof(*h));
+	if (nodeaddr_encode(a, h->address, sizeof(h->address)) < 0)
+		die("nodeaddr_encode");
+	memcpy(h->pubkey, pk, 32);
+}
+
+/* The base64 body of a PEM public key file: 32 bytes. */
+static void
+read_pem_key(const char *path, uint8_t key[32])
+{
+	FILE	*fp;
+	char	 line[256];
+	size_t	 n;
+	int	 ok = 0;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		die("%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '-' || line[0] == '\0')
+			continue;
+		if (sodium_base642bin(key, 32, line, strlen(line), NULL, &n,
+		    NULL, sodium_base64_VARIANT_ORIGINAL) == 0 && n == 32)
+			ok = 1;
+		break;
+	}
+	fclose(fp);
+	if (!ok)
+		die("%s: no 32-byte key", path);
+}
+
+/*
+ * One packet for route (nhops) to client, carrying a SURB-ack over the
+ * one-hop route mix1 (final there) and a short message.
+ */
+static void
+build_packet(const struct sphinx_route_hop *route, size_t nhops,
+    const uint8_t client[32], size_t size, uint64_t seq, uint8_t *out)
+{
+	struct sphinx_route_hop	 ackroute;
+	uint8_t			 msg[SPHINX_SURB_ACK_LEN + 64];
+	uint8_t			 ackmsg[SPHINX_ACK_MSG_LEN];
+	uint8_t			 id[SPHINX_ID_LEN];
+	int			 rc;
+
+	memset(id, 0, sizeof(id));
+	randombytes_buf(ackmsg, sizeof(ackmsg));
+	hop_of(&ackroute, &nodes[0].addr, nodes[0].pk);
+	rc = sphinx_surb_ack_create(ctx, SPHINX_VERSION_EXPLICIT_KEYS,
+	    &ackroute, 1, sender_id, ackmsg, sizeof(ackmsg), NULL, msg);
+	if (rc != SPHINX_OK)
+		die("surb ack: %s", sphinx_strerror(rc));
+	snprintf((char *)msg + SPHINX_SURB_ACK_LEN, 64,
+	    "tool_mixnode message %llu", (unsigned long long)seq);
+	rc = sphinx_create(ctx, SPHINX_VERSION_EXPLICIT_KEYS, route, nhops,
+	    client, id, msg, SPHINX_SURB_ACK_LEN + 40, size, NULL, out);
+	if (rc != SPHINX_OK)
+		die("sphinx_create: %s", sphinx_strerror(rc));
+}
+
+/* Final-hop unwraps per second on one core, with a key of our own. */
+static void
+bench_floor(size_t size)
+{
+	struct sphinx_key	 k;
+	const struct sphinx_key	*kp = &k;
+	struct sphinx_route_hop	 hop;
+	struct sphinx_result	 res;
+	struct nodeaddr		 a;
+	uint8_t			 pk[32], client[32];
+	uint8_t			*pool;
+	const size_t		 npool = 256;
+	size_t			 i, done = 0;
+	double			 t0, t;
+
+	memset(&k, 0, sizeof(k));
+	randombytes_buf(k.sk, sizeof(k.sk));
+	crypto_scalarmult_base(pk, k.sk);
+	randombytes_buf(client, sizeof(client));
+	nodeaddr_parse("127.0.0.1:1789", &a);
+	hop_of(&hop, &a, pk);
+	pool = malloc(npool * size);
+	if (pool == NULL)
+		die("malloc");
+	for (i = 0; i < npool; i++)
+		build_packet(&hop, 1, client, size, i, pool + i * size);
+	t0 = now();
+	do {
+		for (i = 0; i < npool; i++)
+			if (sphinx_process(ctx, &kp, 1, SPHINX_ACCEPT_FINAL,
+			    pool + i * size, size, scratch, &res) != SPHINX_OK)
+				die("bench unwrap failed");
+		done += npool;
+	} while ((t = now() - t0) < 1.0);
+	printf("bench crypto floor: %.0f final-hop unwraps/s on one core "
+	    "(%zu-byte packets)\n", (double)done / t, size);
+	free(pool);
+}
+
+/* Bad-header connections: opened a batch per tick, each closed by
+ * mixd after its one frame, so they overlap with the good flow. */
+static long long		 bad_left;
+static struct nodeaddr		 bad_to;
+static struct event		*bad_ev;
+
+static void
+bad_written(struct bufferevent *bev, void *arg)
+{
+	(void)arg;
+	bufferevent_free(bev);
+}
+
+static void
+bad_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)arg;
+	if (what & (BEV_EVENT_ERROR | BEV_EVENT_EOF))
+		bufferevent_free(bev);
+}
+
+static void
+bad_tick(int fd, short what, void *arg)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl;
+	struct bufferevent	*bev;
+	struct timeval		 tv = { 0, 5000 };
+	uint8_t			 garbage[8];
+	int			 i;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (nodeaddr_to_sockaddr(&bad_to, &ss, &sl) == -1)
+		die("bad address");
+	for (i = 0; i < 25 && bad_left > 0; i++, bad_left--) {
+		bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+		if (bev == NULL)
+			die("bufferevent_socket_new");
+		bufferevent_setcb(bev, NULL, bad_written, bad_event, NULL);
+		if (bufferevent_socket_connect(bev, (struct sockaddr *)&ss,
+		    (int)sl) == -1)
+			die("connect");
+		garbage[0] = 0x09;	/* unknown frame version */
+		randombytes_buf(garbage + 1, sizeof(garbage) - 1);
+		bufferevent_write(bev, garbage, sizeof(garbage));
+	}
+	if (bad_left > 0)
+		evtimer_add(bad_ev, &tv);
+}
+
+static void
+timeout_cb(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	event_base_loopexit(base, NULL);
+}
+
+/* Let writes drain before we go. */
+static void
+flush_all(double secs)
+{
+	struct timeval	 tv = { (time_t)secs,
+			    (suseconds_t)((secs - (time_t)secs) * 1e6) };
+
+	event_base_loopexit(base, &tv);
+	event_base_dispatch(base);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: tool_mixnode [-bdRW] [-a acks] [-B n] "
+	    "[-C conns] [-c client] [-f 7|8] [-G n] [-g addr] [-k keyfile]\n"
+	    "\t[-N packets] [-n nodes] [-r rotation] [-s size] [-t secs]\n");
+	exit(2);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct sphinx_route_hop	 route[MAX_NODES + 1];
+	struct nodeaddr		 gw;
+	struct bufferevent	*bev, *conns[64];
+	struct event		*tev;
+	struct timeval		 tv;
+	uint8_t			 gwpk[32], client[32], *pkt;
+	const char		*gwaddr = NULL, *keyfile = NULL;
+	size_t			 size = SPHINX_SIZE_REGULAR, nhops, clen;
+	long long		 npkts = 0, ngarbage = 0, nbad = 0;
+	long long		 want_acks = -1, i;
+	int			 ch, direct = 0, replay = 0, wrong = 0, bench = 0;
+	int			 version = 7, rotation = 0, secs = 30, nconns = 1;
+	int			 have_client = 0, j;
+	double			 t_sent;
+
+	while ((ch = getopt(argc, argv, "a:bB:C:c:dG:g:f:k:N:n:Rr:s:t:W")) !=
+	    -1) {
+		switch (ch) {
+		case 'a': want_acks = atoll(optarg); break;
+		case 'b': bench = 1; break;
+		case 'B': nbad = atoll(optarg); break;
+		case 'C': nconns = atoi(optarg); break;
+		case 'c':
+			if (sodium_hex2bin(client, 32, optarg, strlen(optarg),
+			    NULL, &clen, NULL) != 0 || clen != 32)
+				die("-c wants 64 hex digits");
+			have_client = 1;
+			break;
+		case 'd': direct = 1; break;
+		case 'G': ngarbage = atoll(optarg); break;
+		case 'g': gwaddr = optarg; break;
+		case 'f': version = atoi(optarg); break;
+		case 'k': keyfile = optarg; break;
+		case 'N': npkts = atoll(optarg); break;
+		case 'n': nnodes = atoi(optarg); break;
+		case 'R': replay = 1; direct = 1; break;
+		case 'r': rotation = atoi(optarg); break;
+		case 's': size = (size_t)atoll(optarg); break;
+		case 't': secs = atoi(optarg); break;
+		case 'W': wrong = 1; break;
+		default: usage();
+		}
+	}
+	if (nnodes < 1 || nnodes > MAX_NODES || (!direct && nnodes < 3) ||
+	    nconns < 1 || nconns > (int)(sizeof(conns) / sizeof(conns[0])) ||
+	    (version != 7 && version != 8) || rotation < 0 || rotation > 2 ||
+	    sphinx_tag_of_size(size) == 0 || npkts < 0 || ngarbage < 0 ||
+	    nbad < 0)
+		usage();
+	if (sodium_init() == -1 || (ctx = sphinx_ctx_new()) == NULL ||
+	    (base = event_base_new()) == NULL)
+		die("init");
+	randombytes_buf(sender_id, sizeof(sender_id));
+	if (!have_client)
+		randombytes_buf(client, sizeof(client));
+	if (bench)
+		bench_floor(size);
+
+	for (j = 0; j < nnodes; j++)
+		node_start(&nodes[j], j);
+	printf("nodes");
+	for (j = 0; j < nnodes; j++) {
+		char	 a[NODEADDR_STRLEN];
+
+		printf(" %s", nodeaddr_fmt(&nodes[j].addr, a, sizeof(a)));
+	}
+	printf("\n");
+	fflush(stdout);
+	if (gwaddr == NULL) {
+		/* Nodes only: run until the time is up. */
+		flush_all(secs);
+		return 0;
+	}
+	if (nodeaddr_parse(gwaddr, &gw) == -1)
+		die("bad gateway address %s", gwaddr);
+	if (keyfile == NULL)
+		die("-k: the gateway's Sphinx key is needed");
+	read_pem_key(keyfile, gwpk);
+	if (wrong)
+		randombytes_buf(gwpk, sizeof(gwpk));
+
+	nhops = 0;
+	if (!direct)
+		for (j = 0; j < 3; j++)
+			hop_of(&route[nhops++], &nodes[j].addr, nodes[j].pk);
+	hop_of(&route[nhops++], &gw, gwpk);
+	expect_acks = want_acks >= 0 ? (uint64_t)want_acks :
+	    wrong ? 0 : (uint64_t)npkts;
+
+	/* Bad frames first, so the good flow runs beside their fallout. */
+	if (nbad > 0) {
+		bad_left = nbad;
+		bad_to = gw;
+		if ((bad_ev = evtimer_new(base, bad_tick, NULL)) == NULL)
+			die("evtimer_new");
+		bad_tick(-1, 0, NULL);
+	}
+	if (ngarbage > 0) {
+		bev = out_new(&gw);
+		for (i = 0; i < ngarbage; i++) {
+			randombytes_buf(scratch, size);
+			send_frame(bev, (uint8_t)version, (uint8_t)rotation,
+			    scratch, size);
+		}
+	}
+
+	if ((pkt = malloc(size)) == NULL)
+		die("malloc");
+	for (j = 0; j < nconns; j++)
+		conns[j] = direct ? out_new(&gw) : out_get(&nodes[0].addr);
+	t_first = now();
+	for (i = 0; i < npkts; i++) {
+		build_packet(route, nhops, client, size, (uint64_t)i, pkt);
+		bev = conns[i % nconns];
+		send_frame(bev, (uint8_t)version, (uint8_t)rotation, pkt,
+		    size);
+		if (replay)
+			send_frame(bev, (uint8_t)version, (uint8_t)rotation,
+			    pkt, size);
+	}
+	free(pkt);
+	t_sent = now();
+	printf("sent %lld%s\n", npkts, replay ? " (each twice)" : "");
+	fflush(stdout);
+
+	tv.tv_sec = secs;
+	tv.tv_usec = 0;
+	tev = evtimer_new(base, timeout_cb, NULL);
+	evtimer_add(tev, &tv);
+	if (expect_acks > 0)
+		event_base_dispatch(base);
+	else
+		flush_all(1.0);
+	/* A little longer, to see acks that should not come. */
+	if (expect_acks > 0 && acks_total >= expect_acks)
+		flush_all(0.3);
+	while (bad_left > 0 && now() - t_first < secs)
+		flush_all(0.05);
+	if (nbad > 0)
+		flush_all(0.3);	/* the last bad frames reach mixd */
+	if (bad_left > 0)
+		fprintf(stderr, "tool_mixnode: %lld bad connections not "
+		    "opened\n", bad_left);
+	printf("acks %llu forwarded", (unsigned long long)acks_total);
+	for (j = 0; j < nnodes; j++)
+		printf(" %llu", (unsigned long long)nodes[j].forwarded);
+	printf("\n");
+	if (bench && acks_total > 0)
+		printf("bench through gatewayd: %llu final-hop packets in "
+		    "%.3f s = %.0f packets/s (built in %.3f s before)\n",
+		    (unsigned long long)acks_total, t_last_ack - t_sent,
+		    (double)acks_total / (t_last_ack - t_sent),
+		    t_sent - t_first);
+	event_free(tev);
+	return acks_total >= expect_acks ? 0 : 1;
+}
