@@ -1,8 +1,11 @@
 /*
  * credd: zk-nym tickets and every question the gateway asks nym-api.
- * The only process that links libcurl and reaches the outside network.
+ * The only process that links libcurl and reaches the outside network;
+ * whatever it reads there is parsed and bounded here before any of it
+ * reaches a sibling.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
@@ -10,17 +13,117 @@
 
 #include "credd.h"
 #include "log.h"
+#include "util.h"
 
 static struct worker	 credd_worker;
+static struct credd	 credd_state;
+
+static int
+credd_dispatch_clientd(struct imsgev *iev, struct imsg *imsg)
+{
+	struct credd	*cd = ((struct worker *)iev->arg)->role;
+
+	if (imsg->hdr.type != IMSG_CRED_VERIFY)
+		imsg_unexpected(iev, imsg);
+	verify_request(cd, iev, imsg);
+	return 0;
+}
+
+static int
+credd_dispatch_storaged(struct imsgev *iev, struct imsg *imsg)
+{
+	struct credd	*cd = ((struct worker *)iev->arg)->role;
+
+	verify_storaged(cd, iev, imsg);
+	return 0;
+}
+
+static void
+credd_reconf(struct worker *w, const void *conf)
+{
+	struct credd			*cd = w->role;
+	const struct gw_conf_credd	*c = conf;
+	uint32_t			 i;
+
+	if (conf != &w->conf.credd)
+		memcpy(&w->conf.credd, c, sizeof(w->conf.credd));
+	cd->nbases = 0;
+	for (i = 0; i < w->conf.credd.n_nym_api_urls && i < GW_MAX_APIURLS;
+	    i++) {
+		w->conf.credd.nym_api_urls[i][GW_URL_MAX - 1] = '\0';
+		cd->bases[cd->nbases++] = w->conf.credd.nym_api_urls[i];
+	}
+	/* New URLs may list other signers. */
+	cd->signers_known = 0;
+}
+
+static void
+credd_start(struct worker *w)
+{
+	struct credd	*cd = w->role;
+
+	verify_start(cd);
+	topology_start(cd);
+}
+
+static void
+credd_stop(struct worker *w)
+{
+	struct credd	*cd = w->role;
+
+	nymapi_free(cd->api);
+	cd->api = NULL;
+}
 
 static const struct worker_ops credd_ops = {
-	.start = NULL,
+	.dispatch = {
+		[PROC_CLIENTD] = credd_dispatch_clientd,
+		[PROC_STORAGED] = credd_dispatch_storaged,
+	},
+	.start = credd_start,
+	.reconf = credd_reconf,
+	.stop = credd_stop,
 };
+
+/* Intervals; test builds may shorten them (regress/integration). */
+static uint32_t
+credd_interval(const char *env, uint32_t dflt)
+{
+#ifdef GW_TEST_HOOKS
+	const char	*s = getenv(env), *errstr;
+	long long	 v;
+
+	if (s != NULL) {
+		v = gw_strtonum(s, 10, 3600 * 1000, &errstr);
+		if (errstr == NULL) {
+			log_warnx("test hook: %s=%lld ms", env, v);
+			return (uint32_t)v;
+		}
+	}
+#else
+	(void)env;
+#endif
+	return dflt;
+}
+
+static void
+credd_counters_init(struct credd *cd)
+{
+	struct gw_counters	*cs = &cd->w->counters;
+
+	cd->c_tickets = counter_get(cs, "tickets_received");
+	cd->c_refused = counter_get(cs, "tickets_refused");
+	cd->c_verified = counter_get(cs, "tickets_verified");
+	cd->c_revoked = counter_get(cs, "tickets_revoked");
+	cd->c_api_fail = counter_get(cs, "nymapi_failures");
+	cd->c_topology = counter_get(cs, "topology_updates");
+}
 
 int
 main(int argc, char *argv[])
 {
 	struct worker	*w = &credd_worker;
+	struct credd	*cd = &credd_state;
 
 	if (argc == 2 && strcmp(argv[1], "-S") == 0) {
 		sandbox_print(&credd_policy, stdout);
@@ -32,8 +135,19 @@ main(int argc, char *argv[])
 	/* Loads OpenSSL's config: must happen before the sandbox. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("curl_global_init");
+	cd->w = w;
+	w->role = cd;
+	credd_reconf(w, &w->conf.credd);
+	cd->retry_ms = credd_interval("GW_TEST_CREDD_RETRY_MS",
+	    VERIFY_RETRY_MS);
+	cd->topology_ms = credd_interval("GW_TEST_CREDD_TOPOLOGY_MS",
+	    TOPOLOGY_REFRESH_MS);
+	cd->api = nymapi_new(w->base, w->conf.credd.nym_api_timeout_ms);
+	credd_counters_init(cd);
+	verify_init(cd);
 	worker_sandbox(w, "", &credd_policy);
 	worker_run(w, &credd_ops);
+	nymapi_free(cd->api);
 	curl_global_cleanup();
 	return 0;
 }

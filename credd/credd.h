@@ -1,9 +1,158 @@
+/*
+ * credd: zk-nym tickets and every question the gateway asks nym-api.
+ *
+ *   credd.c	main, dispatch of clientd's and storaged's messages
+ *   nymapi.c	HTTP(S) over libcurl's multi interface driven by libevent
+ *   ticket.c	the ticket's binary form, local checks, the JSON encoder
+ *   signers.c	the ecash signers of the current epoch (status-detailed)
+ *   verify.c	credit at once, then ask the signers for a quorum
+ *   topology.c	the rewarded set and node list, handed to mixd
+ *
+ * The parsers (ticket.c, signers.c, topology.c) take bytes and return
+ * structs, with no sockets, so unit tests and fuzzers can call them.
+ */
 #ifndef CREDD_H
 #define CREDD_H
 
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "gw_imsg.h"
 #include "sandbox.h"
 #include "worker.h"
 
 extern const struct sandbox_policy credd_policy;
+
+/* Spec 6.3: types 0..3 and their values in bytes. */
+#define TICKET_TYPES		4
+/* Spec 6.5: revocation_bandwidth_penalty. */
+#define TICKET_PENALTY		10
+/* Spec 6.5: minimum_api_quorum, in percent. */
+#define VERIFY_QUORUM_PCT	70
+/* Spec 6.5: pending_poller. */
+#define VERIFY_RETRY_MS		(300 * 1000)
+/* Spec 8.2: topology_cache_ttl. */
+#define TOPOLOGY_REFRESH_MS	(10 * 60 * 1000)
+/* The largest answer we read from nym-api. */
+#define NYMAPI_BODY_MAX		(4 * 1024 * 1024)
+#define SIGNERS_MAX		GW_PENDING_SIGNERS
+#define TOPOLOGY_NODES_MAX	8192
+
+/* ticket.c ---------------------------------------------------------- */
+#define TICKET_SERIAL_MAX	64	/* ss[] entries we accept */
+
+struct ticket {
+	uint64_t	 spend_value;
+	uint8_t		 t_type;
+	uint32_t	 nserials;
+	const uint8_t	*serials;	/* nserials x 48, inside the input */
+	uint8_t		 pay_info[72];
+	int32_t		 spend_date;	/* Julian day number */
+	uint64_t	 epoch_id;
+	uint8_t		 serial_hash[32];	/* BLAKE2b-256 of ss[] */
+};
+
+/* Parse CredentialSpendingData bytes; 0 or -1 (never fatal). */
+int	 ticket_parse(const uint8_t *, size_t, struct ticket *);
+/* The JSON body of POST /v1/ecash/verify-ecash-ticket (malloc'd
+ * string), or NULL if the bytes do not parse. */
+char	*ticket_verify_body(const uint8_t *, size_t, const char *gw_addr);
+/* Bytes a ticket of this type is worth; 0 for an unknown type. */
+int64_t	 ticket_value(uint8_t t_type);
+/* The Julian day number of a unix time's UTC date. */
+int32_t	 ticket_julian_day(time_t);
+/* Local checks (spec 6.3 steps 3-5): CRED_ERR_NONE or the error, with
+ * the client's message in msg. */
+int	 ticket_check(const struct ticket *, time_t now, char *msg,
+	    size_t msglen);
+/* A signer's answer: 1 accepted, 0 rejected, -1 not an answer. */
+int	 ticket_parse_verdict(const char *, size_t);
+
+/* signers.c --------------------------------------------------------- */
+struct signer {
+	uint64_t	 id;		/* node_index */
+	char		 url[GW_URL_MAX];	/* announce_address */
+};
+
+struct signer_set {
+	uint64_t	 epoch_id;
+	uint32_t	 threshold;
+	uint32_t	 n;
+	struct signer	 s[SIGNERS_MAX];
+};
+
+/* Parse status-detailed; 0 or -1 (never fatal). */
+int	 signers_parse(const char *, size_t, struct signer_set *);
+
+/* topology.c -------------------------------------------------------- */
+struct topo_rewarded {
+	uint64_t	 epoch_id;
+	uint32_t	 n;
+	struct {
+		uint32_t	 node_id;
+		uint32_t	 layer;	/* 1..3, 0 gateway */
+	}		*ids;
+};
+
+/* Parse /v1/nym-nodes/rewarded-set; 0 or -1. */
+int	 topology_parse_rewarded(const char *, size_t, struct topo_rewarded *);
+void	 topology_rewarded_free(struct topo_rewarded *);
+/* Parse one semi-skimmed page, appending nodes of the rewarded set to
+ * out (at most max); sets *total to pagination.total.  Returns the
+ * page's entry count, or -1. */
+int	 topology_parse_nodes(const char *, size_t,
+	    const struct topo_rewarded *, struct gw_topology_node *out,
+	    size_t *n, size_t max, uint64_t *total);
+
+/* nymapi.c ---------------------------------------------------------- */
+struct nymapi;
+/* status: HTTP status, or 0 if no answer (connect, timeout, size). */
+typedef void	(*nymapi_cb)(int status, const char *body, size_t len,
+		    void *arg);
+
+struct nymapi	*nymapi_new(struct event_base *, uint32_t timeout_ms);
+void		 nymapi_free(struct nymapi *);
+/*
+ * GET (body NULL) or POST (JSON body) path on the first of bases that
+ * answers, rotating over them with backoff for at most attempts tries.
+ * cb is called exactly once, later, from the event loop.
+ */
+void	 nymapi_request(struct nymapi *, const char *const *bases, size_t n,
+	    const char *path, const char *body, unsigned attempts,
+	    nymapi_cb, void *arg);
+/* Requests under way. */
+unsigned nymapi_inflight(const struct nymapi *);
+
+/* verify.c ---------------------------------------------------------- */
+struct credd {
+	struct worker		*w;
+	struct nymapi		*api;
+	const char		*bases[GW_MAX_APIURLS];
+	size_t			 nbases;
+	uint32_t		 retry_ms;	/* signers not answering */
+	uint32_t		 topology_ms;
+	struct signer_set	 signers;
+	int			 signers_known;
+	int			 signers_fetching;
+	time_t			 signers_fetched;
+	struct event		*topo_ev;
+	/* counters */
+	uint64_t		*c_tickets, *c_refused, *c_verified;
+	uint64_t		*c_revoked, *c_api_fail, *c_topology;
+};
+
+void	 verify_init(struct credd *);
+/* clientd: IMSG_CRED_VERIFY */
+void	 verify_request(struct credd *, struct imsgev *, struct imsg *);
+/* storaged: SPEND_RESULT, BANDWIDTH_RESULT, PENDING_ENTRY/END */
+void	 verify_storaged(struct credd *, struct imsgev *, struct imsg *);
+/* At start: reload the pending verifications. */
+void	 verify_start(struct credd *);
+void	 signers_refresh(struct credd *);
+/* Called by signers.c when a fetch ends (ok: the set is known). */
+void	 verify_signers_ready(struct credd *, int ok);
+
+void	 topology_start(struct credd *);
 
 #endif

@@ -79,6 +79,7 @@ db_open(struct db *db, const char *dir, const char *shown, uint64_t map_size,
 	    (rv = db_dbi(txn, "bandwidth", &db->bandwidth)) != 0 ||
 	    (rv = db_dbi(txn, "spent", &db->spent)) != 0 ||
 	    (rv = db_dbi(txn, "meta", &db->meta)) != 0 ||
+	    (rv = db_dbi(txn, "pending", &db->pending)) != 0 ||
 	    (rv = db_load_seq(db, txn)) != 0) {
 		mdb_txn_abort(txn);
 		goto fail;

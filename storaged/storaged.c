@@ -280,6 +280,15 @@ storaged_dispatch_credd(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_SPEND_RECORD:
 		storaged_spend(sd, iev, imsg);
 		break;
+	case IMSG_PENDING_PUT:
+		pending_put(sd, iev, imsg);
+		break;
+	case IMSG_PENDING_DEL:
+		pending_del(sd, iev, imsg);
+		break;
+	case IMSG_PENDING_LIST:
+		pending_list(sd, iev, imsg);
+		break;
 	default:
 		imsg_unexpected(iev, imsg);
 	}

@@ -9,6 +9,7 @@
  *   bandwidth  client(32)            -> available(8) || expiry(8)
  *   spent      serial_hash(32)       -> when(8)
  *   meta       "next_seq"            -> uint64
+ *   pending    serial_hash(32)       -> struct gw_pending || ticket
  *
  * Writes go into one open write transaction and are acknowledged when
  * it commits: after commit_batch writes or commit_interval_ms, which
@@ -37,6 +38,7 @@ extern const struct sandbox_policy storaged_policy;
 struct db {
 	MDB_env		*env;
 	MDB_dbi		 inbox, clients, bandwidth, spent, meta;
+	MDB_dbi		 pending;	/* pending.c: serial_hash -> gw_pending */
 	MDB_txn		*txn;		/* open write transaction */
 	uint64_t	 next_seq;
 	uint64_t	 committed_seq;	/* next_seq as last committed */
@@ -116,6 +118,11 @@ void	commit_defer(struct storaged *, struct imsgev *, uint32_t type,
 /* A write went into the transaction: commit now or arm the timer. */
 void	commit_wrote(struct storaged *);
 void	commit_now(struct storaged *);
+
+/* pending.c: ticket verifications credd has not settled yet */
+void	pending_put(struct storaged *, struct imsgev *, struct imsg *);
+void	pending_del(struct storaged *, struct imsgev *, struct imsg *);
+void	pending_list(struct storaged *, struct imsgev *, struct imsg *);
 
 struct storaged {
 	struct worker	*w;

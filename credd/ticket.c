@@ -1,0 +1,404 @@
+/*
+ * A zk-nym ticket (CredentialSpendingData) as the client sends it,
+ * spec 6.3 and doc/ecash-ticket.md:
+ *
+ *   u32 BE payment_len || payment || pay_info (72) ||
+ *   spend_date (i32 BE Julian day) || epoch_id (u64 BE)
+ *
+ * payment is bincode (varint integers, length-prefixed points).  We
+ * walk it once, checking every length against what is left, to pull
+ * out what the local checks need and to re-encode the whole ticket as
+ * the JSON that nym-api's verify-ecash-ticket takes.  Nothing here is
+ * fatal: a ticket is hostile input.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "credd.h"
+
+#define G1_LEN		48
+#define G2_LEN		96
+#define SCALAR_LEN	32
+#define PAYINFO_LEN	72
+#define VEC_MAX		1024	/* elements in any bincode Vec */
+#define JDN_UNIX_EPOCH	2440588	/* Julian day of 1970-01-01 */
+
+/* Spec 6.3 step 3: network-defaults ecash.rs. */
+static const int64_t ticket_values[TICKET_TYPES] = {
+	200000000,	/* V1MixnetEntry */
+	100000000,	/* V1MixnetExit */
+	500000000,	/* V1WireguardEntry */
+	500000000,	/* V1WireguardExit */
+};
+
+struct cur {
+	const uint8_t	*p;
+	size_t		 left;
+	int		 bad;
+	json_t		*json;		/* NULL: parse only */
+	struct ticket	*t;
+};
+
+static const uint8_t *
+cur_take(struct cur *c, size_t n)
+{
+	const uint8_t	*p = c->p;
+
+	if (c->bad || n > c->left) {
+		c->bad = 1;
+		return NULL;
+	}
+	c->p += n;
+	c->left -= n;
+	return p;
+}
+
+/* bincode varint: < 251 one byte; 251/252/253 then u16/u32/u64. */
+static uint64_t
+cur_varint(struct cur *c)
+{
+	const uint8_t	*p;
+	uint64_t	 v = 0;
+	size_t		 n, i;
+
+	if ((p = cur_take(c, 1)) == NULL)
+		return 0;
+	switch (p[0]) {
+	case 251:
+		n = 2;
+		break;
+	case 252:
+		n = 4;
+		break;
+	case 253:
+		n = 8;
+		break;
+	default:
+		if (p[0] > 253)
+			c->bad = 1;
+		return p[0];
+	}
+	if ((p = cur_take(c, n)) == NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static json_t *
+hex_string(const uint8_t *b, size_t n)
+{
+	char	 hex[2 * G2_LEN + 1];
+
+	sodium_bin2hex(hex, sizeof(hex), b, n);
+	return json_string(hex);
+}
+
+/* A point or scalar: varint length, which must be exactly n. */
+static json_t *
+cur_elem(struct cur *c, size_t n)
+{
+	const uint8_t	*p;
+
+	if (cur_varint(c) != n || (p = cur_take(c, n)) == NULL) {
+		c->bad = 1;
+		return NULL;
+	}
+	return c->json != NULL ? hex_string(p, n) : NULL;
+}
+
+static void
+put(struct cur *c, json_t *obj, const char *key, json_t *v)
+{
+	if (c->json == NULL || c->bad) {
+		json_decref(v);
+		return;
+	}
+	if (v == NULL || json_object_set_new(obj, key, v) == -1)
+		c->bad = 1;
+}
+
+static void
+push(struct cur *c, json_t *arr, json_t *v)
+{
+	if (c->json == NULL || c->bad) {
+		json_decref(v);
+		return;
+	}
+	if (v == NULL || json_array_append_new(arr, v) == -1)
+		c->bad = 1;
+}
+
+/* Signature {h: G1, s: G1}. */
+static json_t *
+cur_sig(struct cur *c)
+{
+	json_t	*o = c->json != NULL ? json_object() : NULL;
+
+	put(c, o, "h", cur_elem(c, G1_LEN));
+	put(c, o, "s", cur_elem(c, G1_LEN));
+	return o;
+}
+
+enum elem { E_G1, E_G2, E_SCALAR, E_SIG };
+
+static json_t *
+cur_one(struct cur *c, enum elem e)
+{
+	switch (e) {
+	case E_G1:
+		return cur_elem(c, G1_LEN);
+	case E_G2:
+		return cur_elem(c, G2_LEN);
+	case E_SCALAR:
+		return cur_elem(c, SCALAR_LEN);
+	default:
+		return cur_sig(c);
+	}
+}
+
+/* Vec<e>; for ss[] the raw serials are noted too. */
+static json_t *
+cur_vec(struct cur *c, enum elem e, int serials)
+{
+	json_t		*a = c->json != NULL ? json_array() : NULL;
+	const uint8_t	*start;
+	uint64_t	 n, i;
+
+	n = cur_varint(c);
+	if (n > VEC_MAX || c->bad) {
+		c->bad = 1;
+		return a;
+	}
+	if (serials) {
+		if (n == 0 || n > TICKET_SERIAL_MAX) {
+			c->bad = 1;
+			return a;
+		}
+		c->t->nserials = (uint32_t)n;
+	}
+	for (i = 0; i < n && !c->bad; i++) {
+		start = c->p + 1;	/* past the one-byte length 48 */
+		push(c, a, cur_one(c, e));
+		/* The serial is the concatenation of the compressed ss[];
+		 * each sits right after its own length byte. */
+		if (serials && !c->bad) {
+			if (i == 0)
+				c->t->serials = start;
+			else if (start != c->t->serials + i * (1 + G1_LEN))
+				c->bad = 1;
+		}
+	}
+	return a;
+}
+
+static json_t *
+cur_proof(struct cur *c)
+{
+	json_t	*o = c->json != NULL ? json_object() : NULL;
+
+	put(c, o, "challenge", cur_one(c, E_SCALAR));
+	put(c, o, "response_r", cur_one(c, E_SCALAR));
+	put(c, o, "response_r_e", cur_one(c, E_SCALAR));
+	put(c, o, "responses_r_k", cur_vec(c, E_SCALAR, 0));
+	put(c, o, "responses_l", cur_vec(c, E_SCALAR, 0));
+	put(c, o, "responses_o_a", cur_vec(c, E_SCALAR, 0));
+	put(c, o, "response_o_c", cur_one(c, E_SCALAR));
+	put(c, o, "responses_mu", cur_vec(c, E_SCALAR, 0));
+	put(c, o, "responses_o_mu", cur_vec(c, E_SCALAR, 0));
+	put(c, o, "responses_attributes", cur_vec(c, E_SCALAR, 0));
+	return o;
+}
+
+/* Payment, fields in declaration order (scheme/mod.rs). */
+static json_t *
+cur_payment(struct cur *c)
+{
+	json_t		*o = c->json != NULL ? json_object() : NULL;
+	const uint8_t	*tt;
+
+	put(c, o, "kappa", cur_one(c, E_G2));
+	put(c, o, "kappa_e", cur_one(c, E_G2));
+	put(c, o, "sig", cur_one(c, E_SIG));
+	put(c, o, "sig_exp", cur_one(c, E_SIG));
+	put(c, o, "kappa_k", cur_vec(c, E_G2, 0));
+	put(c, o, "omega", cur_vec(c, E_SIG, 0));
+	put(c, o, "ss", cur_vec(c, E_G1, 1));
+	put(c, o, "tt", cur_vec(c, E_G1, 0));
+	put(c, o, "aa", cur_vec(c, E_G1, 0));
+	c->t->spend_value = cur_varint(c);
+	put(c, o, "spend_value", c->json != NULL ?
+	    json_integer((json_int_t)(c->t->spend_value & INT64_MAX)) : NULL);
+	if (c->t->spend_value > INT64_MAX)
+		c->bad = 1;
+	put(c, o, "cc", cur_one(c, E_G1));
+	if ((tt = cur_take(c, 1)) != NULL)	/* u8 is a plain byte */
+		c->t->t_type = tt[0];
+	put(c, o, "t_type", c->json != NULL ? json_integer(c->t->t_type) :
+	    NULL);
+	put(c, o, "zk_proof", cur_proof(c));
+	return o;
+}
+
+static uint32_t
+be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The whole ticket; json != NULL: build the CredentialSpendingData. */
+static int
+ticket_walk(const uint8_t *b, size_t len, struct ticket *t, json_t *json)
+{
+	struct cur	 c, pc;
+	const uint8_t	*p;
+	uint32_t	 plen;
+	size_t		 i;
+	json_t		*pay, *pi;
+
+	memset(t, 0, sizeof(*t));
+	memset(&c, 0, sizeof(c));
+	c.p = b;
+	c.left = len;
+	c.t = t;
+	if ((p = cur_take(&c, 4)) == NULL)
+		return -1;
+	plen = be32(p);
+	if (c.left < 84 || c.left - 84 != plen)
+		return -1;
+	pc = c;
+	pc.left = plen;
+	pc.json = json;
+	pay = cur_payment(&pc);
+	if (pc.bad || pc.left != 0) {
+		json_decref(pay);
+		return -1;
+	}
+	put(&pc, json, "payment", pay);
+	c.p += plen;
+	c.left -= plen;
+	memcpy(t->pay_info, cur_take(&c, PAYINFO_LEN), PAYINFO_LEN);
+	t->spend_date = (int32_t)be32(cur_take(&c, 4));
+	p = cur_take(&c, 8);
+	for (i = 0; i < 8; i++)
+		t->epoch_id = t->epoch_id << 8 | p[i];
+	if (json != NULL) {
+		/* PayInfo serializes as its 72 bytes, a JSON array. */
+		if ((pi = json_array()) == NULL)
+			return -1;
+		for (i = 0; i < PAYINFO_LEN; i++)
+			json_array_append_new(pi, json_integer(t->pay_info[i]));
+		put(&pc, json, "pay_info", pi);
+	}
+	crypto_generichash(t->serial_hash, sizeof(t->serial_hash), t->serials,
+	    (size_t)t->nserials * G1_LEN, NULL, 0);
+	return pc.bad ? -1 : 0;
+}
+
+int
+ticket_parse(const uint8_t *b, size_t len, struct ticket *t)
+{
+	return ticket_walk(b, len, t, NULL);
+}
+
+/* time's Date without serde-human-readable: [year, ordinal]. */
+static json_t *
+date_json(int32_t jdn)
+{
+	struct tm	 tm;
+	time_t		 t;
+
+	t = (time_t)((int64_t)jdn - JDN_UNIX_EPOCH) * 86400;
+	if (gmtime_r(&t, &tm) == NULL)
+		return NULL;
+	return json_pack("[ii]", tm.tm_year + 1900, tm.tm_yday + 1);
+}
+
+char *
+ticket_verify_body(const uint8_t *b, size_t len, const char *gw_addr)
+{
+	struct ticket	 t;
+	json_t		*cred, *body, *d;
+	char		*s = NULL;
+
+	if ((cred = json_object()) == NULL)
+		return NULL;
+	if (ticket_walk(b, len, &t, cred) == -1 ||
+	    (t.spend_date < JDN_UNIX_EPOCH) ||
+	    (d = date_json(t.spend_date)) == NULL) {
+		json_decref(cred);
+		return NULL;
+	}
+	json_object_set_new(cred, "spend_date", d);
+	json_object_set_new(cred, "epoch_id", json_integer((json_int_t)
+	    (t.epoch_id & INT64_MAX)));
+	body = json_pack("{s:o,s:s}", "credential", cred,
+	    "gateway_cosmos_addr", gw_addr);
+	if (body != NULL)
+		s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(body);
+	return s;
+}
+
+int64_t
+ticket_value(uint8_t t_type)
+{
+	return t_type < TICKET_TYPES ? ticket_values[t_type] : 0;
+}
+
+int32_t
+ticket_julian_day(time_t now)
+{
+	return (int32_t)(now / 86400 + JDN_UNIX_EPOCH);
+}
+
+int
+ticket_check(const struct ticket *t, time_t now, char *msg, size_t msglen)
+{
+	int32_t	 today = ticket_julian_day(now);
+
+	/* The client sees Nym's gateway's own messages (spec 6.3). */
+	if (t->t_type >= TICKET_TYPES) {
+		snprintf(msg, msglen, "provided unknown ticketbook type");
+		return CRED_ERR_BAD_VALUE;
+	}
+	if (t->spend_value != 1) {
+		snprintf(msg, msglen, "the received payment contained more "
+		    "than a single ticket. that's currently not supported");
+		return CRED_ERR_BAD_VALUE;
+	}
+	if (t->spend_date != today) {
+		snprintf(msg, msglen, "the provided credential has an invalid "
+		    "spending date. got %d but expected %d",
+		    (int)t->spend_date, (int)today);
+		return CRED_ERR_EXPIRED;
+	}
+	return CRED_ERR_NONE;
+}
+
+/* {"verified":{"Ok":null}} or {"verified":{"Err":<reason>}} (6.5). */
+int
+ticket_parse_verdict(const char *body, size_t len)
+{
+	json_t		*root, *v;
+	json_error_t	 err;
+	int		 rv = -1;
+
+	if ((root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err)) ==
+	    NULL)
+		return -1;
+	v = json_object_get(root, "verified");
+	if (json_is_object(v) && json_object_size(v) == 1) {
+		if (json_object_get(v, "Ok") != NULL)
+			rv = 1;
+		else if (json_object_get(v, "Err") != NULL)
+			rv = 0;
+	}
+	json_decref(root);
+	return rv;
+}

@@ -1,0 +1,573 @@
+/*
+ * A ticket's life in credd, as Nym's gateway does it (spec 6.3, 6.5):
+ *
+ *   local checks -> signers known? -> SPEND_RECORD (serial fresh?) ->
+ *   PENDING_PUT + BANDWIDTH_ADJUST(+value, 7 days) -> CRED_RESULT ->
+ *   POST verify-ecash-ticket to every signer of the epoch ->
+ *     rejections >= 30%: BANDWIDTH_ADJUST(-value x 10), CRED_REVOKE
+ *     accepts >= 70% and >= threshold: verified, PENDING_DEL
+ *     otherwise: ask the silent signers again after retry_ms
+ *
+ * Each vote is written back to storaged (PENDING_PUT replaces), so a
+ * restart asks only the signers that had not answered.  storaged's
+ * replies come back with our job id as peerid.
+ */
+#include <sys/queue.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "credd.h"
+#include "log.h"
+#include "util.h"
+
+#define VERIFY_PATH	"/v1/ecash/verify-ecash-ticket"
+/* Until the config carries the gateway's nyxd account (issue 7 notes). */
+#define GATEWAY_COSMOS_ADDR	""
+
+enum job_phase {
+	J_WAIT_SIGNERS,		/* new ticket, signer list being fetched */
+	J_WAIT_SPEND,		/* SPEND_RECORD sent */
+	J_WAIT_CREDIT,		/* BANDWIDTH_ADJUST(+) sent */
+	J_VERIFYING,		/* asking the signers */
+	J_WAIT_REVOKE,		/* BANDWIDTH_ADJUST(-) sent */
+	J_DONE,			/* settled; freed when no request is out */
+};
+
+struct job {
+	TAILQ_ENTRY(job)	 entry;
+	uint32_t		 id;
+	enum job_phase		 phase;
+	uint32_t		 clientd_peerid;
+	struct gw_pending	 rec;
+	uint8_t			*data;
+	size_t			 len;
+	unsigned		 inflight;
+	struct event		*retry;
+};
+
+struct vote_ctx {
+	struct credd		*cd;
+	uint32_t		 job_id;
+	uint64_t		 signer_id;
+};
+
+static TAILQ_HEAD(, job) jobs = TAILQ_HEAD_INITIALIZER(jobs);
+static uint32_t		 job_next_id = 1;
+static struct credd	*verify_cd;	/* for the retry timers */
+
+static void	verify_round(struct credd *, struct job *);
+
+static struct job *
+job_find(uint32_t id)
+{
+	struct job	*j;
+
+	TAILQ_FOREACH(j, &jobs, entry)
+		if (j->id == id)
+			return j;
+	return NULL;
+}
+
+static struct job *
+job_new(const uint8_t *data, size_t len)
+{
+	struct job	*j = xcalloc(1, sizeof(*j));
+
+	j->id = job_next_id++;
+	if (job_next_id == 0)
+		job_next_id = 1;
+	j->data = xmalloc(len);
+	memcpy(j->data, data, len);
+	j->len = len;
+	TAILQ_INSERT_TAIL(&jobs, j, entry);
+	return j;
+}
+
+static void
+job_free(struct job *j)
+{
+	/* Answers still on their way find no job and are dropped. */
+	TAILQ_REMOVE(&jobs, j, entry);
+	if (j->retry != NULL)
+		event_free(j->retry);
+	free(j->data);
+	free(j);
+}
+
+static void
+job_settle(struct job *j)
+{
+	j->phase = J_DONE;
+	if (j->inflight == 0)
+		job_free(j);
+}
+
+static struct imsgev *
+peer(struct credd *cd, enum gw_proc p)
+{
+	struct imsgev	*iev = cd->w->peer[p];
+
+	if (iev == NULL)
+		log_warnx("no channel to %s", gw_proc_name(p));
+	return iev;
+}
+
+static void
+reply(struct credd *cd, uint32_t peerid, const uint8_t *client, int err,
+    const char *msg, const struct gw_bandwidth *b)
+{
+	struct gw_cred_result	 r;
+	struct imsgev		*iev;
+
+	memset(&r, 0, sizeof(r));
+	memcpy(r.client, client, sizeof(r.client));
+	r.ok = err == CRED_ERR_NONE;
+	r.error = err;
+	if (b != NULL) {
+		r.available = b->available;
+		r.expiry = b->expiry;
+	}
+	snprintf(r.message, sizeof(r.message), "%s", msg);
+	if (!r.ok)
+		*cd->c_refused += 1;
+	if ((iev = peer(cd, PROC_CLIENTD)) != NULL)
+		imsgev_compose(iev, IMSG_CRED_RESULT, peerid, -1, &r,
+		    sizeof(r));
+}
+
+static void
+to_storaged(struct credd *cd, uint32_t type, uint32_t peerid,
+    const void *p, size_t len, const void *p2, size_t len2)
+{
+	struct imsgev	*iev;
+	struct iovec	 iov[2];
+
+	if ((iev = peer(cd, PROC_STORAGED)) == NULL)
+		return;
+	iov[0].iov_base = (void *)(uintptr_t)p;
+	iov[0].iov_len = len;
+	iov[1].iov_base = (void *)(uintptr_t)p2;
+	iov[1].iov_len = len2;
+	if (imsgev_composev(iev, type, peerid, -1, iov, p2 ? 2 : 1) == -1)
+		fatal("%s", __func__);
+}
+
+static void
+job_persist(struct credd *cd, struct job *j)
+{
+	j->rec.data_len = (uint32_t)j->len;
+	to_storaged(cd, IMSG_PENDING_PUT, j->id, &j->rec, sizeof(j->rec),
+	    j->data, j->len);
+}
+
+static void
+job_forget(struct credd *cd, struct job *j)
+{
+	struct gw_pending_key	 k;
+
+	memcpy(k.serial_hash, j->rec.serial_hash, sizeof(k.serial_hash));
+	to_storaged(cd, IMSG_PENDING_DEL, j->id, &k, sizeof(k), NULL, 0);
+}
+
+static void
+adjust(struct credd *cd, struct job *j, int64_t delta, int64_t expiry)
+{
+	struct gw_bandwidth_adjust	 a;
+
+	memset(&a, 0, sizeof(a));
+	memcpy(a.client, j->rec.client, sizeof(a.client));
+	a.delta = delta;
+	a.expiry = expiry;
+	to_storaged(cd, IMSG_BANDWIDTH_ADJUST, j->id, &a, sizeof(a), NULL, 0);
+}
+
+void
+verify_init(struct credd *cd)
+{
+	verify_cd = cd;
+	TAILQ_INIT(&jobs);
+}
+
+void
+verify_request(struct credd *cd, struct imsgev *iev, struct imsg *imsg)
+{
+	struct gw_cred_req	 req;
+	struct ticket		 t;
+	struct job		*j;
+	const uint8_t		*cred;
+	size_t			 len;
+	char			 msg[160];
+	int			 err;
+
+	if (imsg->datalen <= sizeof(req) ||
+	    imsg->datalen - sizeof(req) > GW_CRED_MAX)
+		fatalx("CRED_VERIFY from %s: bad size %zu", iev->name,
+		    imsg->datalen);
+	memcpy(&req, imsg->data, sizeof(req));
+	cred = (const uint8_t *)imsg->data + sizeof(req);
+	len = imsg->datalen - sizeof(req);
+	*cd->c_tickets += 1;
+	switch (req.kind) {
+	case CRED_ECASH_TICKET:
+		break;
+	case CRED_UPGRADE_JWT:
+		reply(cd, imsg->hdr.peerid, req.client, CRED_ERR_NOT_ENABLED,
+		    "upgrade mode is not supported by this gateway", NULL);
+		return;
+	default:
+		fatalx("CRED_VERIFY from %s: unknown kind %u", iev->name,
+		    req.kind);
+	}
+	/* Free mode is clientd's business; it should not ask. */
+	if (!cd->w->conf.credd.enforce_zk_nyms) {
+		reply(cd, imsg->hdr.peerid, req.client, CRED_ERR_NOT_ENABLED,
+		    "this gateway does not take zk-nym tickets", NULL);
+		return;
+	}
+	if (ticket_parse(cred, len, &t) == -1) {
+		reply(cd, imsg->hdr.peerid, req.client, CRED_ERR_MALFORMED,
+		    "the received encrypted data was malformed", NULL);
+		return;
+	}
+	if ((err = ticket_check(&t, time(NULL), msg, sizeof(msg))) !=
+	    CRED_ERR_NONE) {
+		reply(cd, imsg->hdr.peerid, req.client, err, msg, NULL);
+		return;
+	}
+	/* The same serial twice before storaged has answered. */
+	TAILQ_FOREACH(j, &jobs, entry)
+		if (memcmp(j->rec.serial_hash, t.serial_hash, 32) == 0) {
+			reply(cd, imsg->hdr.peerid, req.client,
+			    CRED_ERR_DOUBLE_SPEND, "the provided bandwidth "
+			    "credential has already been spent before at "
+			    "this gateway", NULL);
+			return;
+		}
+	j = job_new(cred, len);
+	j->phase = J_WAIT_SIGNERS;
+	j->clientd_peerid = imsg->hdr.peerid;
+	memcpy(j->rec.serial_hash, t.serial_hash, 32);
+	memcpy(j->rec.client, req.client, sizeof(j->rec.client));
+	j->rec.value = ticket_value(t.t_type);
+	signers_refresh(cd);
+}
+
+/* The signer list is known (ok) or could not be had. */
+void
+verify_signers_ready(struct credd *cd, int ok)
+{
+	struct gw_spend	 s;
+	struct job	*j, *tmp;
+
+	/* glibc's queue.h has no TAILQ_FOREACH_SAFE. */
+	for (j = TAILQ_FIRST(&jobs); j != NULL; j = tmp) {
+		tmp = TAILQ_NEXT(j, entry);
+		if (j->phase == J_VERIFYING && ok && j->inflight == 0 &&
+		    (j->retry == NULL || !evtimer_pending(j->retry, NULL))) {
+			verify_round(cd, j);	/* may free j */
+			continue;
+		}
+		if (j->phase != J_WAIT_SIGNERS)
+			continue;
+		if (!ok) {
+			reply(cd, j->clientd_peerid, j->rec.client,
+			    CRED_ERR_UNAVAILABLE, "the gateway cannot reach "
+			    "the nym-api to verify tickets; try again later",
+			    NULL);
+			job_free(j);
+			continue;
+		}
+		memset(&s, 0, sizeof(s));
+		memcpy(s.serial_hash, j->rec.serial_hash, 32);
+		s.when = time(NULL);
+		j->phase = J_WAIT_SPEND;
+		to_storaged(cd, IMSG_SPEND_RECORD, j->id, &s, sizeof(s), NULL,
+		    0);
+	}
+}
+
+static void
+verify_spent(struct credd *cd, struct job *j, const struct gw_spend_result *r)
+{
+	const struct signer_set	*set = &cd->signers;
+	time_t			 now = time(NULL);
+	uint32_t		 i;
+
+	if (!r->ok || !r->fresh) {
+		reply(cd, j->clientd_peerid, j->rec.client, r->ok ?
+		    CRED_ERR_DOUBLE_SPEND : CRED_ERR_UNAVAILABLE, r->ok ?
+		    "the provided bandwidth credential has already been "
+		    "spent before at this gateway" :
+		    "the gateway could not record the ticket; try again later",
+		    NULL);
+		job_free(j);
+		return;
+	}
+	j->rec.credited_at = now;
+	j->rec.epoch_id = set->epoch_id;
+	j->rec.nsigners = set->n;
+	for (i = 0; i < set->n; i++) {
+		j->rec.signer_id[i] = set->s[i].id;
+		j->rec.vote[i] = PENDING_VOTE_NONE;
+	}
+	/* Ordered before the adjust: committed by the time it is. */
+	job_persist(cd, j);
+	j->phase = J_WAIT_CREDIT;
+	/* Valid 7 days counting today: today 00:00 UTC + 6 days. */
+	adjust(cd, j, j->rec.value, now - now % 86400 + 6 * 86400);
+}
+
+static void
+verify_credited(struct credd *cd, struct job *j, const struct gw_bandwidth *b)
+{
+	if (!b->ok) {
+		/* The serial stays spent: the gateway errs on its side. */
+		reply(cd, j->clientd_peerid, j->rec.client,
+		    CRED_ERR_UNAVAILABLE, "the gateway could not credit the "
+		    "ticket; try again later", NULL);
+		job_forget(cd, j);
+		job_free(j);
+		return;
+	}
+	reply(cd, j->clientd_peerid, j->rec.client, CRED_ERR_NONE, "", b);
+	j->phase = J_VERIFYING;
+	verify_round(cd, j);
+}
+
+static void
+verify_revoked(struct credd *cd, struct job *j, const struct gw_bandwidth *b)
+{
+	struct gw_cred_revoke	 r;
+	struct imsgev		*iev;
+
+	memset(&r, 0, sizeof(r));
+	memcpy(r.client, j->rec.client, sizeof(r.client));
+	r.available = b->available;
+	if ((iev = peer(cd, PROC_CLIENTD)) != NULL)
+		imsgev_compose(iev, IMSG_CRED_REVOKE, 0, -1, &r, sizeof(r));
+	job_settle(j);
+}
+
+/* Nym's rule (credential_sender.rs), quorum 0.7. */
+static void
+verify_tally(struct credd *cd, struct job *j)
+{
+	uint32_t	 i, acc = 0, rej = 0, n = j->rec.nsigners;
+
+	for (i = 0; i < n; i++) {
+		if (j->rec.vote[i] == PENDING_VOTE_ACCEPT)
+			acc++;
+		else if (j->rec.vote[i] == PENDING_VOTE_REJECT)
+			rej++;
+	}
+	if (n > 0 && rej * 100 >= (100 - VERIFY_QUORUM_PCT) * n) {
+		*cd->c_revoked += 1;
+		log_info("ticket rejected by %u of %u signers: revoking %lld "
+		    "bytes", rej, n, (long long)j->rec.value * TICKET_PENALTY);
+		job_forget(cd, j);
+		j->phase = J_WAIT_REVOKE;
+		adjust(cd, j, -j->rec.value * TICKET_PENALTY, 0);
+		return;
+	}
+	if (n > 0 && acc * 100 >= VERIFY_QUORUM_PCT * n &&
+	    acc >= cd->signers.threshold) {
+		*cd->c_verified += 1;
+		log_info("ticket verified by %u of %u signers", acc, n);
+		job_forget(cd, j);
+		job_settle(j);
+		return;
+	}
+	if (j->inflight == 0) {
+		struct timeval	 tv;
+
+		tv.tv_sec = cd->retry_ms / 1000;
+		tv.tv_usec = (cd->retry_ms % 1000) * 1000;
+		log_debug("ticket: %u accept, %u reject of %u; asking again "
+		    "in %ums", acc, rej, n, cd->retry_ms);
+		evtimer_add(j->retry, &tv);
+	}
+}
+
+static void
+verify_answer(int status, const char *body, size_t len, void *arg)
+{
+	struct vote_ctx	*vc = arg;
+	struct credd	*cd = vc->cd;
+	struct job	*j = job_find(vc->job_id);
+	uint32_t	 i;
+	int		 v;
+
+	v = status == 200 ? ticket_parse_verdict(body, len) : -1;
+	if (v == -1)
+		*cd->c_api_fail += 1;
+	if (j == NULL) {
+		free(vc);
+		return;
+	}
+	j->inflight--;
+	if (j->phase == J_DONE) {
+		if (j->inflight == 0)
+			job_free(j);
+		free(vc);
+		return;
+	}
+	/* After a verdict the record is gone: late votes change nothing. */
+	for (i = 0; i < j->rec.nsigners && v != -1 &&
+	    j->phase == J_VERIFYING; i++)
+		if (j->rec.signer_id[i] == vc->signer_id) {
+			j->rec.vote[i] = v ? PENDING_VOTE_ACCEPT :
+			    PENDING_VOTE_REJECT;
+			job_persist(cd, j);
+		}
+	free(vc);
+	if (j->phase == J_VERIFYING)
+		verify_tally(cd, j);
+}
+
+static void
+verify_retry(int fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	verify_round(verify_cd, arg);
+}
+
+static void
+verify_round(struct credd *cd, struct job *j)
+{
+	struct vote_ctx	*vc;
+	const char	*base;
+	char		*body;
+	uint32_t	 i, k;
+
+	if (j->retry == NULL &&
+	    (j->retry = evtimer_new(cd->w->base, verify_retry, j)) == NULL)
+		fatalx("evtimer_new");
+	if (!cd->signers_known) {
+		evtimer_del(j->retry);
+		signers_refresh(cd);
+		if (!cd->signers_known) {
+			verify_tally(cd, j);	/* arms the retry */
+			return;
+		}
+	}
+	if ((body = ticket_verify_body(j->data, j->len,
+	    GATEWAY_COSMOS_ADDR)) == NULL) {
+		/* Parsed when it came in: a stored record went bad. */
+		log_warnx("pending ticket no longer parses: dropped");
+		job_forget(cd, j);
+		job_settle(j);
+		return;
+	}
+	for (i = 0; i < j->rec.nsigners; i++) {
+		if (j->rec.vote[i] != PENDING_VOTE_NONE)
+			continue;
+		for (k = 0; k < cd->signers.n; k++)
+			if (cd->signers.s[k].id == j->rec.signer_id[i])
+				break;
+		if (k == cd->signers.n)
+			continue;	/* gone from the list: no vote */
+		vc = xcalloc(1, sizeof(*vc));
+		vc->cd = cd;
+		vc->job_id = j->id;
+		vc->signer_id = j->rec.signer_id[i];
+		base = cd->signers.s[k].url;
+		j->inflight++;
+		nymapi_request(cd->api, &base, 1, VERIFY_PATH, body, 1,
+		    verify_answer, vc);
+	}
+	free(body);
+	if (j->inflight == 0)
+		verify_tally(cd, j);
+}
+
+static void
+verify_restore(struct credd *cd, struct imsgev *iev, struct imsg *imsg)
+{
+	struct gw_pending	 p;
+	struct ticket		 t;
+	struct job		*j;
+	const uint8_t		*data;
+
+	if (imsg->datalen < sizeof(p))
+		fatalx("PENDING_ENTRY from %s: short", iev->name);
+	memcpy(&p, imsg->data, sizeof(p));
+	if (p.data_len == 0 || p.data_len > GW_CRED_MAX ||
+	    p.nsigners > GW_PENDING_SIGNERS ||
+	    imsg->datalen != sizeof(p) + p.data_len)
+		fatalx("PENDING_ENTRY from %s: bad lengths", iev->name);
+	data = (const uint8_t *)imsg->data + sizeof(p);
+	if (ticket_parse(data, p.data_len, &t) == -1 ||
+	    memcmp(t.serial_hash, p.serial_hash, 32) != 0) {
+		log_warnx("a stored pending ticket does not parse: dropped");
+		return;
+	}
+	j = job_new(data, p.data_len);
+	j->rec = p;
+	j->phase = J_VERIFYING;
+	(void)cd;
+}
+
+void
+verify_storaged(struct credd *cd, struct imsgev *iev, struct imsg *imsg)
+{
+	struct gw_spend_result	 sr;
+	struct gw_bandwidth	 b;
+	struct gw_pending_end	 end;
+	struct job		*j;
+
+	switch (imsg->hdr.type) {
+	case IMSG_PENDING_ENTRY:
+		verify_restore(cd, iev, imsg);
+		return;
+	case IMSG_PENDING_END:
+		imsg_need(iev, imsg, &end, sizeof(end));
+		if (end.count > 0)
+			log_info("%u ticket verifications to resume",
+			    end.count);
+		TAILQ_FOREACH(j, &jobs, entry)
+			if (j->phase == J_VERIFYING)
+				break;
+		if (j != NULL)
+			signers_refresh(cd);
+		return;
+	case IMSG_SPEND_RESULT:
+		imsg_need(iev, imsg, &sr, sizeof(sr));
+		if ((j = job_find(imsg->hdr.peerid)) == NULL ||
+		    j->phase != J_WAIT_SPEND ||
+		    memcmp(sr.serial_hash, j->rec.serial_hash, 32) != 0)
+			fatalx("SPEND_RESULT from %s for no request",
+			    iev->name);
+		verify_spent(cd, j, &sr);
+		return;
+	case IMSG_BANDWIDTH_RESULT:
+		imsg_need(iev, imsg, &b, sizeof(b));
+		if ((j = job_find(imsg->hdr.peerid)) == NULL ||
+		    memcmp(b.client, j->rec.client, sizeof(b.client)) != 0)
+			fatalx("BANDWIDTH_RESULT from %s for no request",
+			    iev->name);
+		if (j->phase == J_WAIT_CREDIT)
+			verify_credited(cd, j, &b);
+		else if (j->phase == J_WAIT_REVOKE)
+			verify_revoked(cd, j, &b);
+		else
+			fatalx("BANDWIDTH_RESULT from %s out of turn",
+			    iev->name);
+		return;
+	default:
+		imsg_unexpected(iev, imsg);
+	}
+}
+
+void
+verify_start(struct credd *cd)
+{
+	struct imsgev	*iev;
+
+	if ((iev = peer(cd, PROC_STORAGED)) != NULL)
+		imsgev_compose(iev, IMSG_PENDING_LIST, 0, -1, NULL, 0);
+}
