@@ -1,9 +1,283 @@
+/*
+ * clientd: Nym clients over WebSocket (client-protocol.md) and, for now,
+ * a 404 on the node HTTP listener.  One struct conn per TCP connection;
+ * its session state machine moves on client frames and on sibling
+ * replies, which find it again by the request id in the imsg peerid.
+ */
 #ifndef CLIENTD_H
 #define CLIENTD_H
 
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <wslay/wslay.h>
+
+#include "client_crypto.h"
 #include "sandbox.h"
 #include "worker.h"
 
 extern const struct sandbox_policy clientd_policy;
+
+#define CLIENTD_PROTOCOL_VERSION	6
+#define CLIENTD_UPGRADE_TIMEOUT_MS	1500	/* spec 1: TCP accept -> 101 */
+#define CLIENTD_INITIAL_MSG_MS		10000	/* spec 0: each pre-auth msg */
+#define CLIENTD_HS_STEP_MS		5000	/* spec 2: each handshake msg */
+#define CLIENTD_PONG_WAIT_MS		1000	/* spec 3.4 */
+#define CLIENTD_CLOSE_LINGER_MS		1000	/* flush before close */
+#define CLIENTD_HTTP_MAX		8192	/* upgrade request head */
+#define CLIENTD_SENDQ_MAX		(1024 * 1024)	/* bytes per client */
+#define CLIENTD_SENDQ_LOW		(256 * 1024)	/* resume the inbox */
+#define CLIENTD_SENDQ_MSGS		1024	/* frames per client */
+#define CLIENTD_INBOX_BATCH		100	/* spec 5 */
+#define CLIENTD_AUTH_SKEW_S		120	/* spec 3.2 */
+#define CLIENTD_FREE_BANDWIDTH		(64LL * 1024 * 1024 * 1024)
+#define CLIENTD_BW_FLUSH		(512 * 1024)	/* spec 6.1 */
+#define CLIENTD_ID_BUCKETS		16384
+#define CLIENTD_ADDR_BUCKETS		4096
+
+/* The peerid of a request: the connection id and what is awaited. */
+#define REQ_ID(c, kind)		(((c)->id << 2) | (kind))
+#define REQ_CONN(peerid)	((peerid) >> 2)
+#define REQ_KIND(peerid)	((peerid) & 3)
+enum req_kind {
+	REQ_PLAIN,		/* the state says what the reply means */
+	REQ_BW_CLAIM,		/* a bandwidth grant: answer the client */
+	REQ_BW_FLUSH,		/* spent bytes written back: no answer */
+};
+
+enum conn_kind {
+	CONN_WS,
+	CONN_HTTP,
+};
+
+enum conn_state {
+	CS_HTTP,		/* reading the upgrade request */
+	CS_FRESH,		/* upgraded: supportedProtocol/register/auth */
+	CS_HS_SIGN,		/* waiting for the master's signature */
+	CS_HS_FINAL,		/* waiting for handshake message 3 */
+	CS_HS_STORE,		/* waiting for storaged to keep the key */
+	CS_AUTH_LOOKUP,		/* waiting for the stored key */
+	CS_AUTH_DUP,		/* waiting for the old session's pong */
+	CS_AUTH_STORE,		/* waiting for the timestamp to be kept */
+	CS_AUTH_BW,		/* waiting for the balance */
+	CS_READY,		/* authenticated */
+	CS_CLOSING,		/* flushing the last frames */
+};
+
+/* One message queued to the client: when written, delete its seq. */
+struct outmsg {
+	uint64_t	 seq;		/* inbox seq, 0 if none */
+	uint32_t	 len;
+};
+
+struct clientd;
+
+struct conn {
+	struct clientd		*cd;
+	uint32_t		 id;
+	int			 fd;
+	enum conn_kind		 kind;
+	enum conn_state		 state;
+	uint8_t			 ip[16];	/* per-address limit */
+	struct event		*rev, *wev, *timer;
+	int			 reading;	/* rev is added */
+	int			 wait;		/* on a sibling: no input */
+	int			 closing_fatal;	/* count as an error */
+	uint64_t		 last_rx_ms;
+	int			 idle_pinged;
+
+	/* Upgrade request, then the 101 (or error) response. */
+	char			*hbuf;
+	size_t			 hlen;
+	char			 raw[256];
+	size_t			 rawlen, rawoff;
+	const uint8_t		*in;		/* bytes for wslay */
+	size_t			 inlen;
+	wslay_event_context_ptr	 ws;
+
+	/* Session. */
+	uint8_t			 client[GW_CLIENT_ID_LEN];
+	int			 active;	/* in the client table */
+	uint8_t			 version;	/* negotiated */
+	struct gwcrypto_aead	*aead;
+	struct client_hs_init	 hs;
+	uint8_t			 gw_eph[32];
+	uint8_t			 key[32];
+	int64_t			 session_ts;	/* spec 3.4 */
+	int			 registering;	/* register, not auth */
+	int64_t			 auth_ts;
+	uint8_t			 auth_ct[CLIENT_AUTH_CT_LEN];
+	uint8_t			 auth_nonce[CLIENT_NONCE_LEN];
+
+	/* Duplicate check: the new session waits on the old one's pong. */
+	struct conn		*dup_old;	/* new -> old */
+	struct conn		*dup_new;	/* old -> new */
+	uint8_t			 ping[8];
+	int			 ping_pending;
+
+	/* Bandwidth: the local balance and what storaged has not seen. */
+	int64_t			 bw_avail;
+	int64_t			 bw_expiry;
+	int64_t			 bw_delta;
+
+	/* Send queue (mirrors wslay's, so written frames can be told). */
+	struct outmsg		*oq;
+	uint32_t		 oq_cap, oq_head, oq_n;
+	size_t			 oq_bytes;
+
+	/* Inbox. */
+	int			 draining;
+	int			 inbox_dirty;	/* stored while online */
+	uint32_t		 store_gen, drain_gen;
+	uint64_t		 drain_after;
+	uint64_t		 del[CLIENTD_INBOX_BATCH];
+	uint32_t		 ndel;
+
+	struct conn		*next_id;	/* id hash */
+	struct conn		*next_client;	/* client hash (active) */
+	TAILQ_ENTRY(conn)	 entry;
+};
+TAILQ_HEAD(connlist, conn);
+
+struct addrcount {
+	uint8_t			 ip[16];
+	uint32_t		 n;
+	struct addrcount	*next;
+};
+
+struct clientd {
+	struct worker		*w;
+	struct gw_conf_clientd	*conf;
+	struct connlist		 conns;
+	uint32_t		 nconns;
+	uint32_t		 next_id;
+	struct conn		*by_id[CLIENTD_ID_BUCKETS];
+	struct conn		*by_client[CLIENTD_ID_BUCKETS];
+	struct addrcount	*by_addr[CLIENTD_ADDR_BUCKETS];
+	struct event		*listen_ev[WORKER_MAX_LISTENERS];
+	struct event		*flow_ev;	/* backpressure poll */
+	int			 paused;	/* mixd queue high */
+	uint8_t			 scratch[GW_IMSG_MAXSIZE + 64];
+	uint8_t			 frame[GW_IMSG_MAXSIZE + 64];
+
+	/* Counters (stable pointers into w->counters). */
+	uint64_t	*c_conn_accepted, *c_conn_refused_max,
+			*c_conn_refused_addr, *c_conn_open, *c_conn_closed,
+			*c_upgrade_fail, *c_timeouts, *c_ws_errors,
+			*c_http_404, *c_proto_errors,
+			*c_reg_ok, *c_reg_fail,
+			*c_auth_ok, *c_auth_bad_version, *c_auth_skew,
+			*c_auth_bad_sig, *c_auth_unknown, *c_auth_bad_ct,
+			*c_auth_replay, *c_auth_duplicate,
+			*c_fwd_packets, *c_fwd_bytes, *c_fwd_malformed,
+			*c_fwd_no_bandwidth, *c_fwd_dropped,
+			*c_pushed, *c_stored, *c_store_failed,
+			*c_inbox_delivered, *c_bw_spent, *c_bw_claims,
+			*c_cred_requests, *c_requests_bad, *c_paused;
+};
+
+/* clientd.c */
+int	 clientd_send(struct clientd *, enum gw_proc, uint32_t type,
+	    uint32_t peerid, const void *, size_t);
+int	 clientd_sendv(struct clientd *, enum gw_proc, uint32_t type,
+	    uint32_t peerid, const struct iovec *, int);
+void	 clientd_init(struct clientd *, struct worker *);
+void	 clientd_flow_check(struct clientd *);
+
+/* ws_http.c: the RFC 6455 upgrade, without sockets. */
+#define WS_HTTP_MORE	0
+#define WS_HTTP_DONE	1
+int	 ws_http_parse(const char *, size_t, size_t *headlen, int *status,
+	    char accept[29]);
+int	 ws_http_response(int status, const char *accept, char *, size_t);
+int	 ws_http_404(char *, size_t);
+int	 ws_http_accept_key(const char *key, size_t keylen, char out[29]);
+
+/* ws_conn.c: connections, wslay glue, output queue. */
+struct conn *conn_new(struct clientd *, int fd, enum conn_kind,
+	    const struct sockaddr *);
+void	 conn_free(struct conn *);
+void	 conn_input(struct conn *, const uint8_t *, size_t);
+void	 conn_flush(struct conn *);
+void	 conn_close(struct conn *, uint16_t code, const char *why);
+void	 conn_set_timer(struct conn *, uint32_t ms);
+void	 conn_wait(struct conn *, int);
+void	 conn_read_enable(struct conn *, int);
+int	 conn_send_text(struct conn *, const char *, size_t);
+int	 conn_send_binary(struct conn *, const uint8_t *, size_t,
+	    uint64_t seq);
+int	 conn_ping(struct conn *, const uint8_t *, size_t);
+int	 conn_room(const struct conn *, size_t);
+void	 conn_accept(int, short, void *);
+void	 conn_timeout(int, short, void *);
+uint64_t clientd_now_ms(void);
+
+/* session.c: the state machine and the connection tables. */
+void	 session_message(struct conn *, int opcode, const uint8_t *,
+	    size_t);
+void	 session_upgraded(struct conn *);
+void	 session_timeout(struct conn *);
+void	 session_closed(struct conn *);
+void	 session_pong(struct conn *, const uint8_t *, size_t);
+struct conn *session_by_id(struct clientd *, uint32_t);
+struct conn *session_by_client(struct clientd *, const uint8_t *);
+void	 session_activate(struct conn *);
+int	 session_error(struct conn *, const char *msg);
+int	 session_fatal(struct conn *, const char *msg);
+void	 session_ready(struct conn *);
+int	 addr_acquire(struct clientd *, const uint8_t ip[16]);
+void	 addr_release(struct clientd *, const uint8_t ip[16]);
+
+/* handshake.c */
+void	 handshake_start(struct conn *, const uint8_t *, size_t,
+	    int version);
+void	 handshake_signed(struct conn *, const struct gw_hs_sign_result *);
+void	 handshake_final(struct conn *, const uint8_t *, size_t);
+void	 hs_error(struct conn *, const char *);
+void	 handshake_stored(struct conn *, const struct gw_client_result *);
+void	 handshake_done(struct conn *);
+
+/* auth.c */
+void	 auth_request(struct conn *, const void *json);
+void	 auth_info(struct conn *, const struct gw_client_info *);
+void	 auth_stored(struct conn *, const struct gw_client_result *);
+void	 auth_balance(struct conn *, const struct gw_bandwidth *);
+void	 auth_dup_result(struct conn *, int active);
+
+/* requests.c: JSON in and out. */
+void	 requests_text(struct conn *, const uint8_t *, size_t);
+int	 json_bytes(const void *json, const char *key, uint8_t *, size_t max);
+int	 json_b64(const void *json, const char *key, uint8_t *, size_t max);
+int	 send_supported(struct conn *);
+int	 send_json_bytes(struct conn *, const char *prefix,
+	    const uint8_t *, size_t, const char *suffix);
+int	 send_bandwidth(struct conn *, int64_t);
+int	 json_escape(const char *, char *, size_t);
+
+/* forward.c */
+void	 forward_binary(struct conn *, const uint8_t *, size_t);
+
+/* delivery.c */
+void	 delivery_mix(struct clientd *, const uint8_t *, size_t);
+void	 delivery_start(struct conn *);
+void	 delivery_inbox_msg(struct conn *, uint64_t, const uint8_t *, size_t);
+void	 delivery_inbox_end(struct conn *, const struct gw_inbox_end *);
+void	 delivery_written(struct conn *, uint64_t seq);
+void	 delivery_room(struct conn *);
+void	 delivery_flush_deletes(struct conn *);
+int	 delivery_push(struct conn *, const uint8_t *, size_t, uint64_t);
+
+/* bandwidth.c */
+int64_t	 bw_today(void);
+void	 bw_load(struct conn *, const struct gw_bandwidth *);
+int	 bw_charge(struct conn *, int64_t, int64_t *avail);
+void	 bw_flush(struct conn *);
+void	 bw_claim_free(struct conn *);
+void	 bw_result(struct conn *, uint32_t kind, const struct gw_bandwidth *);
+void	 bw_ecash(struct conn *, const uint8_t *json, size_t);
+void	 bw_cred_result(struct conn *, const struct gw_cred_result *);
 
 #endif

@@ -1,0 +1,153 @@
+/*
+ * Mixnet -> client (client-protocol.md 5 and ARCHITECTURE data paths 2,
+ * 3).  A message for an online client with room in its send queue is
+ * pushed at once; otherwise it goes to its inbox in storaged.  Order is
+ * kept: once anything for an online client went to the inbox, later
+ * messages follow it there until the inbox has drained.  The inbox
+ * drains in batches of 100 while the queue has room; each message is
+ * deleted only once wslay has written its frame to the socket.
+ */
+#include <string.h>
+
+#include <sodium.h>
+
+#include "clientd.h"
+#include "log.h"
+
+int
+delivery_push(struct conn *c, const uint8_t *msg, size_t len, uint64_t seq)
+{
+	uint8_t	 nonce[CLIENT_NONCE_LEN];
+	int	 n;
+
+	randombytes_buf(nonce, sizeof(nonce));
+	n = client_frame_seal(c->aead, CLIENT_KIND_PUSHED, nonce, msg, len,
+	    c->cd->frame, sizeof(c->cd->frame));
+	if (n < 0 || conn_send_binary(c, c->cd->frame, (size_t)n, seq) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+delivery_store(struct clientd *cd, const uint8_t *client, const uint8_t *msg,
+    size_t len)
+{
+	struct gw_store_msg	 hdr;
+	struct iovec		 iov[2];
+
+	memcpy(hdr.client, client, sizeof(hdr.client));
+	iov[0].iov_base = &hdr;
+	iov[0].iov_len = sizeof(hdr);
+	iov[1].iov_base = (void *)(uintptr_t)msg;
+	iov[1].iov_len = len;
+	if (clientd_sendv(cd, PROC_STORAGED, IMSG_STORE_MESSAGE, 0, iov, 2)
+	    == -1)
+		*cd->c_store_failed += 1;
+	else
+		*cd->c_stored += 1;
+}
+
+/* IMSG_MIX_DELIVER: struct gw_mix_deliver + 1..GW_MESSAGE_MAX bytes. */
+void
+delivery_mix(struct clientd *cd, const uint8_t *data, size_t len)
+{
+	struct gw_mix_deliver	 hdr;
+	const uint8_t		*msg;
+	struct conn		*c;
+
+	if (len <= sizeof(hdr) || len - sizeof(hdr) > GW_MESSAGE_MAX)
+		fatalx("MIX_DELIVER from mixd: bad size %zu", len);
+	memcpy(&hdr, data, sizeof(hdr));
+	msg = data + sizeof(hdr);
+	len -= sizeof(hdr);
+	c = session_by_client(cd, hdr.client);
+	if (c != NULL && c->state == CS_READY && !c->inbox_dirty &&
+	    !c->draining && conn_room(c, len + CLIENT_FRAME_OVERHEAD) &&
+	    delivery_push(c, msg, len, 0) == 0) {
+		*cd->c_pushed += 1;
+		conn_flush(c);
+		return;
+	}
+	delivery_store(cd, hdr.client, msg, len);
+	if (c != NULL) {
+		c->inbox_dirty = 1;
+		c->store_gen++;
+	}
+}
+
+void
+delivery_start(struct conn *c)
+{
+	struct gw_inbox_fetch	 f;
+
+	if (c->draining || c->state != CS_READY)
+		return;
+	memset(&f, 0, sizeof(f));
+	memcpy(f.client, c->client, sizeof(f.client));
+	f.after_seq = c->drain_after;
+	f.max = CLIENTD_INBOX_BATCH;
+	if (clientd_send(c->cd, PROC_STORAGED, IMSG_INBOX_FETCH,
+	    REQ_ID(c, REQ_PLAIN), &f, sizeof(f)) == -1)
+		return;
+	c->draining = 1;
+	c->drain_gen = c->store_gen;
+}
+
+void
+delivery_inbox_msg(struct conn *c, uint64_t seq, const uint8_t *msg,
+    size_t len)
+{
+	if (c->state != CS_READY || seq <= c->drain_after)
+		return;
+	c->drain_after = seq;
+	if (delivery_push(c, msg, len, seq) == 0)
+		*c->cd->c_inbox_delivered += 1;
+}
+
+void
+delivery_inbox_end(struct conn *c, const struct gw_inbox_end *e)
+{
+	c->draining = 0;
+	if (c->state != CS_READY)
+		return;
+	/* Done only if storaged had no more and nothing was stored since. */
+	c->inbox_dirty = e->more || c->store_gen != c->drain_gen;
+	delivery_room(c);
+}
+
+/* The send queue moved: fetch the next batch if there is room. */
+void
+delivery_room(struct conn *c)
+{
+	if (c->ndel > 0)
+		delivery_flush_deletes(c);
+	if (c->inbox_dirty && !c->draining && c->oq_bytes <= CLIENTD_SENDQ_LOW &&
+	    c->oq_n + CLIENTD_INBOX_BATCH <= CLIENTD_SENDQ_MSGS)
+		delivery_start(c);
+}
+
+void
+delivery_written(struct conn *c, uint64_t seq)
+{
+	c->del[c->ndel++] = seq;
+	if (c->ndel == CLIENTD_INBOX_BATCH)
+		delivery_flush_deletes(c);
+}
+
+void
+delivery_flush_deletes(struct conn *c)
+{
+	struct gw_inbox_delete	 d;
+	struct iovec		 iov[2];
+
+	if (c->ndel == 0)
+		return;
+	memcpy(d.client, c->client, sizeof(d.client));
+	d.n = c->ndel;
+	iov[0].iov_base = &d;
+	iov[0].iov_len = sizeof(d);
+	iov[1].iov_base = c->del;
+	iov[1].iov_len = c->ndel * sizeof(c->del[0]);
+	clientd_sendv(c->cd, PROC_STORAGED, IMSG_INBOX_DELETE, 0, iov, 2);
+	c->ndel = 0;
+}

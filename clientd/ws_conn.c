@@ -1,0 +1,568 @@
+/*
+ * Connections: accept with the global and per-address caps, read the
+ * upgrade, then hand bytes to wslay, which frames, reassembles, answers
+ * pings and enforces the message size.  Output goes through wslay's
+ * queue straight to the socket; struct outmsg mirrors the data messages
+ * in that queue so that we learn which were written (inbox deletes)
+ * and bound each client's queue.  conn_input() takes bytes from
+ * anywhere, so the fuzzer drives the same code with fd -1.
+ */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "clientd.h"
+#include "gwcrypto.h"
+#include "log.h"
+
+static void	conn_read(int, short, void *);
+static void	conn_write(int, short, void *);
+
+uint64_t
+clientd_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static ssize_t
+ws_recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
+    void *arg)
+{
+	struct conn	*c = arg;
+
+	(void)flags;
+	if (c->inlen == 0) {
+		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+		return -1;
+	}
+	if (len > c->inlen)
+		len = c->inlen;
+	memcpy(buf, c->in, len);
+	c->in += len;
+	c->inlen -= len;
+	return (ssize_t)len;
+}
+
+static ssize_t
+ws_send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t len,
+    int flags, void *arg)
+{
+	struct conn	*c = arg;
+	ssize_t		 n;
+
+	(void)flags;
+	if (c->fd == -1)
+		return (ssize_t)len;	/* fuzzing and tests: a sink */
+	n = send(c->fd, data, len, MSG_NOSIGNAL);
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+		else
+			wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
+		return -1;
+	}
+	return n;
+}
+
+static int
+ws_genmask_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len,
+    void *arg)
+{
+	(void)ctx;
+	(void)arg;
+	randombytes_buf(buf, len);
+	return 0;
+}
+
+static void
+ws_msg_cb(wslay_event_context_ptr ctx,
+    const struct wslay_event_on_msg_recv_arg *a, void *arg)
+{
+	struct conn	*c = arg;
+
+	(void)ctx;
+	if (c->state == CS_CLOSING)
+		return;
+	c->last_rx_ms = clientd_now_ms();
+	c->idle_pinged = 0;
+	if (a->opcode == WSLAY_PONG && c->state == CS_READY) {
+		session_pong(c, a->msg, a->msg_length);
+		return;
+	}
+	session_message(c, a->opcode, a->msg, a->msg_length);
+}
+
+static const struct wslay_event_callbacks ws_callbacks = {
+	.recv_callback = ws_recv_cb,
+	.send_callback = ws_send_cb,
+	.genmask_callback = ws_genmask_cb,
+	.on_msg_recv_callback = ws_msg_cb,
+};
+
+struct conn *
+conn_new(struct clientd *cd, int fd, enum conn_kind kind,
+    const struct sockaddr *sa)
+{
+	struct conn	*c;
+	struct event_base *base = cd->w->base;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->cd = cd;
+	c->fd = fd;
+	c->kind = kind;
+	c->state = CS_HTTP;
+	if (sa != NULL && sa->sa_family == AF_INET)
+		memcpy(c->ip, &((const struct sockaddr_in *)(const void *)sa)->
+		    sin_addr, 4);
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		memcpy(c->ip, &((const struct sockaddr_in6 *)(const void *)sa)->
+		    sin6_addr, 16);
+	do {
+		cd->next_id = (cd->next_id + 1) & 0x3fffffff;
+	} while (cd->next_id == 0 || session_by_id(cd, cd->next_id) != NULL);
+	c->id = cd->next_id;
+	c->next_id = cd->by_id[c->id % CLIENTD_ID_BUCKETS];
+	cd->by_id[c->id % CLIENTD_ID_BUCKETS] = c;
+	if (base != NULL && fd != -1) {
+		c->rev = event_new(base, fd, EV_READ | EV_PERSIST, conn_read, c);
+		c->wev = event_new(base, fd, EV_WRITE | EV_PERSIST, conn_write,
+		    c);
+	}
+	if (base != NULL)
+		c->timer = evtimer_new(base, conn_timeout, c);
+	if ((fd != -1 && (c->rev == NULL || c->wev == NULL)) ||
+	    (base != NULL && c->timer == NULL)) {
+		/* The caller closes fd and releases the address. */
+		c->fd = -1;
+		TAILQ_INSERT_TAIL(&cd->conns, c, entry);
+		cd->nconns++;
+		conn_free(c);
+		return NULL;
+	}
+	TAILQ_INSERT_TAIL(&cd->conns, c, entry);
+	cd->nconns++;
+	c->last_rx_ms = clientd_now_ms();
+	conn_read_enable(c, 1);
+	conn_set_timer(c, CLIENTD_UPGRADE_TIMEOUT_MS);
+	return c;
+}
+
+void
+conn_free(struct conn *c)
+{
+	struct clientd	*cd = c->cd;
+	struct conn	**pp;
+
+	session_closed(c);
+	for (pp = &cd->by_id[c->id % CLIENTD_ID_BUCKETS]; *pp != NULL;
+	    pp = &(*pp)->next_id)
+		if (*pp == c) {
+			*pp = c->next_id;
+			break;
+		}
+	TAILQ_REMOVE(&cd->conns, c, entry);
+	cd->nconns--;
+	if (c->kind == CONN_WS && c->fd != -1)
+		addr_release(cd, c->ip);
+	if (c->rev != NULL)
+		event_free(c->rev);
+	if (c->wev != NULL)
+		event_free(c->wev);
+	if (c->timer != NULL)
+		event_free(c->timer);
+	if (c->ws != NULL)
+		wslay_event_context_free(c->ws);
+	if (c->aead != NULL)
+		gwcrypto_aead_free(c->aead);
+	if (c->fd != -1)
+		close(c->fd);
+	free(c->hbuf);
+	free(c->oq);
+	sodium_memzero(c, sizeof(*c));
+	free(c);
+	*cd->c_conn_closed += 1;
+}
+
+void
+conn_set_timer(struct conn *c, uint32_t ms)
+{
+	struct timeval	 tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	if (c->timer != NULL)
+		evtimer_add(c->timer, &tv);
+}
+
+void
+conn_read_enable(struct conn *c, int on)
+{
+	on = on && !c->wait && !(c->cd->paused && c->state == CS_READY) &&
+	    c->state != CS_CLOSING;
+	if (c->rev == NULL || on == c->reading)
+		return;
+	if (on)
+		event_add(c->rev, NULL);
+	else
+		event_del(c->rev);
+	c->reading = on;
+}
+
+void
+conn_wait(struct conn *c, int on)
+{
+	c->wait = on;
+	conn_read_enable(c, !on);
+}
+
+/* Queue raw bytes (the HTTP response) ahead of any frame. */
+static void
+conn_raw(struct conn *c, const char *s, size_t len)
+{
+	if (len > sizeof(c->raw) - c->rawlen)
+		return;
+	memcpy(c->raw + c->rawlen, s, len);
+	c->rawlen += len;
+}
+
+static void
+conn_upgrade(struct conn *c)
+{
+	char	 accept[29], resp[256];
+	size_t	 headlen = 0;
+	int	 status, n, rv;
+
+	rv = ws_http_parse(c->hbuf, c->hlen, &headlen, &status, accept);
+	if (rv == WS_HTTP_MORE && status == 0)
+		return;
+	if (c->kind == CONN_HTTP) {
+		*c->cd->c_http_404 += 1;
+		if ((n = ws_http_404(resp, sizeof(resp))) > 0)
+			conn_raw(c, resp, (size_t)n);
+		c->state = CS_CLOSING;
+		conn_set_timer(c, CLIENTD_CLOSE_LINGER_MS);
+		return;
+	}
+	if (status != 101) {
+		*c->cd->c_upgrade_fail += 1;
+		if ((n = ws_http_response(status, NULL, resp, sizeof(resp))) > 0)
+			conn_raw(c, resp, (size_t)n);
+		c->state = CS_CLOSING;
+		conn_set_timer(c, CLIENTD_CLOSE_LINGER_MS);
+		return;
+	}
+	if ((n = ws_http_response(101, accept, resp, sizeof(resp))) < 0 ||
+	    wslay_event_context_server_init(&c->ws, &ws_callbacks, c) != 0) {
+		c->state = CS_CLOSING;
+		return;
+	}
+	wslay_event_config_set_max_recv_msg_length(c->ws,
+	    c->cd->conf->max_message_size);
+	conn_raw(c, resp, (size_t)n);
+	c->state = CS_FRESH;
+	session_upgraded(c);
+	/* A client may send its first frame with the request. */
+	if (c->hlen > headlen && c->state != CS_CLOSING) {
+		c->in = (const uint8_t *)c->hbuf + headlen;
+		c->inlen = c->hlen - headlen;
+		if (wslay_event_recv(c->ws) != 0)
+			conn_close(c, 0, "websocket error");
+		c->inlen = 0;
+	}
+	free(c->hbuf);
+	c->hbuf = NULL;
+	c->hlen = 0;
+}
+
+/* Bytes from the client; conn_flush() afterwards sends what is due. */
+void
+conn_input(struct conn *c, const uint8_t *buf, size_t len)
+{
+	char	*nb;
+
+	if (c->state == CS_CLOSING || len == 0)
+		return;
+	if (c->state == CS_HTTP) {
+		if (len > CLIENTD_HTTP_MAX + 1024 - c->hlen)
+			len = CLIENTD_HTTP_MAX + 1024 - c->hlen;
+		if ((nb = realloc(c->hbuf, c->hlen + len + 1)) == NULL) {
+			c->state = CS_CLOSING;
+			return;
+		}
+		c->hbuf = nb;
+		memcpy(c->hbuf + c->hlen, buf, len);
+		c->hlen += len;
+		c->hbuf[c->hlen] = '\0';
+		conn_upgrade(c);
+		return;
+	}
+	c->in = buf;
+	c->inlen = len;
+	if (wslay_event_recv(c->ws) != 0 && c->state != CS_CLOSING) {
+		*c->cd->c_ws_errors += 1;
+		conn_close(c, 0, "websocket error");
+	}
+	c->inlen = 0;
+}
+
+static void
+conn_oq_written(struct conn *c)
+{
+	size_t		 queued, sent;
+	struct outmsg	*m;
+
+	if (c->ws == NULL)
+		return;
+	/* Control frames count too, so this errs towards "not yet". */
+	queued = wslay_event_get_queued_msg_count(c->ws);
+	sent = c->oq_n > queued ? c->oq_n - queued : 0;
+	while (sent-- > 0) {
+		m = &c->oq[c->oq_head];
+		c->oq_head = (c->oq_head + 1) % c->oq_cap;
+		c->oq_n--;
+		c->oq_bytes -= m->len;
+		if (m->seq != 0)
+			delivery_written(c, m->seq);
+	}
+	if (c->state == CS_READY)
+		delivery_room(c);
+}
+
+/*
+ * Send what is due.  May free c: callers touch c no more afterwards
+ * (session code calls it only through the event callbacks).
+ */
+void
+conn_flush(struct conn *c)
+{
+	ssize_t	 n;
+	int	 want;
+
+	while (c->rawoff < c->rawlen) {
+		if (c->fd == -1) {
+			c->rawoff = c->rawlen;
+			break;
+		}
+		n = send(c->fd, c->raw + c->rawoff, c->rawlen - c->rawoff,
+		    MSG_NOSIGNAL);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			goto wantwrite;
+		if (n <= 0) {
+			conn_free(c);
+			return;
+		}
+		c->rawoff += (size_t)n;
+	}
+	if (c->ws != NULL && wslay_event_want_write(c->ws)) {
+		if (wslay_event_send(c->ws) != 0) {
+			conn_free(c);
+			return;
+		}
+		conn_oq_written(c);
+	}
+	want = c->ws != NULL && wslay_event_want_write(c->ws);
+	if (c->state == CS_CLOSING && !want) {
+		conn_free(c);
+		return;
+	}
+	if (c->ws != NULL && !wslay_event_want_read(c->ws) && !want) {
+		conn_free(c);
+		return;
+	}
+	if (c->wev != NULL) {
+		if (want)
+			event_add(c->wev, NULL);
+		else
+			event_del(c->wev);
+	}
+	return;
+wantwrite:
+	if (c->wev != NULL)
+		event_add(c->wev, NULL);
+}
+
+static void
+conn_read(int fd, short ev, void *arg)
+{
+	struct conn	*c = arg;
+	uint8_t		 buf[16384];
+	ssize_t		 n;
+
+	(void)ev;
+	n = read(fd, buf, sizeof(buf));
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		conn_free(c);
+		return;
+	}
+	conn_input(c, buf, (size_t)n);
+	conn_flush(c);
+}
+
+static void
+conn_write(int fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	conn_flush(arg);
+}
+
+void
+conn_timeout(int fd, short ev, void *arg)
+{
+	struct conn	*c = arg;
+
+	(void)fd;
+	(void)ev;
+	if (c->state == CS_CLOSING) {
+		conn_free(c);
+		return;
+	}
+	if (c->state == CS_HTTP) {
+		*c->cd->c_timeouts += 1;
+		conn_free(c);
+		return;
+	}
+	session_timeout(c);
+	conn_flush(c);
+}
+
+/* Close politely: an optional close frame, then drop after a linger. */
+void
+conn_close(struct conn *c, uint16_t code, const char *why)
+{
+	if (c->state == CS_CLOSING)
+		return;
+	log_debug("connection %u: closing: %s", c->id, why);
+	session_closed(c);
+	c->state = CS_CLOSING;
+	conn_read_enable(c, 0);
+	if (c->ws != NULL) {
+		if (code != 0)
+			wslay_event_queue_close(c->ws, code, NULL, 0);
+		wslay_event_shutdown_read(c->ws);
+	}
+	conn_set_timer(c, CLIENTD_CLOSE_LINGER_MS);
+}
+
+int
+conn_room(const struct conn *c, size_t len)
+{
+	return c->oq_n < CLIENTD_SENDQ_MSGS &&
+	    c->oq_bytes + len <= CLIENTD_SENDQ_MAX;
+}
+
+static int
+conn_queue(struct conn *c, uint8_t opcode, const uint8_t *data, size_t len,
+    uint64_t seq)
+{
+	struct wslay_event_msg	 m = { opcode, data, len };
+	struct outmsg		*noq;
+	uint32_t		 i, ncap;
+
+	if (c->ws == NULL || c->state == CS_CLOSING)
+		return -1;
+	if (c->oq_n == c->oq_cap) {
+		ncap = c->oq_cap ? c->oq_cap * 2 : 8;
+		if (ncap > CLIENTD_SENDQ_MSGS + CLIENTD_INBOX_BATCH + 64 ||
+		    (noq = calloc(ncap, sizeof(*noq))) == NULL)
+			return -1;
+		for (i = 0; i < c->oq_n; i++)
+			noq[i] = c->oq[(c->oq_head + i) % c->oq_cap];
+		free(c->oq);
+		c->oq = noq;
+		c->oq_cap = ncap;
+		c->oq_head = 0;
+	}
+	if (wslay_event_queue_msg(c->ws, &m) != 0)
+		return -1;
+	c->oq[(c->oq_head + c->oq_n) % c->oq_cap] =
+	    (struct outmsg){ seq, (uint32_t)len };
+	c->oq_n++;
+	c->oq_bytes += len;
+	return 0;
+}
+
+int
+conn_send_text(struct conn *c, const char *s, size_t len)
+{
+	return conn_queue(c, WSLAY_TEXT_FRAME, (const uint8_t *)s, len, 0);
+}
+
+int
+conn_send_binary(struct conn *c, const uint8_t *b, size_t len, uint64_t seq)
+{
+	return conn_queue(c, WSLAY_BINARY_FRAME, b, len, seq);
+}
+
+int
+conn_ping(struct conn *c, const uint8_t *b, size_t len)
+{
+	struct wslay_event_msg	 m = { WSLAY_PING, b, len };
+
+	if (c->ws == NULL || c->state == CS_CLOSING)
+		return -1;
+	return wslay_event_queue_msg(c->ws, &m) == 0 ? 0 : -1;
+}
+
+/* A listener is readable: accept one, within the caps. */
+void
+conn_accept(int lfd, short ev, void *arg)
+{
+	struct clientd		*cd = arg;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen = sizeof(ss);
+	struct conn		*c;
+	enum conn_kind		 kind = CONN_WS;
+	uint8_t			 ip[16];
+	unsigned		 i;
+	int			 fd;
+
+	(void)ev;
+	for (i = 0; i < cd->w->nlisteners; i++)
+		if (cd->w->listen_fd[i] == lfd &&
+		    cd->w->listen_info[i].kind == LISTEN_HTTP)
+			kind = CONN_HTTP;
+	fd = accept4(lfd, (struct sockaddr *)&ss, &sslen,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd == -1) {
+		if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("accept");
+		return;
+	}
+	*cd->c_conn_accepted += 1;
+	/* Over the cap: accepted and dropped at once, as Nym does. */
+	if (cd->nconns >= cd->conf->max_connections) {
+		*cd->c_conn_refused_max += 1;
+		close(fd);
+		return;
+	}
+	memset(ip, 0, sizeof(ip));
+	if (ss.ss_family == AF_INET)
+		memcpy(ip, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+	else if (ss.ss_family == AF_INET6)
+		memcpy(ip, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+	if (kind == CONN_WS && addr_acquire(cd, ip) == -1) {
+		*cd->c_conn_refused_addr += 1;
+		close(fd);
+		return;
+	}
+	if ((c = conn_new(cd, fd, kind, (struct sockaddr *)&ss)) == NULL) {
+		if (kind == CONN_WS)
+			addr_release(cd, ip);
+		close(fd);
+		return;
+	}
+}
