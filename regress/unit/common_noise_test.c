@@ -39,6 +39,24 @@ keygen(struct keys *k)
 
 static uint8_t	 bufa[NOISE_FRAME_MAX], bufb[NOISE_FRAME_MAX];
 
+static void
+unhex32(const char *hex, uint8_t out[32])
+{
+	size_t	 n;
+
+	if (t_unhex(hex, out, 32, &n) == -1 || n != 32)
+		memset(out, 0, 32);
+}
+
+static int
+hexeq32(const uint8_t *got, const char *hex)
+{
+	uint8_t	 want[32];
+
+	unhex32(hex, want);
+	return memcmp(got, want, 32) == 0;
+}
+
 /*
  * Run the three handshake messages between i and r; returns NOISE_OK or
  * the first error, with *where = the failing message (1..3).
@@ -108,6 +126,99 @@ transport_ok(struct noise_cs *is, struct noise_cs *ir, struct noise_cs *rs,
 			return 0;
 	}
 	return is->n == k && rr->n == k && rs->n == k && ir->n == k;
+}
+
+/*
+ * Cacophony's vector for this exact protocol (as shipped in snow's
+ * tests/vectors/cacophony.txt): three handshake messages with payloads
+ * and a prologue, then transport messages alternating from the
+ * responder.  Byte-exact ciphertexts and the handshake hash.
+ */
+static const char *const vec_ct[] = {
+	("ca35def5ae56cec33dc2036731ab14896bc4c75dbb07a61f879f8e3afa4c7944"
+	"e6456dee419b259f3e687d6efaccc920b381e754a3f6f7301de84f959da696ba"),
+	("95ebc60d2b1fa672c1f46a8aa265ef51bfe38e7ccb39ec5be34069f144808843"
+	"da57d6ce41120c246e0fc8f9b9d687ba9831b48355cc5da761e7a4c1869e7e"),
+	("b6975b8b6124af41e15deeba23507aa21cde524f9a1f22c4271793bc374cce19"
+	"65832867697b1860f93db614610ab10d5b552e100d00aaafd4189ee548e6c59b"
+	"0c4f79ac540fa2d30089f6"),
+	"3d8282543c7df202312946c03e1f3bcf8c5a7fada6808471da994b",
+	"ff4e77b08822597d16f87da0299879e92e7dd33b7072e5900fb08e25a8089311bb",
+	("5300fe4b9aebd6b2f3cb74f8b9f5857804f546611129c3edf6d7a7f703403762"
+	"a0568e2dcc"),
+};
+static const char *const vec_pt[] = {
+	"4c756477696720766f6e204d69736573",
+	"4d757272617920526f746862617264",
+	"462e20412e20486179656b",
+	"4361726c204d656e676572",
+	"4a65616e2d426170746973746520536179",
+	"457567656e2042f6686d20766f6e2042617765726b",
+};
+
+static void
+test_vector(void)
+{
+	struct noise_hs	 i, r;
+	struct noise_cs	 cs[4];		/* i send, i recv, r send, r recv */
+	uint8_t		 isk[32], iek[32], rpub[32], rsk[32], rek[32];
+	uint8_t		 psk[32], hh[32], pt[64], ct[128], got[128];
+	size_t		 k, n, ptl, ctl, gl;
+	int		 from_i;
+
+	T_BEGIN("noise: cacophony vector Noise_XKpsk3_25519_AESGCM_SHA256");
+	unhex32("e61ef9919cde45dd5f82166404bd08e38bceb5dfdfded0a34c8df7ed"
+	    "542214d1", isk);
+	unhex32("893e28b9dc6ca8d611ab664754b8ceb7bac5117349a4439a6b0569da"
+	    "977c464a", iek);
+	unhex32("31e0303fd6418d2f8c0e78b91f22e8caed0fbe48656dcf4767e4834f"
+	    "701b8f62", rpub);
+	unhex32("4a3acbfdb163dec651dfa3194dece676d437029c62a408b4c5ea9114"
+	    "246e4893", rsk);
+	unhex32("bbdb4cdbd309f1a1f2e1456967fe288cadd6f712d65dc7b7793d5e63"
+	    "da6b375b", rek);
+	unhex32("54686973206973206d7920417573747269616e2070657273706563"
+	    "7469766521", psk);
+	CHECK(noise_hs_init(&i, 1, isk, rpub, psk,
+	    (const uint8_t *)"John Galt", 9) == NOISE_OK);
+	CHECK(noise_hs_init(&r, 0, rsk, NULL, psk,
+	    (const uint8_t *)"John Galt", 9) == NOISE_OK);
+	CHECK(noise_hs_set_ephemeral(&i, iek) == NOISE_OK);
+	CHECK(noise_hs_set_ephemeral(&r, rek) == NOISE_OK);
+	memset(cs, 0, sizeof(cs));
+	for (k = 0; k < 6 && !t_bad_; k++) {
+		from_i = k % 2 == 0;
+		CHECK(t_unhex(vec_pt[k], pt, sizeof(pt), &ptl) == 0);
+		CHECK(t_unhex(vec_ct[k], ct, sizeof(ct), &ctl) == 0);
+		if (k < 3) {
+			CHECK(noise_hs_write_message(from_i ? &i : &r, pt, ptl,
+			    got, sizeof(got), &n) == NOISE_OK);
+			CHECKF(n == ctl && memcmp(got, ct, n) == 0,
+			    "message %zu ciphertext differs", k);
+			CHECK(noise_hs_read_message(from_i ? &r : &i, got, n,
+			    got, sizeof(got), &gl) == NOISE_OK);
+		} else {
+			CHECK(noise_cs_encrypt(&cs[from_i ? 0 : 2], pt, ptl,
+			    got, sizeof(got), &n) == NOISE_OK);
+			CHECKF(n == ctl && memcmp(got, ct, n) == 0,
+			    "message %zu ciphertext differs", k);
+			CHECK(noise_cs_decrypt(&cs[from_i ? 3 : 1], got, n,
+			    got, sizeof(got), &gl) == NOISE_OK);
+		}
+		CHECK(gl == ptl && memcmp(got, pt, ptl) == 0);
+		if (k == 2) {
+			CHECK(noise_hs_split(&i, &cs[0], &cs[1]) == NOISE_OK);
+			CHECK(noise_hs_split(&r, &cs[2], &cs[3]) == NOISE_OK);
+			noise_hs_handshake_hash(&r, hh);
+			CHECK(hexeq32(hh, "7d896ec6c2df47dfc0018daf83e13a3de2"
+			    "6864da2d7a83c80a14866400af2686"));
+		}
+	}
+	for (k = 0; k < 4; k++)
+		noise_cs_free(&cs[k]);
+	noise_hs_free(&i);
+	noise_hs_free(&r);
+	T_END();
 }
 
 static void
@@ -620,8 +731,8 @@ test_interop(void)
 	static const char *const names[] = {
 		"noise interop: our initiator, dissononce responder",
 		"noise interop: dissononce initiator, our responder",
-		"noise interop: dissononce initiator with a wrong PSK, our "
-		    "responder fails at message 3",
+		("noise interop: dissononce initiator with a wrong PSK, our "
+		    "responder fails at message 3"),
 	};
 	struct peer	 p;
 	struct keys	 ours, theirs;
@@ -677,6 +788,7 @@ main(void)
 	T_BEGIN("noise: gwcrypto_init");
 	CHECK(gwcrypto_init() == 0);
 	T_END();
+	test_vector();
 	test_local();
 	test_frames();
 	test_interop();
