@@ -18,65 +18,6 @@
 static struct worker	 clientd_worker;
 static struct clientd	 clientd_state;
 
-int
-clientd_sendv(struct clientd *cd, enum gw_proc p, uint32_t type,
-    uint32_t peerid, const struct iovec *iov, int n)
-{
-	if (cd->w->peer[p] == NULL)
-		return -1;
-	if (imsgev_composev(cd->w->peer[p], type, peerid, -1, iov, n) == -1)
-		fatal("%s: %s", __func__, gw_imsg_type_name(type));
-	return 0;
-}
-
-int
-clientd_send(struct clientd *cd, enum gw_proc p, uint32_t type,
-    uint32_t peerid, const void *data, size_t len)
-{
-	struct iovec	 iov = { (void *)(uintptr_t)data, len };
-
-	return clientd_sendv(cd, p, type, peerid, &iov, 1);
-}
-
-static void
-clientd_flow_tick(int fd, short ev, void *arg)
-{
-	struct clientd	*cd = arg;
-	struct conn	*c;
-
-	(void)fd;
-	(void)ev;
-	if (cd->w->peer[PROC_MIXD] != NULL &&
-	    imsgev_queued(cd->w->peer[PROC_MIXD]) >= GW_FLOW_LOW)
-		return;
-	cd->paused = 0;
-	evtimer_del(cd->flow_ev);
-	TAILQ_FOREACH(c, &cd->conns, entry)
-		if (c->state == CS_READY)
-			conn_read_enable(c, 1);
-}
-
-/* Stop reading clients while mixd's queue is over the high mark. */
-void
-clientd_flow_check(struct clientd *cd)
-{
-	struct timeval	 tv = { 0, 5000 };
-	struct conn	*c;
-
-	if (cd->paused || cd->w->peer[PROC_MIXD] == NULL ||
-	    imsgev_queued(cd->w->peer[PROC_MIXD]) <= GW_FLOW_HIGH)
-		return;
-	cd->paused = 1;
-	*cd->c_paused += 1;
-	TAILQ_FOREACH(c, &cd->conns, entry)
-		if (c->state == CS_READY)
-			conn_read_enable(c, 0);
-	if (cd->flow_ev != NULL)
-		event_add(cd->flow_ev, &tv);
-	if (cd->flow_ev != NULL)
-		evtimer_add(cd->flow_ev, &tv);
-}
-
 /* The sibling's reply for a session still there, with its client. */
 static struct conn *
 clientd_reply_conn(struct clientd *cd, uint32_t peerid, const uint8_t *client)
@@ -287,56 +228,6 @@ clientd_stop(struct worker *w)
 		session_closed(c);
 	if (w->peer[PROC_STORAGED] != NULL)
 		imsgbuf_write(&w->peer[PROC_STORAGED]->ibuf);
-}
-
-void
-clientd_init(struct clientd *cd, struct worker *w)
-{
-	struct gw_counters	*k = &w->counters;
-
-	memset(cd, 0, sizeof(*cd));
-	cd->w = w;
-	cd->conf = &w->conf.clientd;
-	w->role = cd;
-	TAILQ_INIT(&cd->conns);
-	if (w->base != NULL)
-		cd->flow_ev = evtimer_new(w->base, clientd_flow_tick, cd);
-#define C(f, n)	cd->f = counter_get(k, n)
-	C(c_conn_accepted, "connections_accepted");
-	C(c_conn_open, "connections_open");
-	C(c_conn_closed, "connections_closed");
-	C(c_conn_refused_max, "connections_refused_max");
-	C(c_conn_refused_addr, "connections_refused_per_address");
-	C(c_upgrade_fail, "upgrades_refused");
-	C(c_timeouts, "timeouts");
-	C(c_ws_errors, "websocket_errors");
-	C(c_http_404, "http_not_found");
-	C(c_proto_errors, "protocol_errors");
-	C(c_reg_ok, "registrations_ok");
-	C(c_reg_fail, "registrations_failed");
-	C(c_auth_ok, "auth_ok");
-	C(c_auth_bad_version, "auth_bad_version");
-	C(c_auth_skew, "auth_skewed");
-	C(c_auth_bad_sig, "auth_bad_signature");
-	C(c_auth_unknown, "auth_unknown_client");
-	C(c_auth_bad_ct, "auth_bad_ciphertext");
-	C(c_auth_replay, "auth_replayed");
-	C(c_auth_duplicate, "auth_duplicate");
-	C(c_fwd_packets, "packets_forwarded");
-	C(c_fwd_bytes, "packet_bytes_forwarded");
-	C(c_fwd_malformed, "packets_malformed");
-	C(c_fwd_no_bandwidth, "packets_out_of_bandwidth");
-	C(c_fwd_dropped, "packets_dropped");
-	C(c_pushed, "messages_pushed");
-	C(c_stored, "messages_stored");
-	C(c_store_failed, "messages_store_failed");
-	C(c_inbox_delivered, "inbox_delivered");
-	C(c_bw_spent, "bandwidth_spent");
-	C(c_bw_claims, "bandwidth_free_claims");
-	C(c_cred_requests, "credential_requests");
-	C(c_requests_bad, "requests_malformed");
-	C(c_paused, "mixd_backpressure");
-#undef C
 }
 
 #ifndef CLIENTD_NO_MAIN
