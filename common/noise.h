@@ -108,8 +108,9 @@ enum noise_hs_step noise_hs_step(const struct noise_hs *);
 
 /*
  * Write the next handshake message carrying payload (len may be 0) into
- * out.  *outlen gets the message length.  Errors leave the handshake
- * dead except NOISE_E_LEN for a too-small out, which may be retried.
+ * out (payload and out must not overlap).  *outlen gets the message
+ * length.  Errors leave the handshake dead except NOISE_E_LEN for a
+ * too-small out, which may be retried.
  */
 int	noise_hs_write_message(struct noise_hs *, const uint8_t *payload,
 	    size_t len, uint8_t *out, size_t outmax, size_t *outlen);

@@ -87,7 +87,12 @@ int	noise_frame_hs_write(struct noise_hs *, uint8_t version,
 int	noise_frame_hs_read(struct noise_hs *, uint8_t version,
 	    const struct noise_frame_hdr *, const uint8_t *body);
 
-/* One data frame (header + ciphertext) carrying len <= 65519 bytes. */
+/*
+ * One data frame (header + ciphertext) carrying len <= 65519 bytes; pt
+ * may be out + NOISE_FRAME_HDR_LEN (sealed in place).  Longer writes
+ * are split by the caller: Nym's frames are a byte stream to the mix
+ * frame decoder anyway.
+ */
 int	noise_frame_seal(struct noise_cs *, uint8_t version,
 	    const uint8_t *pt, size_t len, uint8_t *out, size_t outmax,
 	    size_t *outlen);
