@@ -1,0 +1,471 @@
+/*
+ * A stand-in master, clientd and mixd for one credd and one storaged
+ * (the real programs), to test credd before clientd's side exists:
+ *
+ *   tool_credd BIN DATADIR URLS step...
+ *
+ * URLS: nym-api base URLs, comma-separated.  Steps, run in order:
+ *   start | start-free	start storaged and credd (enforce_zk_nyms on/off)
+ *   stop			close both master channels and wait
+ *   ticket C S EXPECT	client C (0..255) spends a ticket with serial
+ *				seed S; EXPECT ok|double|unavailable|
+ *				not-enabled|malformed|expired
+ *   balance C N		storaged holds N bytes for client C
+ *   revoke C N		a CRED_REVOKE for C with balance N comes in 15 s
+ *   norevoke SECS		no CRED_REVOKE arrives within SECS
+ *   topology N		mixd is sent a topology of N node addresses
+ *
+ * Prints testlib lines; exits non-zero if a step failed.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gw_imsg.h"
+#include "imsg.h"
+#include "testlib.h"
+
+struct worker_child {
+	pid_t		 pid;
+	struct imsgbuf	 master;
+};
+
+static const char	*bin, *datadir, *urls;
+static struct worker_child credd, storaged;
+static struct imsgbuf	 clientd;	/* we are clientd to credd */
+static struct imsgbuf	 mixd;		/* and mixd */
+static struct imsgbuf	 store;		/* and clientd to storaged */
+static int		 failed, running;
+static uint32_t		 reqid = 1;
+
+static void
+say(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+say(int ok, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	printf("%s - ", ok ? "ok" : "not ok");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (!ok)
+		failed++;
+}
+
+static int
+next_msg(struct imsgbuf *ib, struct imsg *imsg, int timeout_ms)
+{
+	struct pollfd	 pfd = { .fd = ib->fd, .events = POLLIN };
+	int		 n;
+
+	for (;;) {
+		if ((n = imsg_get(ib, imsg)) != 0)
+			return n;
+		if (poll(&pfd, 1, timeout_ms) <= 0)
+			return -1;
+		if ((n = imsgbuf_read(ib)) == 0)
+			return 0;
+		if (n == -1 && errno != EAGAIN)
+			return -1;
+	}
+}
+
+static void
+pair(int sv[2])
+{
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		perror("socketpair");
+		exit(1);
+	}
+}
+
+static void
+give_peer(struct worker_child *c, uint32_t proc, int fd)
+{
+	struct gw_setup_peer	 p = { proc };
+
+	imsg_compose(&c->master, IMSG_SETUP_PEER, 0, fd, &p, sizeof(p));
+}
+
+static void
+spawn(struct worker_child *c, const char *prog)
+{
+	char	 path[4096], opts[512];
+	int	 sv[2];
+
+	pair(sv);
+	snprintf(path, sizeof(path), "%s/%s", bin, prog);
+	if ((c->pid = fork()) == 0) {
+		char *argv[] = { (char *)(uintptr_t)prog,
+		    (char *)(uintptr_t)"-d", NULL };
+		const char *a = getenv("ASAN_OPTIONS");
+
+		/* As the master does: no LeakSanitizer in a sandbox. */
+		if (a != NULL) {
+			snprintf(opts, sizeof(opts), "%s:detect_leaks=0", a);
+			setenv("ASAN_OPTIONS", opts, 1);
+		}
+		dup2(sv[1], 3);
+		execv(path, argv);
+		_exit(127);
+	}
+	close(sv[1]);
+	imsgbuf_init(&c->master, sv[0], GW_IMSG_MAXSIZE, 1);
+}
+
+static int
+ready(struct worker_child *c)
+{
+	struct imsg	 imsg;
+
+	imsg_compose(&c->master, IMSG_SETUP_DONE, 0, -1, NULL, 0);
+	if (imsgbuf_flush(&c->master) == -1)
+		return -1;
+	if (next_msg(&c->master, &imsg, 15000) != 1 ||
+	    imsg.hdr.type != IMSG_WORKER_READY)
+		return -1;
+	imsg_free(&imsg);
+	return 0;
+}
+
+static void
+start(int enforce)
+{
+	struct gw_conf_storaged	 sc;
+	struct gw_conf_credd	 cc;
+	char			 db[4096], list[4096], *u, *save;
+	int			 cs[2], cl[2], mx[2], st[2];
+	int			 root = geteuid() == 0;
+	struct passwd		*pw;
+
+	snprintf(db, sizeof(db), "%s/db", datadir);
+	mkdir(datadir, 0755);
+	mkdir(db, 0700);
+	if (root && ((pw = getpwnam("_gatewayd-db")) == NULL ||
+	    chown(db, pw->pw_uid, pw->pw_gid) == -1)) {
+		say(0, "prepare %s for _gatewayd-db", db);
+		exit(1);
+	}
+	pair(cs);	/* credd <-> storaged */
+	pair(cl);	/* credd <-> us as clientd */
+	pair(mx);	/* credd <-> us as mixd */
+	pair(st);	/* storaged <-> us as clientd */
+
+	spawn(&storaged, "storaged");
+	give_peer(&storaged, PROC_CREDD, cs[0]);
+	give_peer(&storaged, PROC_CLIENTD, st[0]);
+	memset(&sc, 0, sizeof(sc));
+	snprintf(sc.c.user, sizeof(sc.c.user), "_gatewayd-db");
+	snprintf(sc.c.chroot_dir, sizeof(sc.c.chroot_dir), "%s",
+	    root ? datadir : "");
+	snprintf(sc.data_dir, sizeof(sc.data_dir), "%s", root ? "/" : datadir);
+	snprintf(sc.data_dir_shown, sizeof(sc.data_dir_shown), "%s", datadir);
+	sc.map_size = 64ULL << 20;
+	sc.inbox_retention_s = 86400;
+	sc.inbox_max_messages = 1000;
+	sc.commit_interval_ms = 5;
+	sc.commit_batch = 64;
+	imsg_compose(&storaged.master, IMSG_CONF_STORAGED, 0, -1, &sc,
+	    sizeof(sc));
+
+	spawn(&credd, "credd");
+	give_peer(&credd, PROC_STORAGED, cs[1]);
+	give_peer(&credd, PROC_CLIENTD, cl[0]);
+	give_peer(&credd, PROC_MIXD, mx[0]);
+	memset(&cc, 0, sizeof(cc));
+	snprintf(cc.c.user, sizeof(cc.c.user), "_gatewayd");
+	snprintf(list, sizeof(list), "%s", urls);
+	for (u = strtok_r(list, ",", &save); u != NULL &&
+	    cc.n_nym_api_urls < GW_MAX_APIURLS;
+	    u = strtok_r(NULL, ",", &save))
+		snprintf(cc.nym_api_urls[cc.n_nym_api_urls++], GW_URL_MAX,
+		    "%s", u);
+	cc.nym_api_timeout_ms = 2000;
+	cc.enforce_zk_nyms = enforce;
+	imsg_compose(&credd.master, IMSG_CONF_CREDD, 0, -1, &cc, sizeof(cc));
+
+	if (ready(&storaged) == -1 || ready(&credd) == -1) {
+		say(0, "credd and storaged start");
+		exit(1);
+	}
+	/* imsg_compose took the passed fds: closed once sent. */
+	imsgbuf_init(&clientd, cl[1], GW_IMSG_MAXSIZE, 0);
+	imsgbuf_init(&mixd, mx[1], GW_IMSG_MAXSIZE, 0);
+	imsgbuf_init(&store, st[1], GW_IMSG_MAXSIZE, 0);
+	imsg_compose(&storaged.master, IMSG_START, 0, -1, NULL, 0);
+	imsg_compose(&credd.master, IMSG_START, 0, -1, NULL, 0);
+	imsgbuf_flush(&storaged.master);
+	imsgbuf_flush(&credd.master);
+	running = 1;
+}
+
+static void
+stop_one(struct worker_child *c)
+{
+	int	 st;
+
+	close(c->master.fd);
+	waitpid(c->pid, &st, 0);
+	imsgbuf_clear(&c->master);
+}
+
+static void
+stop(void)
+{
+	/* Like the master: credd first, then storaged commits and goes. */
+	stop_one(&credd);
+	stop_one(&storaged);
+	close(clientd.fd);
+	close(mixd.fd);
+	close(store.fd);
+	imsgbuf_clear(&clientd);
+	imsgbuf_clear(&mixd);
+	imsgbuf_clear(&store);
+	running = 0;
+}
+
+/* A ticket as a client sends it: bincode Payment with stand-in bytes. */
+static size_t
+put_elem(uint8_t *p, uint8_t len, uint8_t fill)
+{
+	p[0] = len;
+	memset(p + 1, fill, len);
+	return 1 + (size_t)len;
+}
+
+static size_t
+make_ticket(uint8_t *buf, uint32_t seed)
+{
+	uint8_t		*p = buf + 4, *pay;
+	uint32_t	 plen, jdn;
+	int		 i;
+
+	pay = p;
+	p += put_elem(p, 96, 1);		/* kappa */
+	p += put_elem(p, 96, 2);		/* kappa_e */
+	p += put_elem(p, 48, 3);		/* sig.h */
+	p += put_elem(p, 48, 4);		/* sig.s */
+	p += put_elem(p, 48, 5);		/* sig_exp.h */
+	p += put_elem(p, 48, 6);		/* sig_exp.s */
+	*p++ = 1; p += put_elem(p, 96, 7);	/* kappa_k */
+	*p++ = 1; p += put_elem(p, 48, 8);	/* omega[0].h */
+	p += put_elem(p, 48, 9);		/* omega[0].s */
+	*p++ = 1; p += put_elem(p, 48, 0);	/* ss: the serial */
+	memcpy(p - 48, &seed, sizeof(seed));
+	*p++ = 1; p += put_elem(p, 48, 10);	/* tt */
+	*p++ = 1; p += put_elem(p, 48, 11);	/* aa */
+	*p++ = 1;				/* spend_value */
+	p += put_elem(p, 48, 12);		/* cc */
+	*p++ = 0;				/* t_type */
+	for (i = 0; i < 3; i++)			/* challenge, r, r_e */
+		p += put_elem(p, 32, 13);
+	for (i = 0; i < 3; i++) {		/* r_k, l, o_a */
+		*p++ = 1;
+		p += put_elem(p, 32, 14);
+	}
+	p += put_elem(p, 32, 15);		/* o_c */
+	for (i = 0; i < 3; i++) {		/* mu, o_mu, attributes */
+		*p++ = 1;
+		p += put_elem(p, 32, 16);
+	}
+	plen = (uint32_t)(p - pay);
+	buf[0] = plen >> 24; buf[1] = plen >> 16; buf[2] = plen >> 8;
+	buf[3] = plen;
+	memset(p, 0x55, 72);			/* pay_info */
+	p += 72;
+	jdn = (uint32_t)(time(NULL) / 86400 + 2440588);
+	*p++ = jdn >> 24; *p++ = jdn >> 16; *p++ = jdn >> 8; *p++ = jdn;
+	memset(p, 0, 8);			/* epoch_id 5 */
+	p[7] = 5;
+	p += 8;
+	return (size_t)(p - buf);
+}
+
+static const char *const err_names[] = {
+	"ok", "malformed", "double", "expired", "bad-value", "unavailable",
+	"not-enabled",
+};
+
+static void
+step_ticket(uint8_t client, uint32_t seed, const char *expect)
+{
+	uint8_t			 buf[sizeof(struct gw_cred_req) + 4096];
+	struct gw_cred_req	*req = (struct gw_cred_req *)buf;
+	struct gw_cred_result	 r;
+	struct imsg		 imsg;
+	size_t			 len;
+	uint32_t		 id = reqid++;
+	const char		*got;
+
+	memset(buf, 0, sizeof(buf));
+	memset(req->client, client, sizeof(req->client));
+	req->kind = CRED_ECASH_TICKET;
+	len = make_ticket(buf + sizeof(*req), seed);
+	if (strcmp(expect, "malformed") == 0)
+		len -= 10;
+	imsg_compose(&clientd, IMSG_CRED_VERIFY, id, -1, buf,
+	    sizeof(*req) + len);
+	imsgbuf_flush(&clientd);
+	for (;;) {
+		if (next_msg(&clientd, &imsg, 20000) != 1) {
+			say(0, "ticket %u/%u: no answer from credd", client,
+			    seed);
+			return;
+		}
+		if (imsg.hdr.type == IMSG_CRED_RESULT && imsg.hdr.peerid == id)
+			break;
+		imsg_free(&imsg);	/* a revoke for another test */
+	}
+	if (imsg_get_exact(&imsg, &r, sizeof(r)) == -1) {
+		say(0, "ticket: bad CRED_RESULT");
+		return;
+	}
+	imsg_free(&imsg);
+	r.message[sizeof(r.message) - 1] = '\0';
+	got = r.error >= 0 && (size_t)r.error < sizeof(err_names) /
+	    sizeof(err_names[0]) ? err_names[r.error] : "?";
+	say(strcmp(got, expect) == 0 && (r.ok == (strcmp(expect, "ok") == 0)),
+	    "ticket client %u serial %u: %s (want %s)%s%s%s", client, seed,
+	    got, expect, r.ok ? "" : ": \"", r.message, r.ok ? "" : "\"");
+	if (r.ok)
+		printf("# available %lld expiry %lld\n",
+		    (long long)r.available, (long long)r.expiry);
+}
+
+static void
+step_balance(uint8_t client, long long want)
+{
+	struct gw_client_id	 id;
+	struct gw_bandwidth	 b;
+	struct imsg		 imsg;
+
+	memset(&id, client, sizeof(id));
+	imsg_compose(&store, IMSG_BANDWIDTH_GET, 1, -1, &id, sizeof(id));
+	imsgbuf_flush(&store);
+	if (next_msg(&store, &imsg, 10000) != 1 ||
+	    imsg_get_exact(&imsg, &b, sizeof(b)) == -1) {
+		say(0, "balance of client %u: no answer", client);
+		return;
+	}
+	imsg_free(&imsg);
+	say(b.available == want, "client %u holds %lld bytes (want %lld)",
+	    client, (long long)b.available, want);
+}
+
+static void
+step_revoke(uint8_t client, long long want, int secs, int expect)
+{
+	struct gw_cred_revoke	 r;
+	struct imsg		 imsg;
+	time_t			 end = time(NULL) + secs;
+
+	while (time(NULL) < end) {
+		if (next_msg(&clientd, &imsg, 500) != 1)
+			continue;
+		if (imsg.hdr.type != IMSG_CRED_REVOKE ||
+		    imsg_get_exact(&imsg, &r, sizeof(r)) == -1) {
+			imsg_free(&imsg);
+			continue;
+		}
+		imsg_free(&imsg);
+		if (expect && r.client[0] != client)
+			continue;
+		say(expect && r.available == want, "client %u revoked, "
+		    "balance %lld (want %s%lld)", client,
+		    (long long)r.available, expect ? "" : "no revoke, ", want);
+		return;
+	}
+	say(!expect, "%s revoke in %d s", expect ? "no" : "no unexpected",
+	    secs);
+}
+
+static void
+step_topology(uint32_t want)
+{
+	struct gw_topology_end	 end;
+	struct imsg		 imsg;
+	uint32_t		 nodes = 0;
+
+	for (;;) {
+		if (next_msg(&mixd, &imsg, 20000) != 1) {
+			say(0, "mixd got no topology");
+			return;
+		}
+		if (imsg.hdr.type == IMSG_TOPOLOGY_BEGIN)
+			nodes = 0;
+		else if (imsg.hdr.type == IMSG_TOPOLOGY_NODE &&
+		    imsg.datalen == sizeof(struct gw_topology_node))
+			nodes++;
+		else if (imsg.hdr.type == IMSG_TOPOLOGY_END &&
+		    imsg_get_exact(&imsg, &end, sizeof(end)) == 0) {
+			imsg_free(&imsg);
+			break;
+		}
+		imsg_free(&imsg);
+	}
+	say(end.count == want && nodes == want, "mixd got a topology of %u "
+	    "node addresses (want %u)", nodes, want);
+}
+
+int
+main(int argc, char *argv[])
+{
+	int	 i;
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: tool_credd BIN DATADIR URLS step...\n");
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	bin = argv[1];
+	datadir = argv[2];
+	urls = argv[3];
+	for (i = 4; i < argc; i++) {
+		const char *s = argv[i];
+
+		if (strcmp(s, "start") == 0 || strcmp(s, "start-free") == 0)
+			start(strcmp(s, "start") == 0);
+		else if (strcmp(s, "stop") == 0 && running)
+			stop();
+		else if (strcmp(s, "ticket") == 0 && i + 3 < argc) {
+			step_ticket((uint8_t)atoi(argv[i + 1]),
+			    (uint32_t)atoi(argv[i + 2]), argv[i + 3]);
+			i += 3;
+		} else if (strcmp(s, "balance") == 0 && i + 2 < argc) {
+			step_balance((uint8_t)atoi(argv[i + 1]),
+			    atoll(argv[i + 2]));
+			i += 2;
+		} else if (strcmp(s, "revoke") == 0 && i + 2 < argc) {
+			step_revoke((uint8_t)atoi(argv[i + 1]),
+			    atoll(argv[i + 2]), 15, 1);
+			i += 2;
+		} else if (strcmp(s, "norevoke") == 0 && i + 1 < argc) {
+			step_revoke(0, 0, atoi(argv[i + 1]), 0);
+			i += 1;
+		} else if (strcmp(s, "topology") == 0 && i + 1 < argc) {
+			step_topology((uint32_t)atoi(argv[i + 1]));
+			i += 1;
+		} else {
+			fprintf(stderr, "tool_credd: bad step %s\n", s);
+			return 2;
+		}
+	}
+	if (running)
+		stop();
+	return failed ? 1 : 0;
+}
