@@ -112,49 +112,6 @@ mixd_dispatch_clientd(struct imsgev *iev, struct imsg *imsg)
 	return 0;
 }
 
-void
-mixd_counters_init(struct mixd *md, struct gw_counters *cs)
-{
-	struct mixd_counters	*c = &md->c;
-
-	c->packets_in = counter_get(cs, "packets_in");
-	c->bytes_in = counter_get(cs, "bytes_in");
-	c->packets_out = counter_get(cs, "packets_out");
-	c->final_deliveries = counter_get(cs, "final_deliveries");
-	c->acks_forwarded = counter_get(cs, "acks_forwarded");
-	c->self_deliveries = counter_get(cs, "self_deliveries");
-	c->replays = counter_get(cs, "sphinx_replay");
-	c->sphinx_mac = counter_get(cs, "sphinx_mac");
-	c->sphinx_no_key = counter_get(cs, "sphinx_no_key");
-	c->sphinx_length = counter_get(cs, "sphinx_length");
-	c->sphinx_other = counter_get(cs, "sphinx_other");
-	c->non_final_dropped = counter_get(cs, "non_final_dropped");
-	c->payload_bad = counter_get(cs, "payload_bad");
-	c->message_empty = counter_get(cs, "message_empty");
-	c->deliver_no_clientd = counter_get(cs, "deliver_no_clientd");
-	c->frames_bad_header = counter_get(cs, "frames_bad_header");
-	c->frames_bad_size = counter_get(cs, "frames_bad_size");
-	c->frames_outfox = counter_get(cs, "frames_outfox");
-	c->connections_in = counter_get(cs, "connections_in");
-	c->connections_in_open = counter_get(cs, "connections_in_open");
-	c->connections_refused = counter_get(cs, "connections_refused");
-	c->read_timeouts = counter_get(cs, "read_timeouts");
-	c->read_pauses = counter_get(cs, "read_pauses");
-	c->connections_out = counter_get(cs, "connections_out");
-	c->connect_failures = counter_get(cs, "connect_failures");
-	c->peers_open = counter_get(cs, "peers_open");
-	c->peers_full = counter_get(cs, "peers_full");
-	c->peer_queue_full = counter_get(cs, "peer_queue_full");
-	c->peer_lost_drops = counter_get(cs, "peer_lost_drops");
-	c->peer_queue_max = counter_get(cs, "peer_queue_depth_max");
-	c->forward_unknown_node = counter_get(cs, "forward_unknown_node");
-	c->forward_no_topology = counter_get(cs, "forward_no_topology");
-	c->forward_bad_address = counter_get(cs, "forward_bad_address");
-	c->topology_nodes = counter_get(cs, "topology_nodes");
-	c->topology_updates = counter_get(cs, "topology_updates");
-	c->replay_filter_bytes = counter_get(cs, "replay_filter_bytes");
-}
-
 static void
 mixd_start(struct worker *w)
 {
