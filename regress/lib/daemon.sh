@@ -14,12 +14,30 @@ gw_users() {
 	done
 }
 
-# Ports: a block of 10 per test run, from the pid, to avoid collisions.
+# A block of 10 free ports below Linux's ephemeral range (32768 up),
+# where outgoing connections take their local ports; checked free.
+gw_ports() {
+	_b=$((10000 + ($$ % 2200) * 10))
+	_tries=0
+	while [ $_tries -lt 50 ]; do
+		if ! ss -Htln 2>/dev/null | awk '{print $4}' |
+		    grep -Eq ":($_b|$((_b + 1))|$((_b + 2))|$((_b + 3))|$((_b + 4))|$((_b + 5)))\$"
+		then
+			echo $_b
+			return 0
+		fi
+		_b=$((_b + 10))
+		[ $_b -ge 32000 ] && _b=10000
+		_tries=$((_tries + 1))
+	done
+	echo $_b
+}
+
 gw_setup() {
 	gw_users
 	GW_DIR=$(mktemp -d /tmp/gwtest.XXXXXX)
 	chmod 755 "$GW_DIR"
-	base=$((20000 + ($$ % 4000) * 10))
+	base=$(gw_ports)
 	GW_WS=$base GW_MIX=$((base + 1)) GW_HTTP=$((base + 2))
 	"$BIN/gatewayctl" init -D "$GW_DIR" >/dev/null || return 1
 	GW_CONF=$GW_DIR/gatewayd.yaml
