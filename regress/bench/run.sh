@@ -7,7 +7,9 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP"
 O=obj/bench
 mkdir -p $O
-if ! make -s -j"${JOBS:-$(nproc)}" O=$O benches > $O/build.log 2>&1; then
+# Shell benchmarks (bench_*.sh) run the daemon and the test tools too.
+if ! make -s -j"${JOBS:-$(nproc)}" O=$O benches all \
+    $O/regress/bin/tool_mixnode > $O/build.log 2>&1; then
 	tail -n 40 $O/build.log
 	echo "bench: build failed"
 	exit 1
@@ -18,5 +20,10 @@ for b in $O/regress/bench/bench_*; do
 	[ -x "$b" ] || continue
 	echo "== $(basename "$b")"
 	"$b" || status=1
+done
+for b in regress/bench/bench_*.sh; do
+	[ -f "$b" ] || continue
+	echo "== $(basename "$b" .sh)"
+	O=$O BIN="$TOP/$O/bin" TOP="$TOP" sh "$b" || status=1
 done
 exit $status
