@@ -23,7 +23,7 @@ clientd_LIBS	:= $(WSLAY_LIBS) $(call PKG,jansson) $(COMMON_LIBS)
 credd_LIBS	:= $(call PKG,libcurl jansson) $(COMMON_LIBS)
 storaged_LIBS	:= $(call PKG,lmdb) $(COMMON_LIBS)
 gatewayctl_LIBS	:= $(call PKG,yaml-0.1 jansson) $(COMMON_LIBS)
-TEST_LIBS	:= $(call PKG,yaml-0.1 jansson lmdb) $(WSLAY_LIBS) $(COMMON_LIBS)
+TEST_LIBS	:= $(call PKG,yaml-0.1 jansson lmdb libcurl) $(WSLAY_LIBS) $(COMMON_LIBS)
 
 COMMON_SRCS	:= $(sort $(wildcard common/*.c))
 COMMON_OBJS	:= $(COMMON_SRCS:%.c=$(O)/%.o)

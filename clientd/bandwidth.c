@@ -114,11 +114,11 @@ bw_result(struct conn *c, uint32_t kind, const struct gw_bandwidth *b)
 }
 
 /*
- * An ecashCredential goes to credd as the client sent it (the
+ * The decrypted CredentialSpendingData bytes go to credd (the
  * IMSG_CRED_VERIFY contract); credd credits storaged and answers.
  */
 void
-bw_ecash(struct conn *c, const uint8_t *json, size_t len)
+bw_ecash(struct conn *c, const uint8_t *ticket, size_t len)
 {
 	struct gw_cred_req	 req;
 	struct iovec		 iov[2];
@@ -133,7 +133,7 @@ bw_ecash(struct conn *c, const uint8_t *json, size_t len)
 	req.kind = CRED_ECASH_TICKET;
 	iov[0].iov_base = &req;
 	iov[0].iov_len = sizeof(req);
-	iov[1].iov_base = (void *)(uintptr_t)json;
+	iov[1].iov_base = (void *)(uintptr_t)ticket;
 	iov[1].iov_len = len;
 	if (clientd_sendv(c->cd, PROC_CREDD, IMSG_CRED_VERIFY,
 	    REQ_ID(c, REQ_PLAIN), iov, 2) == -1)

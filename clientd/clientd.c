@@ -7,13 +7,16 @@
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
 #include "clientd.h"
 #include "gwcrypto.h"
 #include "log.h"
+#include "util.h"
 
 static struct worker	 clientd_worker;
 static struct clientd	 clientd_state;
@@ -30,6 +33,50 @@ clientd_reply_conn(struct clientd *cd, uint32_t peerid, const uint8_t *client)
 	return c;
 }
 
+/* /metrics: every process's record arrives from the master, then END. */
+static void
+clientd_metrics_part(struct clientd *cd, struct imsgev *iev,
+    struct imsg *imsg)
+{
+	struct metrics_proc	*m;
+	char			*text = NULL;
+	size_t			 len = 0;
+	FILE			*fp;
+
+	if (imsg->hdr.type == IMSG_CTL_END) {
+		if ((fp = open_memstream(&text, &len)) == NULL)
+			fatal("open_memstream");
+		metrics_write(fp, cd->mprocs, cd->nmprocs, time(NULL));
+		fclose(fp);
+		node_http_metrics_done(cd->http, text, len);
+		free(text);
+		cd->nmprocs = 0;
+		return;
+	}
+	if (cd->nmprocs == PROC_MAX || imsg->datalen < sizeof(m->p))
+		fatalx("bad status record from %s", iev->name);
+	m = &cd->mprocs[cd->nmprocs];
+	memcpy(&m->p, imsg->data, sizeof(m->p));
+	if (m->p.ncounters > GW_COUNTERS_MAX || imsg->datalen !=
+	    sizeof(m->p) + m->p.ncounters * sizeof(m->c[0]))
+		fatalx("bad status record from %s", iev->name);
+	memcpy(m->c, imsg->data + sizeof(m->p),
+	    m->p.ncounters * sizeof(m->c[0]));
+	cd->nmprocs++;
+}
+
+static void
+clientd_metrics_ask(struct node_http *nh, void *arg)
+{
+	struct clientd	*cd = arg;
+
+	(void)nh;
+	cd->nmprocs = 0;
+	if (clientd_send(cd, PROC_PARENT, IMSG_METRICS_REQUEST, 0, NULL, 0)
+	    == -1)
+		node_http_metrics_done(cd->http, NULL, 0);
+}
+
 static int
 clientd_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 {
@@ -37,6 +84,11 @@ clientd_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 	struct gw_hs_sign_result	 r;
 	struct conn			*c;
 
+	if (imsg->hdr.type == IMSG_CTL_STATUS_PROC ||
+	    imsg->hdr.type == IMSG_CTL_END) {
+		clientd_metrics_part(cd, iev, imsg);
+		return 0;
+	}
 	if (imsg->hdr.type != IMSG_HS_SIGN_RESULT)
 		imsg_unexpected(iev, imsg);
 	imsg_need(iev, imsg, &r, sizeof(r));
@@ -170,6 +222,48 @@ clientd_dispatch_credd(struct imsgev *iev, struct imsg *imsg)
 	}
 }
 
+/* The announced ws port: configured, or the first clients listener's. */
+static uint16_t
+clientd_ws_port(const struct worker *w)
+{
+	const char	*colon, *errstr;
+	unsigned	 i;
+	long long	 p;
+
+	if (w->conf.clientd.announce_ws_port != 0)
+		return w->conf.clientd.announce_ws_port;
+	for (i = 0; i < w->nlisteners; i++) {
+		if (w->listen_info[i].kind != LISTEN_CLIENTS ||
+		    (colon = strrchr(w->listen_info[i].text, ':')) == NULL)
+			continue;
+		p = gw_strtonum(colon + 1, 1, 65535, &errstr);
+		if (errstr == NULL)
+			return (uint16_t)p;
+	}
+	return 0;
+}
+
+static void
+clientd_http_start(struct worker *w, struct clientd *cd)
+{
+	unsigned	 i;
+
+	cd->api.hostinfo = w->hostinfo;
+	cd->api.started = w->started;
+	cd->api.ws_port = clientd_ws_port(w);
+	cd->api.wss_port = w->conf.clientd.announce_wss_port;
+	cd->api.enforce_zk_nyms = w->conf.clientd.enforce_zk_nyms;
+	cd->mprocs = xcalloc(PROC_MAX, sizeof(*cd->mprocs));
+	cd->http = node_http_new(w->base, &cd->api, 256,
+	    clientd_metrics_ask, cd);
+	for (i = 0; i < w->nlisteners; i++)
+		if (w->listen_info[i].kind == LISTEN_HTTP) {
+			node_http_listen(cd->http, w->listen_fd[i]);
+			log_debug("serving the node API on %s",
+			    w->listen_info[i].text);
+		}
+}
+
 static void
 clientd_start(struct worker *w)
 {
@@ -177,9 +271,9 @@ clientd_start(struct worker *w)
 	unsigned	 i;
 	int		 fl;
 
+	clientd_http_start(w, cd);
 	for (i = 0; i < w->nlisteners; i++) {
-		if (w->listen_info[i].kind != LISTEN_CLIENTS &&
-		    w->listen_info[i].kind != LISTEN_HTTP)
+		if (w->listen_info[i].kind != LISTEN_CLIENTS)
 			continue;
 		/* A client gone between poll and accept must not block us. */
 		if ((fl = fcntl(w->listen_fd[i], F_GETFL)) == -1 ||
@@ -190,9 +284,16 @@ clientd_start(struct worker *w)
 		if (cd->listen_ev[i] == NULL ||
 		    event_add(cd->listen_ev[i], NULL) == -1)
 			fatalx("listener %s", w->listen_info[i].text);
-		log_debug("serving %s on %s", w->listen_info[i].kind ==
-		    LISTEN_HTTP ? "http" : "clients", w->listen_info[i].text);
+		log_debug("serving clients on %s", w->listen_info[i].text);
 	}
+}
+
+static void
+cd_reconf_api(struct worker *w)
+{
+	struct clientd	*cd = w->role;
+
+	cd->api.enforce_zk_nyms = w->conf.clientd.enforce_zk_nyms;
 }
 
 static void
@@ -207,6 +308,7 @@ clientd_reconf(struct worker *w, const void *conf)
 	c->handshake_timeout_ms = n->handshake_timeout_ms;
 	c->idle_timeout_ms = n->idle_timeout_ms;
 	c->enforce_zk_nyms = n->enforce_zk_nyms;
+	cd_reconf_api(w);
 }
 
 static void
@@ -215,6 +317,9 @@ clientd_counters(struct worker *w)
 	struct clientd	*cd = w->role;
 
 	*cd->c_conn_open = cd->nconns;
+	if (cd->http != NULL)
+		*counter_get(&w->counters, "http_api_requests") =
+		    node_http_requests(cd->http);
 }
 
 static void

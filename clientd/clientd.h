@@ -17,6 +17,8 @@
 
 #include "client_crypto.h"
 #include "sandbox.h"
+#include "metrics.h"
+#include "node_http.h"
 #include "worker.h"
 
 extern const struct sandbox_policy clientd_policy;
@@ -159,6 +161,10 @@ struct clientd {
 	struct addrcount	*by_addr[CLIENTD_ADDR_BUCKETS];
 	struct event		*listen_ev[WORKER_MAX_LISTENERS];
 	struct event		*flow_ev;	/* backpressure poll */
+	struct node_http	*http;		/* the node HTTP API */
+	struct node_api		 api;
+	struct metrics_proc	*mprocs;	/* /metrics being gathered */
+	size_t			 nmprocs;
 	int			 paused;	/* mixd queue high */
 	uint8_t			 scratch[GW_IMSG_MAXSIZE + 64];
 	uint8_t			 frame[GW_IMSG_MAXSIZE + 64];
@@ -277,7 +283,7 @@ int	 bw_charge(struct conn *, int64_t, int64_t *avail);
 void	 bw_flush(struct conn *);
 void	 bw_claim_free(struct conn *);
 void	 bw_result(struct conn *, uint32_t kind, const struct gw_bandwidth *);
-void	 bw_ecash(struct conn *, const uint8_t *json, size_t);
+void	 bw_ecash(struct conn *, const uint8_t *ticket, size_t);
 void	 bw_cred_result(struct conn *, const struct gw_cred_result *);
 
 #endif

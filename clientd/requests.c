@@ -5,6 +5,7 @@
  * Replies have fixed shapes and are printed directly.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 #include "clientd.h"
 #include "gwcrypto.h"
 #include "log.h"
+#include "util.h"
 
 #define ERR_ONLY	"Only 'Register' or 'Authenticate' requests are allowed"
 #define ERR_LEGACY	"the legacy authentication method is no longer " \
@@ -156,6 +158,36 @@ requests_handshake(struct conn *c, json_t *o, int final)
 	handshake_start(c, data, (size_t)n, version);
 }
 
+/*
+ * ecashCredential: enc_credential = AEAD(k, iv, CredentialSpendingData
+ * bytes) (spec 6.3).  Only clientd holds the session key, so the ticket
+ * goes to credd decrypted.
+ */
+static void
+requests_ecash(struct conn *c, json_t *o)
+{
+	uint8_t	*ct, *pt, nonce[CLIENT_NONCE_LEN];
+	int	 n, nl;
+
+	ct = xmalloc(GW_CRED_MAX + CLIENT_TAG_LEN);
+	pt = xmalloc(GW_CRED_MAX + CLIENT_TAG_LEN);
+	n = json_bytes(o, "enc_credential", ct, GW_CRED_MAX + CLIENT_TAG_LEN);
+	nl = json_bytes(o, "iv", nonce, sizeof(nonce) + 1);
+	if (nl < 0)
+		nl = json_bytes(o, "nonce", nonce, sizeof(nonce) + 1);
+	if (nl != CLIENT_NONCE_LEN)
+		session_error(c, "the provided nonce (or legacy IV) did not "
+		    "have the expected length");
+	else if (n <= CLIENT_TAG_LEN || gwcrypto_aead_open(c->aead, nonce,
+	    ct, (size_t)n, pt) == -1)
+		session_error(c, "failed to decrypt provided credential");
+	else
+		bw_ecash(c, pt, (size_t)n - CLIENT_TAG_LEN);
+	sodium_memzero(pt, GW_CRED_MAX + CLIENT_TAG_LEN);
+	free(ct);
+	free(pt);
+}
+
 /* ForgetMe / RememberMe under the session key (spec 4.1). */
 static void
 requests_encrypted(struct conn *c, json_t *o)
@@ -231,8 +263,7 @@ requests_fresh(struct conn *c, json_t *o, const char *type)
 }
 
 static void
-requests_ready(struct conn *c, json_t *o, const char *type,
-    const uint8_t *msg, size_t len)
+requests_ready(struct conn *c, json_t *o, const char *type)
 {
 	char	 why[160];
 
@@ -241,7 +272,7 @@ requests_ready(struct conn *c, json_t *o, const char *type,
 	else if (strcmp(type, "claimFreeTestnetBandwidth") == 0)
 		bw_claim_free(c);
 	else if (strcmp(type, "ecashCredential") == 0)
-		bw_ecash(c, msg, len);
+		requests_ecash(c, o);
 	else if (strcmp(type, "encryptedRequest") == 0)
 		requests_encrypted(c, o);
 	else if (is_handshake(type))
@@ -289,7 +320,7 @@ requests_text(struct conn *c, const uint8_t *msg, size_t len)
 		break;
 	case CS_READY:
 		if (type != NULL) {
-			requests_ready(c, o, type, msg, len);
+			requests_ready(c, o, type);
 			break;
 		}
 		*c->cd->c_requests_bad += 1;

@@ -159,7 +159,7 @@ enum gw_imsg_type {
 
 	/* --- credentials and topology (credd) --------------------------- */
 	/* clientd -> credd: struct gw_cred_req + the credential bytes
-	 * (1..GW_CRED_MAX).  Reply: IMSG_CRED_RESULT. */
+	 * (1..GW_CRED_MAX), decrypted.  Reply: IMSG_CRED_RESULT. */
 	IMSG_CRED_VERIFY,
 	/* credd -> clientd: struct gw_cred_result. */
 	IMSG_CRED_RESULT,
@@ -436,7 +436,9 @@ struct gw_cred_req {
 };
 
 enum gw_cred_kind {
-	CRED_ECASH_TICKET,	/* ecashCredential, JSON as the client sent */
+	CRED_ECASH_TICKET,	/* ecashCredential: the CredentialSpendingData
+				 * bytes, decrypted by clientd (only it holds
+				 * the session key) */
 	CRED_UPGRADE_JWT,	/* upgradeModeJWT */
 };
 
