@@ -119,6 +119,8 @@ commit_now(struct storaged *sd)
 				    &reason, sizeof(reason));
 			}
 		}
+		if (!failed && p->type == IMSG_STORE_RESULT)
+			*sd->c_acked += 1;
 		/* A sibling whose channel closed is gone: nobody to tell. */
 		if (sd->w->peer[p->proc] == NULL)
 			continue;

@@ -392,6 +392,7 @@ storaged_counters_init(struct storaged *sd)
 	sd->c_delivered_deleted = counter_get(cs, "messages_deleted");
 	sd->c_purged = counter_get(cs, "messages_purged");
 	sd->c_fetches = counter_get(cs, "inbox_fetches");
+	sd->c_acked = counter_get(cs, "messages_acked");
 }
 
 int

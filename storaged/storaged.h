@@ -145,6 +145,7 @@ struct storaged {
 	uint64_t	*c_stored, *c_dropped_full, *c_dropped_dbfull;
 	uint64_t	*c_commits, *c_commit_fail, *c_delivered_deleted;
 	uint64_t	*c_purged, *c_fetches;
+	uint64_t	*c_acked;	/* stores answered after commit */
 };
 
 #endif

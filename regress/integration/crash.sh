@@ -1,0 +1,67 @@
+#!/bin/sh
+# kill -9 of the whole daemon while messages stream in through the mix
+# port for an offline client: after a restart every message storaged had
+# acknowledged (committed) is in the inbox, and none is there twice.
+. "$(dirname "$0")/../lib/testlib.sh"
+. "$(dirname "$0")/../lib/daemon.sh"
+
+TOOL=$TOP/$O/regress/bin/tool_mixnode
+CLIENT=aa112233445566778899aabbccddeeff00112233445566778899aabbccddee01
+N1=300
+N2=60000
+
+counter() {
+	"$BIN/gatewayctl" -j -s "$GW_SOCK" status 2>/dev/null | python3 -c '
+import json, sys
+try:
+    d = json.load(sys.stdin)
+except Exception:
+    print(-1); sys.exit()
+for p in d["processes"]:
+    if p["role"] == sys.argv[1]:
+        print(p["counters"].get(sys.argv[2], 0)); break
+else:
+    print(-1)' "$1" "$2"
+}
+counter_ge() { [ "$(counter "$1" "$2")" -ge "$3" ]; }
+
+gw_setup || { notok setup "init failed"; exit 1; }
+gw_start || { notok "daemon starts" "$(tail -5 "$GW_LOG")"; exit 1; }
+KEY=$GW_DIR/keys/x25519_sphinx.pub
+GW=127.0.0.1:$GW_MIX
+
+# Phase 1: messages fully acknowledged before anything happens.
+"$TOOL" -g "$GW" -k "$KEY" -c $CLIENT -N $N1 -d -t 30 >/dev/null 2>&1
+wait_until 15 counter_ge storaged messages_acked $N1 || \
+    notok "phase 1 acknowledged" "$(counter storaged messages_acked)"
+
+# Phase 2: a stream, and kill -9 of every process in the middle of it.
+"$TOOL" -g "$GW" -k "$KEY" -c $CLIENT -N $N2 -d -a 0 -t 30 >/dev/null 2>&1 &
+TPID=$!
+wait_until 20 counter_ge storaged messages_acked $((N1 + 2000))
+acked=$(counter storaged messages_acked)
+pids="$GW_PID $(gw_all_pids)"
+kill -KILL $pids 2>/dev/null
+wait "$GW_PID" 2>/dev/null
+GW_PID=
+kill $TPID 2>/dev/null
+wait $TPID 2>/dev/null
+echo "# acknowledged at least $acked before kill -9 of the whole daemon"
+[ "$acked" -gt "$N1" ] && [ "$acked" -lt $((N1 + N2)) ] && \
+    ok "killed while messages streamed in ($acked acknowledged)" || \
+    notok "killed while messages streamed in" "acked $acked"
+
+# Restart on the same data: storaged rebuilds its counts from LMDB.
+rm -f "$GW_SOCK"
+gw_start || { notok "restart" "$(tail -5 "$GW_LOG")"; exit 1; }
+inbox=$(counter storaged inbox_messages)
+echo "# after restart the inbox holds $inbox"
+[ "$inbox" -ge "$acked" ] && ok "no acknowledged message lost" || \
+    notok "no acknowledged message lost" "inbox $inbox < acked $acked"
+[ "$inbox" -le $((N1 + N2)) ] && ok "no message stored twice" || \
+    notok "no message stored twice" "inbox $inbox > sent $((N1 + N2))"
+[ "$(counter storaged inbox_clients)" = 1 ] && ok "all in one inbox" || \
+    notok "all in one inbox" "$(counter storaged inbox_clients) clients"
+gw_stop
+GW_PID=
+t_done
