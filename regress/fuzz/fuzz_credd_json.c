@@ -1,0 +1,60 @@
+/*
+ * credd's parsers of hostile bytes: the ticket a client sent (through
+ * clientd) and what nym-api and the signers answer.  The first byte
+ * picks the parser; none may crash, leak or read past its input.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "credd/credd.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+	static struct signer_set	 ss;
+	static struct gw_topology_node	 nodes[64];
+	struct topo_rewarded		 rw;
+	struct ticket			 t;
+	char				*body, *s;
+	size_t				 n = 0;
+	uint64_t			 total;
+
+	if (len < 1)
+		return 0;
+	/* The JSON parsers take text with a length: no NUL needed. */
+	s = malloc(len);
+	memcpy(s, data + 1, len - 1);
+	switch (data[0] % 5) {
+	case 0:
+		if (ticket_parse(data + 1, len - 1, &t) == 0 &&
+		    t.nserials > TICKET_SERIAL_MAX)
+			abort();
+		break;
+	case 1:
+		if ((body = ticket_verify_body(data + 1, len - 1, "n1x")))
+			free(body);
+		break;
+	case 2:
+		ticket_parse_verdict(s, len - 1);
+		break;
+	case 3:
+		if (signers_parse(s, len - 1, &ss) == 0 && ss.n > SIGNERS_MAX)
+			abort();
+		break;
+	case 4:
+		memset(&rw, 0, sizeof(rw));
+		if (topology_parse_rewarded(s, len - 1, &rw) == 0) {
+			topology_parse_nodes(s, len - 1, &rw, nodes, &n,
+			    64, &total);
+			if (n > 64)
+				abort();
+		}
+		topology_rewarded_free(&rw);
+		break;
+	}
+	free(s);
+	return 0;
+}
