@@ -260,6 +260,15 @@ struct gw_conf_storaged {
 	uint32_t	 commit_batch;
 };
 
+/* Any worker's slice: what a receiver of IMSG_CONF_* / IMSG_RECONF
+ * reads into before checking the exact size for its role. */
+union gw_conf_any {
+	struct gw_conf_mixd	 mixd;
+	struct gw_conf_clientd	 clientd;
+	struct gw_conf_credd	 credd;
+	struct gw_conf_storaged	 storaged;
+};
+
 struct gw_key_sphinx {
 	uint32_t	 rotation;	/* key-rotation id */
 	uint8_t		 secret[32];	/* x25519 private key */

@@ -358,12 +358,7 @@ worker_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 {
 	struct worker	*w = iev->arg;
 	int32_t		 verbose;
-	union {
-		struct gw_conf_mixd	 mixd;
-		struct gw_conf_clientd	 clientd;
-		struct gw_conf_credd	 credd;
-		struct gw_conf_storaged	 storaged;
-	}		 conf;
+	union gw_conf_any conf;
 
 	switch (imsg->hdr.type) {
 	case IMSG_START:

@@ -44,12 +44,7 @@ struct worker {
 	struct gw_setup_listener listen_info[WORKER_MAX_LISTENERS];
 	unsigned		 nlisteners;
 
-	union {
-		struct gw_conf_mixd	 mixd;
-		struct gw_conf_clientd	 clientd;
-		struct gw_conf_credd	 credd;
-		struct gw_conf_storaged	 storaged;
-	}			 conf;
+	union gw_conf_any	 conf;
 	struct gw_key_sphinx	 keys[WORKER_MAX_KEYS];
 	unsigned		 nkeys;
 	char			 hostinfo[GW_HOSTINFO_MAX];	/* clientd */

@@ -227,12 +227,7 @@ slice_storaged(const struct gatewayd *gw, struct gw_conf_storaged *s)
 static void
 parent_send_slice(struct gatewayd *gw, enum gw_proc p, uint32_t type)
 {
-	union {
-		struct gw_conf_mixd	 mixd;
-		struct gw_conf_clientd	 clientd;
-		struct gw_conf_credd	 credd;
-		struct gw_conf_storaged	 storaged;
-	}	 s;
+	union gw_conf_any s;
 	size_t	 len = 0;
 
 	switch (p) {
