@@ -85,10 +85,11 @@ mix_in_read(int fd, short what, void *arg)
 			mix_listen_flow(md);
 			return;
 		}
+		/* Stop at once if that read filled clientd's queue. */
+		mix_listen_flow(md);
 		if ((size_t)n < room)
 			break;
 	}
-	mix_listen_flow(md);
 }
 
 /* Out of descriptors: a level-triggered listener would spin; rest. */
