@@ -84,10 +84,10 @@ utf8_decode(const unsigned char *s, uint32_t *cp)
 /*
  * Plain when it cannot be mistaken for YAML syntax, else double-quoted.
  * The parser reads every value by its key's type, so "yes" or "123" as
- * a plain user name come back as the same string.  Inside quotes, what
- * a YAML reader would refuse or fold (controls, NEL, the Unicode line
- * and paragraph separators, a BOM) is escaped so that it reads back the
- * same.
+ * a plain user name come back as the same string.  Inside quotes,
+ * controls and every non-ASCII character are escaped, so that it reads
+ * back the same whatever a YAML reader refuses or folds (NEL, line and
+ * paragraph separators, a BOM, non-characters such as U+FFFE).
  */
 void
 config_print_scalar(FILE *fp, const char *s)
@@ -113,9 +113,13 @@ config_print_scalar(FILE *fp, const char *s)
 			n = 1;
 		} else if (cp == '"' || cp == '\\')
 			fprintf(fp, "\\%c", (int)cp);
-		else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+		else if (cp < 0x20 || cp == 0x7f)
 			fprintf(fp, "\\x%02x", (unsigned)cp);
-		else if (cp == 0x2028 || cp == 0x2029 || cp == 0xfeff)
+		else if (cp > 0xffff)
+			fprintf(fp, "\\U%08x", (unsigned)cp);
+		else if (cp >= 0x80)
+			/* All of it: YAML readers refuse non-characters
+			 * (U+FFFE) and fold or drop some separators. */
 			fprintf(fp, "\\u%04x", (unsigned)cp);
 		else
 			fwrite(p, 1, n, fp);
