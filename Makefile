@@ -107,7 +107,8 @@ $(O)/regress/bench/%.o: regress/bench/%.c
 $(O)/regress/unit/%: $(O)/regress/unit/%.o $(O)/regress/lib/testlib.o \
     $$(call unit_objs,%) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS)
-$(O)/regress/bin/%: $(O)/regress/lib/%.o $(O)/regress/lib/testlib.o $(LIBCOMMON)
+$(O)/regress/bin/%: $(O)/regress/lib/%.o $(O)/regress/lib/testlib.o \
+    $(O)/regress/lib/fakemaster.o $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS)
 # bench_<prog>_<name>.c links <prog>'s objects, as unit tests do.

@@ -32,17 +32,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fakemaster.h"
 #include "gw_imsg.h"
 #include "imsg.h"
 #include "testlib.h"
 
-struct worker_child {
-	pid_t		 pid;
-	struct imsgbuf	 master;
-};
-
 static const char	*bin, *datadir, *urls;
-static struct worker_child credd, storaged;
+static struct fm_child credd, storaged;
 static struct imsgbuf	 clientd;	/* we are clientd to credd */
 static struct imsgbuf	 mixd;		/* and mixd */
 static struct imsgbuf	 store;		/* and clientd to storaged */
@@ -67,80 +63,13 @@ say(int ok, const char *fmt, ...)
 		failed++;
 }
 
-static int
-next_msg(struct imsgbuf *ib, struct imsg *imsg, int timeout_ms)
-{
-	struct pollfd	 pfd = { .fd = ib->fd, .events = POLLIN };
-	int		 n;
-
-	for (;;) {
-		if ((n = imsg_get(ib, imsg)) != 0)
-			return n;
-		if (poll(&pfd, 1, timeout_ms) <= 0)
-			return -1;
-		if ((n = imsgbuf_read(ib)) == 0)
-			return 0;
-		if (n == -1 && errno != EAGAIN)
-			return -1;
-	}
-}
-
 static void
-pair(int sv[2])
+spawn(struct fm_child *c, const char *prog)
 {
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
-		perror("socketpair");
-		exit(1);
-	}
-}
+	char	 path[4096];
 
-static void
-give_peer(struct worker_child *c, uint32_t proc, int fd)
-{
-	struct gw_setup_peer	 p = { proc };
-
-	imsg_compose(&c->master, IMSG_SETUP_PEER, 0, fd, &p, sizeof(p));
-}
-
-static void
-spawn(struct worker_child *c, const char *prog)
-{
-	char	 path[4096], opts[512];
-	int	 sv[2];
-
-	pair(sv);
 	snprintf(path, sizeof(path), "%s/%s", bin, prog);
-	if ((c->pid = fork()) == 0) {
-		char *argv[] = { (char *)(uintptr_t)prog,
-		    (char *)(uintptr_t)"-d", NULL };
-		const char *a = getenv("ASAN_OPTIONS");
-
-		/* As the master does: no LeakSanitizer in a sandbox. */
-		if (a != NULL) {
-			snprintf(opts, sizeof(opts), "%s:detect_leaks=0", a);
-			setenv("ASAN_OPTIONS", opts, 1);
-		}
-		dup2(sv[1], 3);
-		execv(path, argv);
-		_exit(127);
-	}
-	close(sv[1]);
-	imsgbuf_init(&c->master, sv[0], GW_IMSG_MAXSIZE, 1);
-}
-
-static int
-ready(struct worker_child *c)
-{
-	struct imsg	 imsg;
-
-	imsg_compose(&c->master, IMSG_SETUP_DONE, 0, -1, NULL, 0);
-	if (imsgbuf_flush(&c->master) == -1)
-		return -1;
-	if (next_msg(&c->master, &imsg, 15000) != 1 ||
-	    imsg.hdr.type != IMSG_WORKER_READY)
-		return -1;
-	imsg_free(&imsg);
-	return 0;
+	fm_spawn(c, path, prog);
 }
 
 static void
@@ -161,14 +90,14 @@ start(int enforce)
 		say(0, "prepare %s for _gatewayd-db", db);
 		exit(1);
 	}
-	pair(cs);	/* credd <-> storaged */
-	pair(cl);	/* credd <-> us as clientd */
-	pair(mx);	/* credd <-> us as mixd */
-	pair(st);	/* storaged <-> us as clientd */
+	fm_pair(cs);	/* credd <-> storaged */
+	fm_pair(cl);	/* credd <-> us as clientd */
+	fm_pair(mx);	/* credd <-> us as mixd */
+	fm_pair(st);	/* storaged <-> us as clientd */
 
 	spawn(&storaged, "storaged");
-	give_peer(&storaged, PROC_CREDD, cs[0]);
-	give_peer(&storaged, PROC_CLIENTD, st[0]);
+	fm_give_peer(&storaged, PROC_CREDD, cs[0]);
+	fm_give_peer(&storaged, PROC_CLIENTD, st[0]);
 	memset(&sc, 0, sizeof(sc));
 	snprintf(sc.c.user, sizeof(sc.c.user), "_gatewayd-db");
 	snprintf(sc.c.chroot_dir, sizeof(sc.c.chroot_dir), "%s",
@@ -184,9 +113,9 @@ start(int enforce)
 	    sizeof(sc));
 
 	spawn(&credd, "credd");
-	give_peer(&credd, PROC_STORAGED, cs[1]);
-	give_peer(&credd, PROC_CLIENTD, cl[0]);
-	give_peer(&credd, PROC_MIXD, mx[0]);
+	fm_give_peer(&credd, PROC_STORAGED, cs[1]);
+	fm_give_peer(&credd, PROC_CLIENTD, cl[0]);
+	fm_give_peer(&credd, PROC_MIXD, mx[0]);
 	memset(&cc, 0, sizeof(cc));
 	snprintf(cc.c.user, sizeof(cc.c.user), "_gatewayd");
 	snprintf(list, sizeof(list), "%s", urls);
@@ -199,7 +128,8 @@ start(int enforce)
 	cc.enforce_zk_nyms = enforce;
 	imsg_compose(&credd.master, IMSG_CONF_CREDD, 0, -1, &cc, sizeof(cc));
 
-	if (ready(&storaged) == -1 || ready(&credd) == -1) {
+	if (fm_ready(&storaged, 15000) == -1 ||
+	    fm_ready(&credd, 15000) == -1) {
 		say(0, "credd and storaged start");
 		exit(1);
 	}
@@ -215,7 +145,7 @@ start(int enforce)
 }
 
 static void
-stop_one(struct worker_child *c)
+stop_one(struct fm_child *c)
 {
 	int	 st;
 
@@ -322,7 +252,7 @@ step_ticket(uint8_t client, uint32_t seed, const char *expect)
 	    sizeof(*req) + len);
 	imsgbuf_flush(&clientd);
 	for (;;) {
-		if (next_msg(&clientd, &imsg, 20000) != 1) {
+		if (fm_next(&clientd, &imsg, 20000) != 1) {
 			say(0, "ticket %u/%u: no answer from credd", client,
 			    seed);
 			return;
@@ -357,7 +287,7 @@ step_balance(uint8_t client, long long want)
 	memset(&id, client, sizeof(id));
 	imsg_compose(&store, IMSG_BANDWIDTH_GET, 1, -1, &id, sizeof(id));
 	imsgbuf_flush(&store);
-	if (next_msg(&store, &imsg, 10000) != 1 ||
+	if (fm_next(&store, &imsg, 10000) != 1 ||
 	    imsg_get_exact(&imsg, &b, sizeof(b)) == -1) {
 		say(0, "balance of client %u: no answer", client);
 		return;
@@ -375,7 +305,7 @@ step_revoke(uint8_t client, long long want, int secs, int expect)
 	time_t			 end = time(NULL) + secs;
 
 	while (time(NULL) < end) {
-		if (next_msg(&clientd, &imsg, 500) != 1)
+		if (fm_next(&clientd, &imsg, 500) != 1)
 			continue;
 		if (imsg.hdr.type != IMSG_CRED_REVOKE ||
 		    imsg_get_exact(&imsg, &r, sizeof(r)) == -1) {
@@ -402,7 +332,7 @@ step_topology(uint32_t want)
 	uint32_t		 nodes = 0;
 
 	for (;;) {
-		if (next_msg(&mixd, &imsg, 20000) != 1) {
+		if (fm_next(&mixd, &imsg, 20000) != 1) {
 			say(0, "mixd got no topology");
 			return;
 		}

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fakemaster.h"
 #include "gw_imsg.h"
 #include "imsg.h"
 #include "testlib.h"
@@ -34,8 +35,7 @@
 #define MSG_LEN		2048
 
 struct child {
-	pid_t		 pid;
-	struct imsgbuf	 master;	/* our end of its fd 3 */
+	struct fm_child	 fm;		/* pid, our end of its fd 3 */
 	struct imsgbuf	 mixd;		/* we play mixd */
 	struct imsgbuf	 clientd;	/* and clientd */
 };
@@ -67,65 +67,27 @@ prepare_dir(void)
 	}
 }
 
+/* A channel to storaged on which we play proc; our end into mine. */
 static void
-send_peer(struct imsgbuf *m, struct imsgbuf *mine, uint32_t proc)
+send_peer(struct fm_child *c, struct imsgbuf *mine, uint32_t proc)
 {
-	struct gw_setup_peer	 p = { proc };
-	int			 sv[2];
+	int	 sv[2];
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
-		die("socketpair");
-	imsg_compose(m, IMSG_SETUP_PEER, 0, sv[1], &p, sizeof(p));
+	fm_pair(sv);
+	fm_give_peer(c, proc, sv[1]);
 	imsgbuf_init(mine, sv[0], GW_IMSG_MAXSIZE, 0);
-}
-
-static int
-next_msg(struct imsgbuf *ib, struct imsg *imsg, int timeout_ms)
-{
-	struct pollfd	 pfd = { .fd = ib->fd, .events = POLLIN };
-	int		 n;
-
-	for (;;) {
-		if ((n = imsg_get(ib, imsg)) != 0)
-			return n;
-		if (poll(&pfd, 1, timeout_ms) <= 0)
-			return -1;
-		if ((n = imsgbuf_read(ib)) == 0)
-			return 0;
-		if (n == -1 && errno != EAGAIN)
-			return -1;
-	}
 }
 
 static int
 start(struct child *c)
 {
 	struct gw_conf_storaged	 conf;
-	struct imsg		 imsg;
-	int			 sv[2], root = geteuid() == 0;
+	int			 root = geteuid() == 0;
 
 	memset(c, 0, sizeof(*c));
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
-		die("socketpair");
-	if ((c->pid = fork()) == 0) {
-		char *argv[] = { (char *)(uintptr_t)"storaged", (char *)
-		    (uintptr_t)"-d", NULL };
-		const char *a = getenv("ASAN_OPTIONS");
-		char opts[512];
-
-		/* As the master does: no LeakSanitizer in a sandboxed worker. */
-		if (a != NULL) {
-			snprintf(opts, sizeof(opts), "%s:detect_leaks=0", a);
-			setenv("ASAN_OPTIONS", opts, 1);
-		}
-		dup2(sv[1], 3);
-		execv(bin, argv);
-		_exit(127);
-	}
-	close(sv[1]);
-	imsgbuf_init(&c->master, sv[0], GW_IMSG_MAXSIZE, 1);
-	send_peer(&c->master, &c->mixd, PROC_MIXD);
-	send_peer(&c->master, &c->clientd, PROC_CLIENTD);
+	fm_spawn(&c->fm, bin, "storaged");
+	send_peer(&c->fm, &c->mixd, PROC_MIXD);
+	send_peer(&c->fm, &c->clientd, PROC_CLIENTD);
 	memset(&conf, 0, sizeof(conf));
 	snprintf(conf.c.user, sizeof(conf.c.user), "_gatewayd-db");
 	snprintf(conf.c.chroot_dir, sizeof(conf.c.chroot_dir), "%s",
@@ -139,16 +101,12 @@ start(struct child *c)
 	conf.inbox_max_messages = 1000000;
 	conf.commit_interval_ms = 5;
 	conf.commit_batch = 256;
-	imsg_compose(&c->master, IMSG_CONF_STORAGED, 0, -1, &conf,
+	imsg_compose(&c->fm.master, IMSG_CONF_STORAGED, 0, -1, &conf,
 	    sizeof(conf));
-	imsg_compose(&c->master, IMSG_SETUP_DONE, 0, -1, NULL, 0);
-	if (imsgbuf_flush(&c->master) == -1)
+	if (fm_ready(&c->fm, 10000) == -1)
 		return -1;
-	if (next_msg(&c->master, &imsg, 10000) != 1 ||
-	    imsg.hdr.type != IMSG_WORKER_READY)
-		return -1;
-	imsg_compose(&c->master, IMSG_START, 0, -1, NULL, 0);
-	imsgbuf_flush(&c->master);
+	imsg_compose(&c->fm.master, IMSG_START, 0, -1, NULL, 0);
+	imsgbuf_flush(&c->fm.master);
 	return 0;
 }
 
@@ -159,15 +117,15 @@ stop(struct child *c, int sig)
 
 	/* Like the master: an orderly stop is the channel closing. */
 	if (sig == SIGTERM)
-		close(c->master.fd);
+		close(c->fm.master.fd);
 	else
-		kill(c->pid, sig);
-	waitpid(c->pid, &st, 0);
+		kill(c->fm.pid, sig);
+	waitpid(c->fm.pid, &st, 0);
 	if (sig != SIGTERM)
-		close(c->master.fd);
+		close(c->fm.master.fd);
 	close(c->mixd.fd);
 	close(c->clientd.fd);
-	imsgbuf_clear(&c->master);
+	imsgbuf_clear(&c->fm.master);
 	imsgbuf_clear(&c->mixd);
 	imsgbuf_clear(&c->clientd);
 }
@@ -211,7 +169,7 @@ drain(struct child *c, uint32_t client, uint8_t *seen, uint32_t n,
 		    sizeof(f));
 		imsgbuf_flush(&c->clientd);
 		for (;;) {
-			if (next_msg(&c->clientd, &imsg, 10000) != 1)
+			if (fm_next(&c->clientd, &imsg, 10000) != 1)
 				return -1;
 			if (imsg.hdr.type == IMSG_INBOX_END) {
 				struct gw_inbox_end e;
@@ -266,7 +224,7 @@ barrier(struct child *c)
 	a.delta = 1;
 	imsg_compose(&c->clientd, IMSG_BANDWIDTH_ADJUST, 9, -1, &a, sizeof(a));
 	imsgbuf_flush(&c->clientd);
-	return next_msg(&c->clientd, &imsg, 10000) == 1 &&
+	return fm_next(&c->clientd, &imsg, 10000) == 1 &&
 	    imsg.hdr.type == IMSG_BANDWIDTH_RESULT ? 0 : -1;
 }
 
@@ -368,7 +326,7 @@ full_test(void)
 	for (i = 0; i < 4000 && full == 0; i++) {
 		store(&c, 0, i);
 		imsgbuf_flush(&c.mixd);
-		if (next_msg(&c.mixd, &imsg, 10000) != 1)
+		if (fm_next(&c.mixd, &imsg, 10000) != 1)
 			break;
 		{
 			struct gw_store_result r;
@@ -383,7 +341,7 @@ full_test(void)
 	printf("# %u stored before the map filled\n", ok);
 	T_BEGIN("a full map refuses stores with DB_FULL, no crash");
 	CHECKF(full > 0 && ok > 0, "ok %u full %u", ok, full);
-	CHECK(kill(c.pid, 0) == 0);
+	CHECK(kill(c.fm.pid, 0) == 0);
 	T_END();
 	T_BEGIN("storaged still serves reads with a full map");
 	(void)seen;
@@ -401,7 +359,7 @@ full_test(void)
 	imsgbuf_flush(&c.mixd);
 	{
 		struct gw_store_result r;
-		CHECK(next_msg(&c.mixd, &imsg, 10000) == 1 &&
+		CHECK(fm_next(&c.mixd, &imsg, 10000) == 1 &&
 		    imsg_get_exact(&imsg, &r, sizeof(r)) == 0 && r.ok == 1);
 	}
 	T_END();
@@ -433,8 +391,8 @@ main(int argc, char *argv[])
 	if (strcmp(argv[3], "open") == 0) {
 		if (start(&c) == -1) {
 			int st;
-			waitpid(c.pid, &st, 0);
-			imsgbuf_clear(&c.master);
+			waitpid(c.fm.pid, &st, 0);
+			imsgbuf_clear(&c.fm.master);
 			imsgbuf_clear(&c.mixd);
 			imsgbuf_clear(&c.clientd);
 			printf("storaged did not start: exit %d\n",
