@@ -53,15 +53,10 @@ clientd_metrics_part(struct clientd *cd, struct imsgev *iev,
 		cd->nmprocs = 0;
 		return;
 	}
-	if (cd->nmprocs == PROC_MAX || imsg->datalen < sizeof(m->p))
-		fatalx("bad status record from %s", iev->name);
 	m = &cd->mprocs[cd->nmprocs];
-	memcpy(&m->p, imsg->data, sizeof(m->p));
-	if (m->p.ncounters > GW_COUNTERS_MAX || imsg->datalen !=
-	    sizeof(m->p) + m->p.ncounters * sizeof(m->c[0]))
+	if (cd->nmprocs == PROC_MAX ||
+	    metrics_proc_decode(imsg->data, imsg->datalen, m) == -1)
 		fatalx("bad status record from %s", iev->name);
-	memcpy(m->c, imsg->data + sizeof(m->p),
-	    m->p.ncounters * sizeof(m->c[0]));
 	cd->nmprocs++;
 }
 

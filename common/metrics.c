@@ -31,6 +31,25 @@ metrics_seen(const struct metrics_proc *procs, size_t upto, size_t ci,
 	return 0;
 }
 
+int
+metrics_proc_decode(const uint8_t *data, size_t len, struct metrics_proc *m)
+{
+	uint32_t	 i;
+
+	memset(m, 0, sizeof(*m));
+	if (len < sizeof(m->p))
+		return -1;
+	memcpy(&m->p, data, sizeof(m->p));
+	if (m->p.ncounters > GW_COUNTERS_MAX ||
+	    len != sizeof(m->p) + m->p.ncounters * sizeof(m->c[0]))
+		return -1;
+	m->p.role[sizeof(m->p.role) - 1] = '\0';
+	memcpy(m->c, data + sizeof(m->p), m->p.ncounters * sizeof(m->c[0]));
+	for (i = 0; i < m->p.ncounters; i++)
+		m->c[i].name[sizeof(m->c[i].name) - 1] = '\0';
+	return 0;
+}
+
 void
 metrics_write(FILE *fp, const struct metrics_proc *in, size_t n, time_t now)
 {

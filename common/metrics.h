@@ -15,6 +15,13 @@ struct metrics_proc {
 	struct gw_counter	 c[GW_COUNTERS_MAX];
 };
 
+/*
+ * Check and copy one IMSG_CTL_STATUS_PROC payload (struct gw_ctl_proc +
+ * ncounters x struct gw_counter); every string is NUL-ended after.
+ * 0, or -1 if the sizes disagree.
+ */
+int	metrics_proc_decode(const uint8_t *data, size_t len,
+	    struct metrics_proc *);
 /* Counter names become gatewayd_<name>{process="<role>"}. */
 void	metrics_write(FILE *, const struct metrics_proc *, size_t n,
 	    time_t now);

@@ -191,11 +191,10 @@ int
 imsgev_compose(struct imsgev *iev, uint32_t type, uint32_t peerid, int fd,
     const void *data, size_t len)
 {
-	struct iovec	 iov;
-
-	iov.iov_base = (void *)(uintptr_t)data;
-	iov.iov_len = data == NULL ? 0 : len;
-	return imsgev_composev(iev, type, peerid, fd, &iov, 1);
+	if (imsg_compose(&iev->ibuf, type, peerid, fd, data, len) == -1)
+		return -1;
+	imsgev_update(iev);
+	return 0;
 }
 
 size_t

@@ -143,27 +143,6 @@ ctl_proc_text(const struct metrics_proc *m, time_t now)
 		    (unsigned long long)m->c[i].value);
 }
 
-/* Check and copy one process record; every string is NUL-ended after. */
-static int
-ctl_status_proc(const struct imsg *imsg, struct metrics_proc *m)
-{
-	uint32_t	 i;
-
-	memset(m, 0, sizeof(*m));
-	if (imsg->datalen < sizeof(m->p))
-		return -1;
-	memcpy(&m->p, imsg->data, sizeof(m->p));
-	if (m->p.ncounters > GW_COUNTERS_MAX ||
-	    imsg->datalen != sizeof(m->p) + m->p.ncounters * sizeof(m->c[0]))
-		return -1;
-	m->p.role[sizeof(m->p.role) - 1] = '\0';
-	memcpy(m->c, imsg->data + sizeof(m->p),
-	    m->p.ncounters * sizeof(m->c[0]));
-	for (i = 0; i < m->p.ncounters; i++)
-		m->c[i].name[sizeof(m->c[i].name) - 1] = '\0';
-	return 0;
-}
-
 /* Ask for every process's record: 0 and *n filled, or -1 (reported). */
 static int
 ctl_collect(struct ctl_opts *o, struct metrics_proc *procs, size_t *n)
@@ -187,7 +166,8 @@ ctl_collect(struct ctl_opts *o, struct metrics_proc *procs, size_t *n)
 			break;
 		}
 		if (imsg.hdr.type != IMSG_CTL_STATUS_PROC || *n == PROC_MAX ||
-		    ctl_status_proc(&imsg, &procs[*n]) == -1) {
+		    metrics_proc_decode(imsg.data, imsg.datalen,
+		    &procs[*n]) == -1) {
 			fprintf(stderr, "gatewayctl: bad status reply\n");
 			break;
 		}

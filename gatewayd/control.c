@@ -15,6 +15,7 @@
 
 #include "gatewayd.h"
 #include "log.h"
+#include "metrics.h"
 #include "util.h"
 #include "worker.h"
 
@@ -192,16 +193,12 @@ void
 control_relay_status(struct gatewayd *gw, struct imsgev *from,
     struct imsg *imsg)
 {
-	struct gw_ctl_proc	 p;
-	struct control_client	*c;
+	static struct metrics_proc	 m;
+	struct control_client		*c;
 
 	/* A sibling's payload is checked like any other input. */
-	if (imsg->datalen < sizeof(p))
-		fatalx("short status from %s", from->name);
-	memcpy(&p, imsg->data, sizeof(p));
-	if (p.ncounters > GW_COUNTERS_MAX || imsg->datalen != sizeof(p) +
-	    p.ncounters * sizeof(struct gw_counter))
-		fatalx("bad status size from %s", from->name);
+	if (metrics_proc_decode(imsg->data, imsg->datalen, &m) == -1)
+		fatalx("bad status record from %s", from->name);
 	if (imsg->hdr.peerid == CTL_ID_CLIENTD) {
 		struct imsgev *cd = gw->workers[PROC_CLIENTD].iev;
 
