@@ -19,23 +19,25 @@
 #define PEM_X25519_PUB	"X25519 PUBLIC KEY"
 
 /* Every message is "<path>: <problem>". */
-static int
+int
 keys_err(char *err, size_t errlen, const char *what, const char *problem)
 {
 	snprintf(err, errlen, "%s: %s", what, problem);
 	return -1;
 }
 
-static int
-keys_pem_write(const char *path, const char *tag, const uint8_t *key,
-    int mode, char *err, size_t errlen)
+int
+keys_pem_write_n(const char *path, const char *tag, const uint8_t *key,
+    size_t keylen, int mode, char *err, size_t errlen)
 {
-	char	 b64[sodium_base64_ENCODED_LEN(32,
+	char	 b64[sodium_base64_ENCODED_LEN(KEYS_PEM_MAX,
 		     sodium_base64_VARIANT_ORIGINAL)];
 	char	 buf[256];
 	int	 n, rv = 0;
 
-	sodium_bin2base64(b64, sizeof(b64), key, 32,
+	if (keylen > KEYS_PEM_MAX)
+		return keys_err(err, errlen, path, "key too long");
+	sodium_bin2base64(b64, sizeof(b64), key, keylen,
 	    sodium_base64_VARIANT_ORIGINAL);
 	n = snprintf(buf, sizeof(buf), "-----BEGIN %s-----\n%s\n"
 	    "-----END %s-----\n", tag, b64, tag);
@@ -47,8 +49,15 @@ keys_pem_write(const char *path, const char *tag, const uint8_t *key,
 }
 
 static int
-keys_pem_read(const char *path, const char *tag, uint8_t key[32],
-    char *err, size_t errlen)
+keys_pem_write(const char *path, const char *tag, const uint8_t *key,
+    int mode, char *err, size_t errlen)
+{
+	return keys_pem_write_n(path, tag, key, 32, mode, err, errlen);
+}
+
+int
+keys_pem_read_n(const char *path, const char *tag, uint8_t *key,
+    size_t keylen, char *err, size_t errlen)
 {
 	char	 begin[64], end[64];
 	uint8_t	*buf;
@@ -67,8 +76,9 @@ keys_pem_read(const char *path, const char *tag, uint8_t key[32],
 		goto out;
 	}
 	b += strlen(begin);
-	if (sodium_base642bin(key, 32, b, (size_t)(e - b), " \t\r\n", &klen,
-	    NULL, sodium_base64_VARIANT_ORIGINAL) != 0 || klen != 32) {
+	if (sodium_base642bin(key, keylen, b, (size_t)(e - b), " \t\r\n",
+	    &klen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    klen != keylen) {
 		keys_err(err, errlen, path, "malformed key");
 		goto out;
 	}
@@ -77,6 +87,13 @@ out:
 	sodium_memzero(buf, len);
 	free(buf);
 	return rv;
+}
+
+static int
+keys_pem_read(const char *path, const char *tag, uint8_t key[32],
+    char *err, size_t errlen)
+{
+	return keys_pem_read_n(path, tag, key, 32, err, errlen);
 }
 
 int

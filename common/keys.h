@@ -30,6 +30,19 @@ int	keys_load_identity(const char *dir, struct gw_identity *,
 int	keys_load_sphinx(const char *dir, struct gw_x25519 *,
 	    char *err, size_t errlen);
 /*
+ * PEM-style files: one base64 body of exactly keylen bytes between
+ * BEGIN/END lines naming tag.  Writing never replaces a file.
+ */
+#define KEYS_PEM_MAX	64
+int	keys_pem_read_n(const char *path, const char *tag, uint8_t *key,
+	    size_t keylen, char *err, size_t errlen);
+int	keys_pem_write_n(const char *path, const char *tag,
+	    const uint8_t *key, size_t keylen, int mode, char *err,
+	    size_t errlen);
+/* Sets err to "<what>: <problem>" and returns -1. */
+int	keys_err(char *err, size_t errlen, const char *what,
+	    const char *problem);
+/*
  * Refuse a private key file that others may read or that is owned by
  * someone other than root or us: what smtpd's check_file_secrecy does.
  */
