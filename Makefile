@@ -108,12 +108,14 @@ $(O)/regress/unit/%: $(O)/regress/unit/%.o $(O)/regress/lib/testlib.o \
     $$(call unit_objs,%) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS)
 $(O)/regress/bin/%: $(O)/regress/lib/%.o $(O)/regress/lib/testlib.o \
-    $(O)/regress/lib/fakemaster.o $(LIBCOMMON)
+    $(O)/regress/lib/fakemaster.o $(O)/regress/lib/nymclient.o $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS)
-# bench_<prog>_<name>.c links <prog>'s objects, as unit tests do.
+# bench_<prog>_<name>.c links <prog>'s objects, as unit tests do, and
+# the test client library (regress/lib/nymclient.h).
 bench_objs	= $(call fuzz_objs,$(1))
-$(O)/regress/bench/%: $(O)/regress/bench/%.o $$(call bench_objs,%) $(LIBCOMMON)
+$(O)/regress/bench/%: $(O)/regress/bench/%.o $$(call bench_objs,%) \
+    $(O)/regress/lib/nymclient.o $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS)
 
 tests: all $(UNIT_BINS) $(TOOL_BINS)

@@ -1,0 +1,550 @@
+/*
+ * tool_wsclient: a Nym client for shell tests, over regress/lib/nymclient.
+ *
+ *	tool_wsclient -a IP:PORT [-g GATEWAY_ID] [-t MS] COMMAND [args]
+ *
+ *	-a IP:PORT  the gateway's client WebSocket address
+ *	-g ID       the gateway's Ed25519 identity, base58 (gatewayctl
+ *		    node-details "Identity Key"); needed to register a new
+ *		    state file, read from the state file otherwise
+ *	-t MS       timeout of each step (default 5000)
+ *
+ * Commands (STATE is a key file: identity, gateway, shared key, last
+ * authenticateV2 timestamp; written mode 0600):
+ *
+ *	register -s STATE [-c]
+ *		Register (a new identity if STATE does not exist, else the
+ *		stored one again) and save the shared key.  -c: then claim
+ *		free bandwidth.  Prints "client HEX" (the 32-byte identity,
+ *		as tool_mixnode -c takes it), "registered", with -c
+ *		"bandwidth N".
+ *	auth -s STATE [-c] [-n COUNT] [-w SECS] [-T]
+ *		Authenticate with the saved key, -c claim free bandwidth,
+ *		then print every pushed message as "msg HEX" (-T: "msg
+ *		TEXT", the payload up to its first NUL with unprintable
+ *		bytes as '.'), until COUNT arrived or SECS (default 1)
+ *		passed without one.  Prints "authenticated bandwidth N"
+ *		first and "received K" last.  Other frames print as in raw.
+ *	replay-auth -s STATE
+ *		One authenticateV2 request sent on a connection (must
+ *		succeed), the same bytes again on a new one (prints
+ *		"replay: TEXT" with the gateway's error), then a fresh
+ *		request with a later timestamp ("fresh: ok").  Exit 0 only
+ *		if the first and the fresh one succeed and the replay fails.
+ *	forget -s STATE [-C CLIENT] [-S STATS]
+ *		Authenticate and send encryptedRequest
+ *		{"ForgetMe":{"client":CLIENT,"stats":STATS}} (default true,
+ *		false); prints "reply PLAINTEXT" and "received K" (pushed
+ *		messages that arrived before the ack).
+ *	raw [-s STATE] [-w SECS] MESSAGE...
+ *		Connect (and, with -s, authenticate first), send each
+ *		MESSAGE as a Text frame; "hex:HEX" sends a Binary frame,
+ *		"fill:N" a Text frame of N 'a' bytes, "auth-ts:SECS" an
+ *		authenticateV2 request with that timestamp offset from now.
+ *		Then print what comes back until the connection closes or
+ *		SECS (default 2) pass without a frame: "text JSON",
+ *		"pushed HEX", "binary HEX", "close CODE", and last "eof"
+ *		(the gateway dropped us) or "open" (still connected).
+ *
+ * Exit status 0 on success, 1 on a failure (reason on stderr), 2 usage.
+ */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "base58.h"
+#include "gwcrypto.h"
+#include "nymclient.h"
+#include "util.h"
+
+static char		 ip[64];
+static uint16_t		 port;
+static uint8_t		 gw_id[32];
+static int		 have_gw;
+static int		 timeout_ms = 5000;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: tool_wsclient -a IP:PORT [-g ID] [-t MS] "
+	    "register|auth|replay-auth|forget|raw [args]\n");
+	exit(2);
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+die(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "tool_wsclient: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(1);
+}
+
+static void
+print_hex(const char *prefix, const uint8_t *b, size_t len)
+{
+	size_t	 i;
+
+	printf("%s", prefix);
+	for (i = 0; i < len; i++)
+		printf("%02x", b[i]);
+	putchar('\n');
+}
+
+static void
+print_text(const char *prefix, const uint8_t *b, size_t len)
+{
+	size_t	 i;
+
+	printf("%s", prefix);
+	for (i = 0; i < len && b[i] != '\0'; i++)
+		putchar(isprint(b[i]) ? b[i] : '.');
+	putchar('\n');
+}
+
+/* One received frame as the raw command prints it. */
+static void
+print_msg(const struct nymclient_msg *m, int text)
+{
+	switch (m->kind) {
+	case NCM_TEXT:
+		printf("text %s\n", (const char *)m->data);
+		break;
+	case NCM_PUSHED:
+		if (text)
+			print_text("msg ", m->data, m->len);
+		else
+			print_hex("msg ", m->data, m->len);
+		break;
+	case NCM_BINARY:
+		print_hex("binary ", m->data, m->len);
+		break;
+	case NCM_CLOSE:
+		printf("close %u\n", m->len == 2 ?
+		    (unsigned)(m->data[0] << 8 | m->data[1]) : 0);
+		break;
+	}
+	fflush(stdout);
+}
+
+static struct nymclient *
+load_or_new(const char *state)
+{
+	struct nymclient	*c;
+
+	if (access(state, F_OK) == 0) {
+		if ((c = nymclient_load(state)) == NULL)
+			die("%s: cannot load", state);
+		return c;
+	}
+	if (!have_gw)
+		die("-g is needed for a new identity");
+	if ((c = nymclient_new(gw_id)) == NULL)
+		die("nymclient_new");
+	return c;
+}
+
+static void
+save(struct nymclient *c, const char *state)
+{
+	if (nymclient_save(c, state) == -1)
+		die("%s: cannot save", state);
+}
+
+static void
+connect_or_die(struct nymclient *c)
+{
+	if (nymclient_connect(c, ip, port, timeout_ms) == -1)
+		die("connect: %s", nymclient_error(c));
+}
+
+static void
+authenticate_or_die(struct nymclient *c, const char *state)
+{
+	connect_or_die(c);
+	if (nymclient_authenticate(c, timeout_ms) == -1) {
+		/* The timestamp is spent even if refused. */
+		save(c, state);
+		die("authenticate: %s", nymclient_error(c));
+	}
+	save(c, state);
+	printf("authenticated bandwidth %" PRId64 "\n", nymclient_bandwidth(c));
+	fflush(stdout);
+}
+
+static void
+claim(struct nymclient *c)
+{
+	int64_t	 bw;
+
+	if (nymclient_claim_free(c, timeout_ms, &bw) == -1)
+		die("claim: %s", nymclient_error(c));
+	printf("bandwidth %" PRId64 "\n", bw);
+}
+
+static int
+cmd_register(int argc, char **argv)
+{
+	struct nymclient	*c;
+	const char		*state = NULL;
+	uint8_t			 id[32];
+	int			 ch, doclaim = 0;
+
+	while ((ch = getopt(argc, argv, "cs:")) != -1) {
+		switch (ch) {
+		case 'c':
+			doclaim = 1;
+			break;
+		case 's':
+			state = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (state == NULL)
+		usage();
+	c = load_or_new(state);
+	nymclient_identity(c, id);
+	print_hex("client ", id, sizeof(id));
+	connect_or_die(c);
+	if (nymclient_register(c, timeout_ms) == -1)
+		die("register: %s", nymclient_error(c));
+	save(c, state);
+	printf("registered\n");
+	if (doclaim)
+		claim(c);
+	nymclient_free(c);
+	return 0;
+}
+
+/* Print frames until count pushed messages, or secs without a frame. */
+static int
+drain(struct nymclient *c, int count, int secs, int text, int *eof)
+{
+	struct nymclient_msg	 m;
+	int			 got = 0, rv;
+
+	*eof = 0;
+	while (count < 0 || got < count) {
+		rv = nymclient_recv(c, &m, secs * 1000);
+		if (rv == 0)
+			break;
+		if (rv == -1) {
+			*eof = 1;
+			break;
+		}
+		if (m.kind == NCM_PUSHED)
+			got++;
+		print_msg(&m, text);
+		nymclient_msg_free(&m);
+	}
+	return got;
+}
+
+static int
+cmd_auth(int argc, char **argv)
+{
+	struct nymclient	*c;
+	const char		*state = NULL, *errstr;
+	int			 ch, doclaim = 0, count = -1, secs = 1, text = 0;
+	int			 got, eof;
+
+	while ((ch = getopt(argc, argv, "cn:s:Tw:")) != -1) {
+		switch (ch) {
+		case 'c':
+			doclaim = 1;
+			break;
+		case 'n':
+			count = (int)gw_strtonum(optarg, 0, 1000000, &errstr);
+			if (errstr != NULL)
+				usage();
+			break;
+		case 's':
+			state = optarg;
+			break;
+		case 'T':
+			text = 1;
+			break;
+		case 'w':
+			secs = (int)gw_strtonum(optarg, 1, 3600, &errstr);
+			if (errstr != NULL)
+				usage();
+			break;
+		default:
+			usage();
+		}
+	}
+	if (state == NULL)
+		usage();
+	c = load_or_new(state);
+	authenticate_or_die(c, state);
+	if (doclaim)
+		claim(c);
+	got = drain(c, count, secs, text, &eof);
+	printf("received %d\n", got);
+	nymclient_free(c);
+	return count >= 0 && got != count ? 1 : 0;
+}
+
+static int
+cmd_replay(int argc, char **argv)
+{
+	struct nymclient	*c;
+	struct nymclient_msg	 m;
+	const char		*state = NULL;
+	char			 req[1024];
+	int			 ch, n, rv, replay_refused = 0, first_ok, fresh_ok;
+
+	while ((ch = getopt(argc, argv, "s:")) != -1) {
+		if (ch != 's')
+			usage();
+		state = optarg;
+	}
+	if (state == NULL)
+		usage();
+	c = load_or_new(state);
+	if ((n = nymclient_auth_request(c, 0, req, sizeof(req))) == -1)
+		die("no shared key in %s", state);
+	save(c, state);
+
+	/* The request, as a real client would send it. */
+	connect_or_die(c);
+	nymclient_send_raw_text(c, req, (size_t)n);
+	first_ok = 0;
+	while ((rv = nymclient_recv(c, &m, timeout_ms)) == 1) {
+		if (m.kind == NCM_TEXT && strstr((char *)m.data,
+		    "\"type\":\"authenticate\"") != NULL &&
+		    strstr((char *)m.data, "\"status\":true") != NULL)
+			first_ok = 1;
+		nymclient_msg_free(&m);
+		if (first_ok)
+			break;
+	}
+	printf("first: %s\n", first_ok ? "ok" : "failed");
+	nymclient_close_start(c, 1000);
+	nymclient_flush(c, timeout_ms);
+
+	/* The same bytes on a new connection. */
+	connect_or_die(c);
+	nymclient_send_raw_text(c, req, (size_t)n);
+	while ((rv = nymclient_recv(c, &m, timeout_ms)) == 1) {
+		if (m.kind == NCM_TEXT && !replay_refused) {
+			printf("replay: %s\n", (char *)m.data);
+			replay_refused = strstr((char *)m.data,
+			    "\"type\":\"error\"") != NULL;
+		}
+		nymclient_msg_free(&m);
+	}
+	printf("replay connection: %s\n", rv == -1 ? "dropped" : "open");
+
+	/* A fresh request: a later timestamp. */
+	connect_or_die(c);
+	fresh_ok = nymclient_authenticate(c, timeout_ms) == 0;
+	save(c, state);
+	printf("fresh: %s\n", fresh_ok ? "ok" : nymclient_error(c));
+	nymclient_free(c);
+	return first_ok && replay_refused && rv == -1 && fresh_ok ? 0 : 1;
+}
+
+static int
+cmd_forget(int argc, char **argv)
+{
+	struct nymclient	*c;
+	const char		*state = NULL, *client = "true", *stats = "false";
+	char			 req[128], reply[256];
+	int			 ch, got = 0, eof;
+
+	while ((ch = getopt(argc, argv, "C:s:S:")) != -1) {
+		switch (ch) {
+		case 'C':
+			client = optarg;
+			break;
+		case 's':
+			state = optarg;
+			break;
+		case 'S':
+			stats = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (state == NULL)
+		usage();
+	c = load_or_new(state);
+	authenticate_or_die(c, state);
+	snprintf(req, sizeof(req), "{\"ForgetMe\":{\"client\":%s,"
+	    "\"stats\":%s}}", client, stats);
+	/* Pushed messages queued before the ack are counted, not shown. */
+	if (nymclient_encrypted(c, req, reply, sizeof(reply), timeout_ms)
+	    == -1)
+		die("forget: %s", nymclient_error(c));
+	printf("reply %s\n", reply);
+	{
+		struct nymclient_msg	 m;
+
+		while (nymclient_next(c, &m)) {
+			if (m.kind == NCM_PUSHED)
+				got++;
+			else
+				print_msg(&m, 0);
+			nymclient_msg_free(&m);
+		}
+	}
+	/* What was in flight before the ack: also drained. */
+	got += drain(c, -1, 1, 0, &eof);
+	printf("received %d\n", got);
+	nymclient_free(c);
+	return 0;
+}
+
+static int
+send_one(struct nymclient *c, const char *arg)
+{
+	uint8_t		*b;
+	char		*s, req[1024];
+	size_t		 len, n;
+	const char	*errstr;
+	long long	 off;
+	int		 rv;
+
+	if (strncmp(arg, "hex:", 4) == 0) {
+		len = strlen(arg + 4) / 2;
+		if ((b = malloc(len + 1)) == NULL ||
+		    sodium_hex2bin(b, len + 1, arg + 4, strlen(arg + 4), NULL,
+		    &n, NULL) != 0)
+			die("bad hex: %s", arg);
+		rv = nymclient_send_raw_binary(c, b, n);
+		free(b);
+		return rv;
+	}
+	if (strncmp(arg, "fill:", 5) == 0) {
+		len = (size_t)gw_strtonum(arg + 5, 1, 64 * 1024 * 1024, &errstr);
+		if (errstr != NULL || (s = malloc(len)) == NULL)
+			die("bad fill: %s", arg);
+		memset(s, 'a', len);
+		rv = nymclient_send_raw_text(c, s, len);
+		free(s);
+		return rv;
+	}
+	if (strncmp(arg, "auth-ts:", 8) == 0) {
+		off = gw_strtonum(arg + 8, -100000, 100000, &errstr);
+		if (errstr != NULL)
+			die("bad auth-ts: %s", arg);
+		if ((rv = nymclient_auth_request(c, (int64_t)time(NULL) + off,
+		    req, sizeof(req))) == -1)
+			die("auth-ts: no key");
+		return nymclient_send_raw_text(c, req, (size_t)rv);
+	}
+	return nymclient_send_raw_text(c, arg, strlen(arg));
+}
+
+static int
+cmd_raw(int argc, char **argv)
+{
+	struct nymclient	*c;
+	const char		*state = NULL, *errstr;
+	int			 ch, i, secs = 2, eof;
+
+	while ((ch = getopt(argc, argv, "s:w:")) != -1) {
+		switch (ch) {
+		case 's':
+			state = optarg;
+			break;
+		case 'w':
+			secs = (int)gw_strtonum(optarg, 1, 3600, &errstr);
+			if (errstr != NULL)
+				usage();
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (state != NULL) {
+		c = load_or_new(state);
+		authenticate_or_die(c, state);
+	} else {
+		if (!have_gw)
+			memset(gw_id, 0, sizeof(gw_id));
+		if ((c = nymclient_new(gw_id)) == NULL)
+			die("nymclient_new");
+		connect_or_die(c);
+	}
+	for (i = 0; i < argc; i++)
+		if (send_one(c, argv[i]) == -1)
+			die("send: %s", nymclient_error(c));
+	if (state != NULL)
+		save(c, state);
+	drain(c, -1, secs, 0, &eof);
+	printf("%s\n", eof ? "eof" : "open");
+	nymclient_free(c);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char	*cmd, *errstr;
+	char		*colon;
+	int		 ch;
+
+	if (gwcrypto_init() == -1)
+		die("crypto libraries unusable");
+	while ((ch = getopt(argc, argv, "+a:g:t:")) != -1) {
+		switch (ch) {
+		case 'a':
+			if (strlen(optarg) >= sizeof(ip) ||
+			    (colon = strrchr(optarg, ':')) == NULL)
+				usage();
+			*colon = '\0';
+			gw_strlcpy(ip, optarg, sizeof(ip));
+			port = (uint16_t)gw_strtonum(colon + 1, 1, 65535, &errstr);
+			if (errstr != NULL)
+				usage();
+			break;
+		case 'g':
+			if (base58_decode(optarg, gw_id, sizeof(gw_id)) != 32)
+				die("-g: not a base58 32-byte key");
+			have_gw = 1;
+			break;
+		case 't':
+			timeout_ms = (int)gw_strtonum(optarg, 100, 600000, &errstr);
+			if (errstr != NULL)
+				usage();
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1 || port == 0)
+		usage();
+	cmd = argv[0];
+	optind = 1;
+	if (strcmp(cmd, "register") == 0)
+		return cmd_register(argc, argv);
+	if (strcmp(cmd, "auth") == 0)
+		return cmd_auth(argc, argv);
+	if (strcmp(cmd, "replay-auth") == 0)
+		return cmd_replay(argc, argv);
+	if (strcmp(cmd, "forget") == 0)
+		return cmd_forget(argc, argv);
+	if (strcmp(cmd, "raw") == 0)
+		return cmd_raw(argc, argv);
+	usage();
+}
