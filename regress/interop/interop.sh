@@ -2,11 +2,16 @@
 # Nym's own client (@nymproject/nym-client-wasm-node, pinned in
 # package.json / package-lock.json) against gatewayd on loopback: it
 # registers, authenticates, claims free bandwidth, sends a message to
-# itself through the gateway (one-hop route) and receives it.
+# itself through the gateway and receives it; first with a one-hop route,
+# then through three test mix nodes (tool_mixnode -S), which nymapi.py
+# lists as layers 1-3:
+#   client -> gateway -> mix1 -> mix2 -> mix3 -> gateway -> client,
+# and the SURB-ack back over the same layers.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/daemon.sh"
 
 HERE=$TOP/regress/interop
+TOOL=$TOP/$O/regress/bin/tool_mixnode
 NAME="nym client round trip"
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || {
 	skip "$NAME" "node or npm not installed"; exit 0; }
@@ -20,33 +25,107 @@ fi
 
 gw_setup || { notok setup "init failed"; exit 1; }
 API_PORTFILE=$GW_DIR/nymapi.port
+MIXNET_OUT=$GW_DIR/mixnet.out
+MIXNET_ERR=$GW_DIR/mixnet.err
+API_PID= MIXNET_PID=
+trap 'kill $API_PID $MIXNET_PID 2>/dev/null; gw_cleanup' EXIT
 set -- $("$BIN/gatewayctl" -f "$GW_CONF" node-details | awk '
     /^Identity Key:/ {id=$3} /^Sphinx Key:/ {sx=$3} END {print id, sx}')
 GW_ID=$1 GW_SX=$2
+
+# The test mixnet first: the topology has to name its keys and ports.
+# -t bounds its life should this script be killed before it stops it.
+MIXES=
+if [ -x "$TOOL" ]; then
+	"$TOOL" -S -v -t 300 >"$MIXNET_OUT" 2>"$MIXNET_ERR" &
+	MIXNET_PID=$!
+	if wait_until 10 grep -q '^ready$' "$MIXNET_OUT"; then
+		MIXES=$(awk '$1 == "node" { split($3, a, ":");
+		    printf "%s:%s:%s ", $4, $5, a[2] }' "$MIXNET_OUT")
+	else
+		notok "test mixnet starts" "$(cat "$MIXNET_ERR")"
+		kill "$MIXNET_PID" 2>/dev/null
+		MIXNET_PID=
+	fi
+fi
+
 python3 "$HERE/nymapi.py" "$API_PORTFILE" "$GW_ID" "$GW_SX" "$GW_WS" \
-    "$GW_MIX" 2>"$GW_DIR/nymapi.log" &
+    "$GW_MIX" $MIXES 2>"$GW_DIR/nymapi.log" &
 API_PID=$!
-trap 'kill $API_PID 2>/dev/null; gw_cleanup' EXIT
 wait_until 10 test -s "$API_PORTFILE" || { notok "$NAME" "no nym-api"; exit 1; }
 API=http://127.0.0.1:$(cat "$API_PORTFILE")
 sed -i "s|https://validator.nymtech.net/api/|$API/|" "$GW_CONF"
 gw_start -v || { notok "gatewayd starts" "$(tail -5 "$GW_LOG")"; exit 1; }
 
-out=$(cd "$HERE" && timeout 120 node client.js "$API" "$GW_ID" \
-    "hello through gatewayd" 2>&1)
-if echo "$out" | grep -q '^received: hello through gatewayd$'; then
+# counters: the ones that say how far a message got
+counters() {
+	"$BIN/gatewayctl" -s "$GW_SOCK" status 2>/dev/null | grep -E \
+	    'registrations_ok|auth_ok|topology_nodes|packets_forwarded|acks_forwarded|final_deliveries|messages_pushed|sphinx_|forward_' |
+	    sed 's/^/# /'
+}
+
+# roundtrip TEXT [hops]: Nym's client sends TEXT to itself; 60 s at most
+# for the message to come back, 90 s for the whole client run.
+roundtrip() {
+	(cd "$HERE" && timeout -k 5 90 node client.js "$API" "$GW_ID" \
+	    "$1" "${2:-direct}" 60 2>&1)
+}
+
+text="hello through gatewayd"
+out=$(roundtrip "$text")
+if echo "$out" | grep -qx "received: $text"; then
 	ok "$NAME: register, authenticate, free bandwidth, send to self (one hop)"
 else
 	notok "$NAME" "$(echo "$out" | tail -5 | tr '\n' ' ')"
 	tail -20 "$GW_LOG" | sed 's/^/#   /'
 fi
-status=$("$BIN/gatewayctl" -s "$GW_SOCK" status 2>/dev/null)
-echo "$status" | grep -E 'registrations_ok|auth_ok|packets_forwarded|messages_pushed' | sed 's/^/# /'
+counters
 
-if [ -x "$TOP/$O/regress/bin/tool_mixnode" ]; then
-	skip "$NAME through 3 mix nodes" "tool_mixnode does not report its nodes' Sphinx keys for the topology yet"
+HNAME="$NAME through 3 mix nodes"
+if [ -z "$MIXNET_PID" ]; then
+	skip "$HNAME" "tool_mixnode not built or not started"
 else
-	skip "$NAME through 3 mix nodes" "tool_mixnode not built"
+	text="hello through three mix nodes"
+	t0=$(date +%s)
+	out=$(roundtrip "$text" hops)
+	t1=$(date +%s)
+	# Its counters come out when it stops.
+	kill -TERM "$MIXNET_PID" 2>/dev/null
+	wait "$MIXNET_PID" 2>/dev/null
+	MIXNET_PID=
+	if echo "$out" | grep -qx "received: $text"; then
+		ok "$HNAME: the message came back in $((t1 - t0)) s"
+	else
+		notok "$HNAME" "$(echo "$out" | tail -5 | tr '\n' ' ')"
+		tail -30 "$GW_LOG" | sed 's/^/#   /'
+		tail -20 "$MIXNET_ERR" | sed 's/^/#   /'
+		grep -E 'nymapi: .*" [45][0-9][0-9] ' "$GW_DIR/nymapi.log" |
+		    sed 's/^/#   /'
+	fi
+	grep '^stats ' "$MIXNET_OUT" | sed 's/^/# mixnet: /'
+	grep 'forward to' "$MIXNET_ERR" | sed 's/^/# mixnet: /'
+	# The message and its ack each take mix1 -> mix2 -> mix3 -> gateway:
+	# each node forwards both to the next in line, and no packet failed.
+	route=$(awk -v gw="127.0.0.1:$GW_MIX" '
+	    FILENAME != "-" && $1 == "node" { addr[$2] = $3; next }
+	    $1 == "tool_mixnode:" && $NF ~ /:/ && /forward to/ {
+		n = $3; sub(/:$/, "", n)
+		want = n + 2 <= 3 ? addr[n + 2] : gw
+		if ($NF == want) hops[n]++; else bad++
+	    }
+	    / errors [1-9]/ { bad++ }
+	    END { printf "%d %d %d %d", hops[0], hops[1], hops[2], bad }
+	    ' "$MIXNET_OUT" - < "$MIXNET_ERR")
+	set -- $route
+	if [ "$1" -ge 2 ] && [ "$2" -ge 2 ] && [ "$3" -ge 2 ] &&
+	    [ "$4" -eq 0 ]; then
+		ok "$HNAME: message and SURB-ack crossed mix1, mix2, mix3 in order"
+	else
+		notok "$HNAME: message and SURB-ack crossed mix1, mix2, mix3 in order" \
+		    "forwards in order per node: $1 $2 $3, astray or failed: $4"
+		tail -20 "$MIXNET_ERR" | sed 's/^/#   /'
+	fi
 fi
+counters
 gw_stop
 t_done

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """A loopback nym-api for interop tests: serves the five routes Nym's
 client asks at start-up (nym-client-interop.md), describing our gateway
-as the only entry gateway and the given mix nodes as layers 1-3.
+as the only entry gateway and the given mix nodes as layers 1-3, and the
+semi-skimmed node list gatewayd's credd builds mixd's topology from
+(client-protocol.md 8.2), with the same nodes and no Noise keys (so every
+mix connection stays raw TCP, as tool_mixnode speaks).
 
   nymapi.py PORTFILE GW_ID GW_SPHINX WS_PORT MIX_PORT [ID:SPHINX:PORT ...]
 
@@ -49,6 +52,10 @@ def mixnode(layer):
             "entry": None, "performance": "1"}
 
 
+def semi(node):
+    return {"basic": node, "x25519_noise_versioned_key": None}
+
+
 def page(nodes):
     return {"metadata": META, "nodes": {"pagination": {
         "total": len(nodes), "page": 0, "size": len(nodes)},
@@ -69,6 +76,9 @@ ROUTES = {
     "/v2/unstable/nym-nodes/skimmed/entry-gateways": page([gateway()]),
     "/v2/unstable/nym-nodes/skimmed/mixnodes/active":
         page([mixnode(1), mixnode(2), mixnode(3)]),
+    "/v2/unstable/nym-nodes/semi-skimmed":
+        page([semi(gateway())] +
+             [semi(mixnode(layer)) for layer in (1, 2, 3)]),
 }
 
 

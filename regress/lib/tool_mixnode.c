@@ -8,6 +8,11 @@
  * next hop at once (Sphinx delays are ignored), framed as it came.  A
  * final hop at a node is a SURB-ack coming home: counted.
  *
+ * With -S it serves as a persistent test mixnet for another client (Nym's
+ * own, in regress/interop): each node also gets an ed25519 identity, and
+ * one line per node tells a test what to put in its topology.  It runs
+ * until SIGTERM, SIGINT or -t, and then reports what each node saw.
+ *
  * It can inject -N packets for the route mix1 -> mix2 -> mix3 -> gateway
  * (or, with -d, straight to the gateway as a one-hop route), to a client
  * id (-c, 64 hex digits; random if absent), each carrying a SURB-ack
@@ -36,15 +41,23 @@
  *	-t SECS    give up after SECS (default 30)
  *	-b         bench: print the single-core final-hop unwrap rate and
  *		   the rate at which acks for the -N packets came back
+ *	-S         serve: no -g; print the nodes' keys, run until a signal
+ *		   or -t (0: no limit) and then print per-node counters
+ *	-v         log every packet a node unwraps (stderr)
  *
  * Output: "nodes ADDR...", "sent N", then "acks A forwarded F" and, with
  * -b, "bench ..." lines.  Exit 0 if the expected acks arrived.
+ *
+ * With -S: "nodes ADDR...", then per node (layer L = index + 1)
+ * "node L ADDR IDENTITY SPHINX" (keys base58) and "ready"; at the end,
+ * per node, "stats L received R forwarded F final A errors E".
  */
 #include <sys/socket.h>
 
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +71,7 @@
 #include <event2/listener.h>
 #include <sodium.h>
 
+#include "base58.h"
 #include "mixframe.h"
 #include "nodeaddr.h"
 #include "sphinx.h"
@@ -70,9 +84,10 @@ struct node {
 	int			 idx;
 	struct sphinx_key	 key;
 	uint8_t			 pk[32];
+	uint8_t			 id_pk[crypto_sign_PUBLICKEYBYTES];
 	struct nodeaddr		 addr;
 	struct evconnlistener	*l;
-	uint64_t		 received, forwarded, acks;
+	uint64_t		 received, forwarded, acks, errors;
 };
 
 struct out {
@@ -90,7 +105,7 @@ static uint8_t			 scratch[SPHINX_MAX_PACKET];
 static uint8_t			 sender_id[32];
 static uint64_t			 acks_total, expect_acks;
 static double			 t_first, t_last_ack;
-static int			 bench_mode;
+static int			 bench_mode, verbose;
 
 static double
 now(void)
@@ -212,11 +227,15 @@ node_packet(struct node *n, const struct mixframe *f)
 	rc = sphinx_process(ctx, &k, 1, SPHINX_ACCEPT_ANY, f->packet,
 	    f->packet_len, scratch, &res);
 	if (rc != SPHINX_OK) {
-		fprintf(stderr, "tool_mixnode: node %d: %s\n", n->idx,
-		    sphinx_strerror(rc));
+		n->errors++;
+		fprintf(stderr, "tool_mixnode: node %d: %s (%zu-byte packet)\n",
+		    n->idx, sphinx_strerror(rc), f->packet_len);
 		return;
 	}
 	if (res.flag == SPHINX_FLAG_FINAL) {
+		if (verbose)
+			fprintf(stderr, "tool_mixnode: node %d: final hop, "
+			    "%zu bytes\n", n->idx, f->packet_len);
 final:
 		n->acks++;
 		acks_total++;
@@ -226,9 +245,17 @@ final:
 		return;
 	}
 	if (nodeaddr_decode(res.next_hop, sizeof(res.next_hop), &next) < 0) {
+		n->errors++;
 		fprintf(stderr, "tool_mixnode: node %d: bad next hop\n",
 		    n->idx);
 		return;
+	}
+	if (verbose) {
+		char	 a[NODEADDR_STRLEN];
+
+		fprintf(stderr, "tool_mixnode: node %d: v%u frame, %zu bytes, "
+		    "forward to %s\n", n->idx, f->version, f->packet_len,
+		    nodeaddr_fmt(&next, a, sizeof(a)));
 	}
 	n->forwarded++;
 	send_frame(out_get(&next), f->version, f->rotation, scratch,
@@ -247,6 +274,7 @@ node_read(struct bufferevent *bev, void *arg)
 	while ((len = evbuffer_get_length(in)) > 0) {
 		r = mixframe_decode(evbuffer_pullup(in, -1), len, &f);
 		if (r < 0) {
+			n->errors++;
 			fprintf(stderr, "tool_mixnode: node %d: %s\n", n->idx,
 			    mixframe_strerror(r));
 			bufferevent_free(bev);
@@ -283,6 +311,33 @@ node_accept(struct evconnlistener *l, evutil_socket_t fd,
 	bufferevent_enable(bev, EV_READ);
 }
 
+/*
+ * A topology names a node by its ed25519 identity as well; nothing here
+ * signs, so only the public half is kept.
+ */
+static void
+node_identity(struct node *n)
+{
+	uint8_t	 seed[crypto_sign_SEEDBYTES];
+	uint8_t	 sk[crypto_sign_SECRETKEYBYTES];
+
+	randombytes_buf(seed, sizeof(seed));
+	if (crypto_sign_seed_keypair(n->id_pk, sk, seed) != 0)
+		die("crypto_sign_seed_keypair");
+	sodium_memzero(seed, sizeof(seed));
+	sodium_memzero(sk, sizeof(sk));
+}
+
+static void
+print_key(const uint8_t *k, size_t len)
+{
+	char	 b[BASE58_ENCODED_MAX(64)];
+
+	if (base58_encode(k, len, b, sizeof(b)) < 0)
+		die("base58_encode");
+	printf(" %s", b);
+}
+
 static void
 node_start(struct node *n, int idx)
 {
@@ -293,6 +348,7 @@ node_start(struct node *n, int idx)
 	n->idx = idx;
 	randombytes_buf(n->key.sk, sizeof(n->key.sk));
 	crypto_scalarmult_base(n->pk, n->key.sk);
+	node_identity(n);
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -483,9 +539,67 @@ flush_all(double secs)
 }
 
 static void
+stop_cb(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	(void)arg;
+	event_base_loopexit(base, NULL);
+}
+
+/*
+ * Serve mode: keys out, forward until told to stop, counters out.  The
+ * counters say where a packet got lost when the client's test fails.
+ */
+static int
+serve(int secs)
+{
+	struct event	*sigterm, *sigint, *tev = NULL;
+	struct timeval	 tv = { secs, 0 };
+	char		 a[NODEADDR_STRLEN];
+	int		 j;
+
+	if ((sigterm = evsignal_new(base, SIGTERM, stop_cb, NULL)) == NULL ||
+	    (sigint = evsignal_new(base, SIGINT, stop_cb, NULL)) == NULL ||
+	    evsignal_add(sigterm, NULL) == -1 ||
+	    evsignal_add(sigint, NULL) == -1)
+		die("evsignal");
+	if (secs > 0) {
+		if ((tev = evtimer_new(base, timeout_cb, NULL)) == NULL)
+			die("evtimer_new");
+		evtimer_add(tev, &tv);
+	}
+	for (j = 0; j < nnodes; j++) {
+		printf("node %d %s", j + 1,
+		    nodeaddr_fmt(&nodes[j].addr, a, sizeof(a)));
+		print_key(nodes[j].id_pk, sizeof(nodes[j].id_pk));
+		print_key(nodes[j].pk, sizeof(nodes[j].pk));
+		printf("\n");
+	}
+	printf("ready\n");
+	fflush(stdout);
+	event_base_dispatch(base);
+	for (j = 0; j < nnodes; j++) {
+		printf("stats %d received %llu forwarded %llu final %llu "
+		    "errors %llu\n", j + 1,
+		    (unsigned long long)nodes[j].received,
+		    (unsigned long long)nodes[j].forwarded,
+		    (unsigned long long)nodes[j].acks,
+		    (unsigned long long)nodes[j].errors);
+		sodium_memzero(&nodes[j].key, sizeof(nodes[j].key));
+	}
+	fflush(stdout);
+	if (tev != NULL)
+		event_free(tev);
+	event_free(sigterm);
+	event_free(sigint);
+	return 0;
+}
+
+static void
 usage(void)
 {
-	fprintf(stderr, "usage: tool_mixnode [-bdRW] [-a acks] [-B n] "
+	fprintf(stderr, "usage: tool_mixnode [-bdRSvW] [-a acks] [-B n] "
 	    "[-C conns] [-c client] [-f 7|8] [-G n] [-g addr] [-k keyfile]\n"
 	    "\t[-N packets] [-n nodes] [-r rotation] [-s size] [-t secs]\n");
 	exit(2);
@@ -506,10 +620,11 @@ main(int argc, char *argv[])
 	long long		 want_acks = -1, i;
 	int			 ch, direct = 0, replay = 0, wrong = 0, bench = 0;
 	int			 version = 7, rotation = 0, secs = 30, nconns = 1;
-	int			 have_client = 0, j;
+	int			 have_client = 0, serving = 0, j;
 	double			 t_sent;
 
-	while ((ch = getopt(argc, argv, "a:bB:C:c:dG:g:f:k:N:n:Rr:s:t:W")) !=
+	while ((ch = getopt(argc, argv, "a:bB:C:c:dG:g:f:k:N:n:Rr:Ss:t:vW"))
+	    !=
 	    -1) {
 		switch (ch) {
 		case 'a': want_acks = atoll(optarg); break;
@@ -531,8 +646,10 @@ main(int argc, char *argv[])
 		case 'n': nnodes = atoi(optarg); break;
 		case 'R': replay = 1; direct = 1; break;
 		case 'r': rotation = atoi(optarg); break;
+		case 'S': serving = 1; break;
 		case 's': size = (size_t)atoll(optarg); break;
 		case 't': secs = atoi(optarg); break;
+		case 'v': verbose = 1; break;
 		case 'W': wrong = 1; break;
 		default: usage();
 		}
@@ -541,7 +658,7 @@ main(int argc, char *argv[])
 	    nconns < 1 || nconns > (int)(sizeof(conns) / sizeof(conns[0])) ||
 	    (version != 7 && version != 8) || rotation < 0 || rotation > 2 ||
 	    sphinx_tag_of_size(size) == 0 || npkts < 0 || ngarbage < 0 ||
-	    nbad < 0)
+	    nbad < 0 || secs < 0 || (serving && (gwaddr != NULL || bench)))
 		usage();
 	if (sodium_init() == -1 || (ctx = sphinx_ctx_new()) == NULL ||
 	    (base = event_base_new()) == NULL)
@@ -561,6 +678,8 @@ main(int argc, char *argv[])
 	}
 	printf("\n");
 	fflush(stdout);
+	if (serving)
+		return serve(secs);
 	if (gwaddr == NULL) {
 		/* Nodes only: run until the time is up. */
 		flush_all(secs);
