@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -25,6 +26,7 @@
 
 #include <yaml.h>
 
+#include "base58.h"
 #include "config.h"
 #include "config_int.h"
 #include "log.h"
@@ -218,12 +220,14 @@ wrong_type(struct cstate *st, int k, const char *want)
 }
 
 /* One nym-api base URL; a missing final '/' is added so that credd can
- * append endpoint paths to it as they are. */
+ * append endpoint paths to it as they are.  A lone URL (CK_URL) names a
+ * document and is kept as written. */
 static int
-parse_url(struct cstate *st, const yaml_mark_t *m, const char *s,
+parse_url(struct cstate *st, int k, const yaml_mark_t *m, const char *s,
     char *out)
 {
-	const char	*full = config_keys[K_URLS].full;
+	const char	*full = config_keys[k].full;
+	int		 slash = config_keys[k].type == CK_URLS;
 	char		 b[CONFIG_SHOW_MAX];
 	const char	*rest;
 	size_t		 len = strlen(s);
@@ -248,13 +252,14 @@ parse_url(struct cstate *st, const yaml_mark_t *m, const char *s,
 			    "character", full, shown(s, b, sizeof(b)));
 			return -1;
 		}
-	if (len + (s[len - 1] != '/') >= GW_URL_MAX) {
-		cerr(st, m, "%s: URL too long (at most %d bytes with the "
-		    "final /)", full, GW_URL_MAX - 1);
+	if (len + (slash && s[len - 1] != '/') >= GW_URL_MAX) {
+		cerr(st, m, "%s: URL too long (at most %d bytes%s)", full,
+		    GW_URL_MAX - 1, slash ? " with the final /" : "");
 		return -1;
 	}
+	memset(out, 0, GW_URL_MAX);
 	memcpy(out, s, len);
-	if (s[len - 1] != '/')
+	if (slash && s[len - 1] != '/')
 		out[len++] = '/';
 	out[len] = '\0';
 	return 0;
@@ -325,14 +330,61 @@ parse_scalar(struct cstate *st, int k, const yaml_mark_t *m, const char *s)
 	const struct config_key	*ck = &config_keys[k];
 	char			*field = (char *)st->conf + ck->off;
 	char			 b[CONFIG_SHOW_MAX];
+	const char		*errstr;
+	uint8_t			 key[32];
 	size_t			 len = strlen(s);
 	long long		 v;
 
-	if (*s == '\0' && ck->type != CK_HOST) {
+	if (*s == '\0' && ck->type != CK_HOST && ck->type != CK_FILE &&
+	    ck->type != CK_BECH32 && ck->type != CK_URL) {
 		cerr(st, m, "%s: missing value", ck->full);
 		return;
 	}
 	switch (ck->type) {
+	case CK_FILE:
+		if (len >= PATH_MAX || config_has_control(s)) {
+			cerr(st, m, "%s: too long or contains a control "
+			    "character", ck->full);
+			return;
+		}
+		if (*s != '\0' && *s != '/') {
+			cerr(st, m, "%s: \"%s\" must be an absolute path",
+			    ck->full, shown(s, b, sizeof(b)));
+			return;
+		}
+		memset(field, 0, PATH_MAX);
+		gw_strlcpy(field, s, PATH_MAX);
+		break;
+	case CK_BECH32:
+		memset(field, 0, GW_COSMOS_ADDR_MAX);
+		if (*s == '\0')
+			break;
+		if ((errstr = config_bech32_error(s, "n")) != NULL) {
+			cerr(st, m, "%s: \"%s\" is not a bech32 n1... "
+			    "address: %s", ck->full, shown(s, b, sizeof(b)),
+			    errstr);
+			return;
+		}
+		/* BIP-173 allows all upper case; Nym writes lower. */
+		for (v = 0; s[v] != '\0'; v++)
+			field[v] = (char)tolower((unsigned char)s[v]);
+		break;
+	case CK_URL:
+		if (*s == '\0')
+			memset(field, 0, GW_URL_MAX);
+		else
+			(void)parse_url(st, k, m, s, field);
+		break;
+	case CK_KEY58:
+		if (len >= GW_KEY58_MAX ||
+		    base58_decode(s, key, sizeof(key)) != (int)sizeof(key)) {
+			cerr(st, m, "%s: \"%s\" is not a base58 32-byte "
+			    "public key", ck->full, shown(s, b, sizeof(b)));
+			return;
+		}
+		memset(field, 0, GW_KEY58_MAX);
+		gw_strlcpy(field, s, GW_KEY58_MAX);
+		break;
 	case CK_USER:
 		if (len >= GW_USER_MAX || !config_valid_user(s)) {
 			cerr(st, m, "%s: invalid user name \"%s\" (at most %d "
@@ -409,7 +461,7 @@ parse_item(struct cstate *st, int k, const char *s, unsigned i,
 	char			 b[CONFIG_SHOW_MAX];
 
 	if (config_keys[k].type == CK_URLS)
-		return parse_url(st, m, s, urls[i]);
+		return parse_url(st, k, m, s, urls[i]);
 	switch (config_parse_listen(s, &set->addr[i])) {
 	case LISTEN_OK:
 		st->lmark[k][i] = *m;
@@ -670,6 +722,15 @@ check_config(struct cstate *st)
 		    mark_of(st, K_ANNOUNCE), "announce.host is empty and "
 		    "every listen.clients address is a wildcard: set "
 		    "announce.host to the name or address clients dial");
+
+	/* The signers file tickets under it and refuse an empty one. */
+	if (!st->bad[K_ENFORCE_ZK] && !st->bad[K_COSMOS_ADDR] &&
+	    c->enforce_zk_nyms && c->cosmos_address[0] == '\0')
+		cerr(st, mark_of(st, K_ENFORCE_ZK) ? mark_of(st,
+		    K_ENFORCE_ZK) : mark_of(st, K_CREDENTIALS),
+		    "credentials.enforce_zk_nyms is true but "
+		    "credentials.cosmos_address is not set: the nym-api "
+		    "signers need the gateway's n1... account");
 }
 
 int

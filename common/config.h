@@ -18,6 +18,10 @@
 #define GW_URL_MAX		512
 #define GW_HOST_MAX		256
 #define GW_USER_MAX		32
+/* bech32: at most 90 characters (BIP-173) */
+#define GW_COSMOS_ADDR_MAX	91
+/* base58 of a 32-byte key: at most 44 characters */
+#define GW_KEY58_MAX		64
 
 struct gw_listen {
 	struct sockaddr_storage	 ss;
@@ -57,10 +61,16 @@ struct gw_config {
 	char		 nym_api_urls[GW_MAX_APIURLS][GW_URL_MAX];
 	unsigned	 n_nym_api_urls;
 	uint32_t	 nym_api_timeout_ms;
+	char		 nym_api_ca_file[PATH_MAX];	/* "": system */
 
 	/* credentials and network */
 	int		 enforce_zk_nyms;	/* 0: free testnet bandwidth */
+	char		 cosmos_address[GW_COSMOS_ADDR_MAX];	/* n1... */
 	int		 testnet;		/* allow private mix addresses */
+
+	/* upgrade mode (spec 6.6) */
+	char		 attestation_url[GW_URL_MAX];	/* "": off */
+	char		 attester_key[GW_KEY58_MAX];	/* base58 */
 
 	/* limits */
 	uint32_t	 max_connections;	/* clients */
@@ -112,5 +122,11 @@ void	config_print(const struct gw_config *, FILE *);
 const char *config_announce_host(const struct gw_config *, char *buf,
 	    size_t len);
 uint16_t config_announce_ws_port(const struct gw_config *);
+
+/*
+ * A bech32 (BIP-173) address with human-readable part hrp and a 20- or
+ * 32-byte payload: NULL if valid, else what is wrong.
+ */
+const char *config_bech32_error(const char *, const char *hrp);
 
 #endif

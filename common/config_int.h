@@ -26,9 +26,10 @@ enum {
 	K_PATHS, K_KEYS, K_DATA, K_CHROOT, K_CONTROL,
 	K_ANNOUNCE, K_HOST, K_WS_PORT, K_WSS_PORT,
 	K_LISTEN, K_CLIENTS, K_MIX, K_HTTP,
-	K_NYM_API, K_URLS, K_API_TIMEOUT,
-	K_CREDENTIALS, K_ENFORCE_ZK,
+	K_NYM_API, K_URLS, K_API_TIMEOUT, K_API_CA_FILE,
+	K_CREDENTIALS, K_ENFORCE_ZK, K_COSMOS_ADDR,
 	K_MIXNET, K_TESTNET,
+	K_UPGRADE, K_ATTEST_URL, K_ATTESTER_KEY,
 	K_LIMITS, K_MAX_CONN, K_MAX_CONN_ADDR, K_MAX_MIX_CONN, K_MAX_MSG,
 	K_HANDSHAKE_TO, K_IDLE_TO, K_MIX_READ_TO,
 	K_STORAGE, K_MAP_SIZE, K_RETENTION, K_INBOX_MAX, K_COMMIT_INTERVAL,
@@ -49,7 +50,11 @@ enum config_ktype {
 	CK_MSEC,	/* uint32_t milliseconds, written as a duration */
 	CK_SEC,		/* uint32_t seconds, written as a duration */
 	CK_SIZE32,	/* uint32_t bytes, written as a size */
-	CK_SIZE64	/* uint64_t bytes, written as a size */
+	CK_SIZE64,	/* uint64_t bytes, written as a size */
+	CK_FILE,	/* char[PATH_MAX], may be empty */
+	CK_BECH32,	/* char[GW_COSMOS_ADDR_MAX], "n1..." or empty */
+	CK_URL,		/* char[GW_URL_MAX], one URL or empty */
+	CK_KEY58	/* char[GW_KEY58_MAX], base58 of 32 bytes */
 };
 
 struct config_key {

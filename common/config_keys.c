@@ -8,9 +8,11 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <ctype.h>
 #include <limits.h>
 #include <stddef.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
 #include "config_int.h"
@@ -62,13 +64,26 @@ const struct config_key config_keys[] = {
 	    nym_api_urls, 1, GW_MAX_APIURLS, 0),
 	KEY(K_API_TIMEOUT, K_NYM_API, "timeout", "nym_api.timeout", CK_MSEC,
 	    nym_api_timeout_ms, 1 * MS_S, 5 * MS_M, 0),
+	/* credd reads it before it sandboxes itself: restart. */
+	KEY(K_API_CA_FILE, K_NYM_API, "ca_file", "nym_api.ca_file", CK_FILE,
+	    nym_api_ca_file, 0, 0, 1),
 	SECTION(K_CREDENTIALS, "credentials"),
 	KEY(K_ENFORCE_ZK, K_CREDENTIALS, "enforce_zk_nyms",
 	    "credentials.enforce_zk_nyms", CK_BOOL, enforce_zk_nyms,
 	    0, 1, 0),
+	KEY(K_COSMOS_ADDR, K_CREDENTIALS, "cosmos_address",
+	    "credentials.cosmos_address", CK_BECH32, cosmos_address,
+	    0, 0, 0),
 	SECTION(K_MIXNET, "mixnet"),
 	KEY(K_TESTNET, K_MIXNET, "testnet", "mixnet.testnet", CK_BOOL,
 	    testnet, 0, 1, 0),
+	SECTION(K_UPGRADE, "upgrade_mode"),
+	KEY(K_ATTEST_URL, K_UPGRADE, "attestation_url",
+	    "upgrade_mode.attestation_url", CK_URL, attestation_url,
+	    0, 0, 0),
+	KEY(K_ATTESTER_KEY, K_UPGRADE, "attester_public_key",
+	    "upgrade_mode.attester_public_key", CK_KEY58, attester_key,
+	    0, 0, 0),
 	SECTION(K_LIMITS, "limits"),
 	KEY(K_MAX_CONN, K_LIMITS, "max_connections",
 	    "limits.max_connections", CK_UINT, max_connections,
@@ -315,6 +330,11 @@ config_defaults(struct gw_config *c)
 	c->nym_api_timeout_ms = 10 * MS_S;
 	c->enforce_zk_nyms = 0;
 	c->testnet = 0;
+	/* Mainnet's, spec 6.6 (network-defaults mainnet.rs). */
+	gw_strlcpy(c->attestation_url, "https://nymtech.net/.wellknown/"
+	    "upgrade-mode/attestation.json", sizeof(c->attestation_url));
+	gw_strlcpy(c->attester_key, "3bgffBYcfFkTTXc2npNNn9MkddFZ3H2LrPjXDmnJzrqd",
+	    sizeof(c->attester_key));
 	c->max_connections = 10000;
 	c->max_connections_per_address = 64;
 	c->max_mix_connections = 4096;
@@ -373,4 +393,77 @@ config_announce_ws_port(const struct gw_config *c)
 	sin = (const struct sockaddr_in *)(const void *)
 	    &c->listen_clients.addr[0].ss;
 	return ntohs(sin->sin_port);
+}
+
+/*
+ * BIP-173's checksum, a BCH code over GF(32): an error-detecting code,
+ * not a cryptographic primitive, so it is written out here.
+ */
+static uint32_t
+bech32_polymod(uint32_t chk, uint8_t v)
+{
+	static const uint32_t	 gen[5] = { 0x3b6a57b2, 0x26508e6d,
+				    0x1ea119fa, 0x3d4233dd, 0x2a1462b3 };
+	uint32_t		 top = chk >> 25;
+	int			 i;
+
+	chk = (chk & 0x1ffffff) << 5 ^ v;
+	for (i = 0; i < 5; i++)
+		if ((top >> i) & 1)
+			chk ^= gen[i];
+	return chk;
+}
+
+const char *
+config_bech32_error(const char *s, const char *hrp)
+{
+	static const char	 cs[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+	const char		*sep, *p;
+	size_t			 len = strlen(s), hlen = strlen(hrp), ndata, i;
+	uint32_t		 chk = 1, acc = 0;
+	unsigned		 bits = 0, nbytes = 0;
+	int			 lower = 0, upper = 0;
+
+	if (len < hlen + 8 || len > 90)
+		return "length must be 8 to 90 characters";
+	for (p = s; *p != '\0'; p++) {
+		if (*p < 33 || *p > 126)
+			return "contains a character outside ASCII 33-126";
+		lower |= *p >= 'a' && *p <= 'z';
+		upper |= *p >= 'A' && *p <= 'Z';
+	}
+	if (lower && upper)
+		return "mixes upper and lower case";
+	if ((sep = strrchr(s, '1')) == NULL || (size_t)(sep - s) != hlen ||
+	    strncasecmp(s, hrp, hlen) != 0)
+		return "must start with the prefix n1";
+	ndata = len - hlen - 1;
+	/* The checksum covers the expanded prefix, then the data. */
+	for (i = 0; i < hlen; i++)
+		chk = bech32_polymod(chk, (uint8_t)(tolower((unsigned char)
+		    hrp[i]) >> 5));
+	chk = bech32_polymod(chk, 0);
+	for (i = 0; i < hlen; i++)
+		chk = bech32_polymod(chk, (uint8_t)(tolower((unsigned char)
+		    hrp[i]) & 31));
+	for (i = 0; i < ndata; i++) {
+		if ((p = strchr(cs, tolower((unsigned char)sep[1 + i]))) ==
+		    NULL)
+			return "contains a character outside bech32's set";
+		chk = bech32_polymod(chk, (uint8_t)(p - cs));
+		/* 5-bit groups to bytes, checksum (last 6) excluded */
+		if (i + 6 < ndata) {
+			acc = (acc << 5 | (uint32_t)(p - cs)) & 0xfff;
+			if ((bits += 5) >= 8) {
+				bits -= 8;
+				nbytes++;
+			}
+		}
+	}
+	if (chk != 1)
+		return "bad checksum";
+	if (bits >= 5 || (acc & ((1U << bits) - 1)) != 0 ||
+	    (nbytes != 20 && nbytes != 32))
+		return "payload must be a 20- or 32-byte account";
+	return NULL;
 }

@@ -157,6 +157,10 @@ print_value(const struct gw_config *c, const struct config_key *k,
 	case CK_USER:
 	case CK_PATH:
 	case CK_HOST:
+	case CK_FILE:
+	case CK_BECH32:
+	case CK_URL:
+	case CK_KEY58:
 		config_print_scalar(fp, field(c, k));
 		fputc('\n', fp);
 		break;
@@ -258,6 +262,10 @@ config_restart_key(const struct gw_config *old, const struct gw_config *new)
 		case CK_USER:
 		case CK_PATH:
 		case CK_HOST:
+		case CK_FILE:
+		case CK_BECH32:
+		case CK_URL:
+		case CK_KEY58:
 			differs = strcmp(field(old, k), field(new, k)) != 0;
 			break;
 		case CK_LISTEN:

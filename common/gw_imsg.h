@@ -190,6 +190,12 @@ enum gw_imsg_type {
 	/* storaged -> credd: struct gw_pending_end. */
 	IMSG_PENDING_END,
 
+	/* --- upgrade mode (credd -> clientd, spec 6.6) ------------------
+	 * struct gw_upgrade_mode, whenever the attestation watcher's
+	 * verdict changes (and once at start).  While on, clientd charges
+	 * nothing and reports max(balance, GW_UPGRADE_BANDWIDTH). */
+	IMSG_UPGRADE_MODE,
+
 	IMSG_TYPE_MAX
 };
 
@@ -247,6 +253,17 @@ struct gw_conf_credd {
 	uint32_t	 n_nym_api_urls;
 	uint32_t	 nym_api_timeout_ms;
 	int32_t		 enforce_zk_nyms;
+	/* sent as gateway_cosmos_addr in verify requests ("" if unset) */
+	char		 cosmos_address[GW_COSMOS_ADDR_MAX];
+	/* the gateway's Ed25519 identity, public half only: a ticket's
+	 * pay_info must name it (spec 6.3 step 8) */
+	uint8_t		 identity_pk[32];
+	/* CA bundle for nym-api's TLS, "" = the system store; credd
+	 * reads it before it sandboxes itself */
+	char		 nym_api_ca_file[PATH_MAX];
+	/* upgrade mode (spec 6.6): "" = no watcher */
+	char		 attestation_url[GW_URL_MAX];
+	uint8_t		 attester_pk[32];
 };
 
 struct gw_conf_storaged {
@@ -468,6 +485,15 @@ enum gw_cred_error {
 	CRED_ERR_BAD_VALUE,	/* wrong spend value or type */
 	CRED_ERR_UNAVAILABLE,	/* nym-api or storage unreachable */
 	CRED_ERR_NOT_ENABLED,	/* enforce_zk_nyms is off */
+	CRED_ERR_WRONG_PROVIDER,	/* pay_info names another gateway */
+};
+
+/* What clientd reports as the balance while upgrade mode is on. */
+#define GW_UPGRADE_BANDWIDTH	40000001LL
+
+struct gw_upgrade_mode {
+	int32_t		 on;
+	int64_t		 since;		/* unix seconds of the change */
 };
 
 struct gw_cred_revoke {

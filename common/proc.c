@@ -61,6 +61,7 @@ static const char *const imsg_names[IMSG_TYPE_MAX] = {
 	[IMSG_PENDING_LIST] = "PENDING_LIST",
 	[IMSG_PENDING_ENTRY] = "PENDING_ENTRY",
 	[IMSG_PENDING_END] = "PENDING_END",
+	[IMSG_UPGRADE_MODE] = "UPGRADE_MODE",
 };
 
 static const char *const proc_names[PROC_MAX] = {

@@ -15,6 +15,9 @@
 #include "log.h"
 #include "util.h"
 
+/* A CA bundle: the system's is ~200 KiB. */
+#define CREDD_CA_MAX	(4 * 1024 * 1024)
+
 static struct worker	 credd_worker;
 static struct credd	 credd_state;
 
@@ -55,6 +58,9 @@ credd_reconf(struct worker *w, const void *conf)
 	}
 	/* New URLs may list other signers. */
 	cd->signers_known = 0;
+	cd->nsets = 0;
+	if (cd->upgrade != NULL)
+		upgrade_reconf(cd);
 }
 
 static void
@@ -64,6 +70,7 @@ credd_start(struct worker *w)
 
 	verify_start(cd);
 	topology_start(cd);
+	upgrade_start(cd);
 }
 
 static void
@@ -86,7 +93,7 @@ static const struct worker_ops credd_ops = {
 };
 
 /* Intervals; test builds may shorten them (regress/integration). */
-static uint32_t
+uint32_t
 credd_interval(const char *env, uint32_t dflt)
 {
 #ifdef GW_TEST_HOOKS
@@ -117,6 +124,41 @@ credd_counters_init(struct credd *cd)
 	cd->c_revoked = counter_get(cs, "tickets_revoked");
 	cd->c_api_fail = counter_get(cs, "nymapi_failures");
 	cd->c_topology = counter_get(cs, "topology_updates");
+	cd->c_upgrade_checks = counter_get(cs, "upgrade_checks");
+	cd->c_jwt_ok = counter_get(cs, "upgrade_jwt_ok");
+	cd->c_jwt_bad = counter_get(cs, "upgrade_jwt_refused");
+}
+
+/*
+ * nym_api.ca_file, read whole before the sandbox (which would still let
+ * us open it, but a chroot or a Landlock rule added later would not):
+ * libcurl gets it as a blob.  Its absence is fatal: silently falling
+ * back to the system store would trust what the operator did not.
+ */
+static char *
+credd_read_ca(const char *path, size_t *len)
+{
+	FILE	*fp;
+	char	*buf;
+	size_t	 n;
+
+	if (path[0] == '\0')
+		return NULL;
+	if ((fp = fopen(path, "re")) == NULL)
+		fatal("nym_api.ca_file %s", path);
+	buf = xmalloc(CREDD_CA_MAX + 1);
+	n = fread(buf, 1, CREDD_CA_MAX + 1, fp);
+	if (ferror(fp))
+		fatal("nym_api.ca_file %s", path);
+	fclose(fp);
+	if (n > CREDD_CA_MAX)
+		fatalx("nym_api.ca_file %s: larger than %d bytes", path,
+		    CREDD_CA_MAX);
+	buf[n] = '\0';
+	if (strstr(buf, "-----BEGIN CERTIFICATE-----") == NULL)
+		fatalx("nym_api.ca_file %s: no PEM certificate in it", path);
+	*len = n;
+	return buf;
 }
 
 int
@@ -124,6 +166,8 @@ main(int argc, char *argv[])
 {
 	struct worker	*w = &credd_worker;
 	struct credd	*cd = &credd_state;
+	char		*ca;
+	size_t		 calen = 0;
 
 	if (argc == 2 && strcmp(argv[1], "-S") == 0) {
 		sandbox_print(&credd_policy, stdout);
@@ -142,9 +186,14 @@ main(int argc, char *argv[])
 	    VERIFY_RETRY_MS);
 	cd->topology_ms = credd_interval("GW_TEST_CREDD_TOPOLOGY_MS",
 	    TOPOLOGY_REFRESH_MS);
-	cd->api = nymapi_new(w->base, w->conf.credd.nym_api_timeout_ms);
+	w->conf.credd.nym_api_ca_file[PATH_MAX - 1] = '\0';
+	ca = credd_read_ca(w->conf.credd.nym_api_ca_file, &calen);
+	cd->api = nymapi_new(w->base, w->conf.credd.nym_api_timeout_ms, ca,
+	    calen);
+	free(ca);
 	credd_counters_init(cd);
 	verify_init(cd);
+	upgrade_init(cd);
 	worker_sandbox(w, "", &credd_policy);
 	worker_run(w, &credd_ops);
 	nymapi_free(cd->api);

@@ -7,6 +7,7 @@
  *   signers.c	the ecash signers of the current epoch (status-detailed)
  *   verify.c	credit at once, then ask the signers for a quorum
  *   topology.c	the rewarded set and node list, handed to mixd
+ *   upgrade.c	the upgrade-mode attestation watcher and upgradeModeJWT
  *
  * The parsers (ticket.c, signers.c, topology.c) take bytes and return
  * structs, with no sockets, so unit tests and fuzzers can call them.
@@ -37,6 +38,10 @@ extern const struct sandbox_policy credd_policy;
 /* The largest answer we read from nym-api. */
 #define NYMAPI_BODY_MAX		(4 * 1024 * 1024)
 #define SIGNERS_MAX		GW_PENDING_SIGNERS
+/* Signer sets kept, one per DKG epoch (tickets of past epochs). */
+#define SIGNER_EPOCHS		4
+/* Spec 6.3 step 8: pay_info timestamp tolerance, seconds. */
+#define PAYINFO_SKEW		30
 #define TOPOLOGY_NODES_MAX	8192
 
 /* ticket.c ---------------------------------------------------------- */
@@ -62,10 +67,15 @@ char	*ticket_verify_body(const uint8_t *, size_t, const char *gw_addr);
 int64_t	 ticket_value(uint8_t t_type);
 /* The Julian day number of a unix time's UTC date. */
 int32_t	 ticket_julian_day(time_t);
-/* Local checks (spec 6.3 steps 3-5): CRED_ERR_NONE or the error, with
- * the client's message in msg. */
-int	 ticket_check(const struct ticket *, time_t now, char *msg,
-	    size_t msglen);
+/* Local checks (spec 6.3 steps 3-5, and 8 but for duplicates: the
+ * pay_info must name provider, the gateway's Ed25519 key, and be
+ * fresh): CRED_ERR_NONE or the error, with the client's message in
+ * msg. */
+int	 ticket_check(const struct ticket *, const uint8_t provider[32],
+	    time_t now, char *msg, size_t msglen);
+/* Spec 6.3 step 8: has this pay_info been seen within PAYINFO_SKEW?
+ * Records it if not.  1 seen, 0 fresh. */
+int	 ticket_payinfo_seen(const uint8_t pay_info[72], time_t now);
 /* A signer's answer: 1 accepted, 0 rejected, -1 not an answer. */
 int	 ticket_parse_verdict(const char *, size_t);
 
@@ -111,7 +121,10 @@ struct nymapi;
 typedef void	(*nymapi_cb)(int status, const char *body, size_t len,
 		    void *arg);
 
-struct nymapi	*nymapi_new(struct event_base *, uint32_t timeout_ms);
+/* ca: a PEM bundle to trust instead of the system store (NULL: the
+ * system's); copied. */
+struct nymapi	*nymapi_new(struct event_base *, uint32_t timeout_ms,
+		    const char *ca, size_t calen);
 void		 nymapi_free(struct nymapi *);
 /*
  * GET (body NULL) or POST (JSON body) path on the first of bases that
@@ -132,7 +145,9 @@ struct credd {
 	size_t			 nbases;
 	uint32_t		 retry_ms;	/* signers not answering */
 	uint32_t		 topology_ms;
-	struct signer_set	 signers;
+	struct signer_set	 signers;	/* current epoch */
+	struct signer_set	 sets[SIGNER_EPOCHS];	/* by epoch */
+	size_t			 nsets;
 	int			 signers_known;
 	int			 signers_fetching;
 	time_t			 signers_fetched;
@@ -140,6 +155,9 @@ struct credd {
 	/* counters */
 	uint64_t		*c_tickets, *c_refused, *c_verified;
 	uint64_t		*c_revoked, *c_api_fail, *c_topology;
+	uint64_t		*c_upgrade_checks, *c_jwt_ok, *c_jwt_bad;
+	/* upgrade.c */
+	struct upgrade		*upgrade;
 };
 
 void	 verify_init(struct credd *);
@@ -149,10 +167,48 @@ void	 verify_request(struct credd *, struct imsgev *, struct imsg *);
 void	 verify_storaged(struct credd *, struct imsgev *, struct imsg *);
 /* At start: reload the pending verifications. */
 void	 verify_start(struct credd *);
-void	 signers_refresh(struct credd *);
+void	 signers_refresh(struct credd *, int force);
+const struct signer_set *signers_for(const struct credd *, uint64_t epoch);
 /* Called by signers.c when a fetch ends (ok: the set is known). */
 void	 verify_signers_ready(struct credd *, int ok);
 
 void	 topology_start(struct credd *);
+
+/* credd.c: an interval in ms; TEST_HOOKS builds read env first. */
+uint32_t credd_interval(const char *env, uint32_t dflt);
+
+
+/* upgrade.c --------------------------------------------------------- */
+/* The JWT's claims and the attestation, parsed (spec 6.6). */
+struct attestation {
+	char		 starting_time[40];
+	uint8_t		 attester[32];
+	uint8_t		 issuers[8][32];
+	uint32_t	 nissuers;
+	char		 signature[128];
+};
+
+/* The attestation document: 1 an attestation, 0 JSON null, -1 bad. */
+int	 upgrade_parse_attestation(const char *, size_t,
+	    struct attestation *);
+/* An attestation as a JSON object (jansson json_t *), or -1. */
+int	 upgrade_attestation_from_json(const void *, struct attestation *);
+int	 upgrade_attestation_equal(const struct attestation *,
+	    const struct attestation *);
+/*
+ * Check an upgradeModeJWT: EdDSA over header.payload with the key in
+ * the header's jwk (base58), iss "nym-credential-proxy", time claims
+ * within JWT_LEEWAY of now.  Fills the claims' attestation and the
+ * issuer key.  0 valid, -1 with why.
+ */
+int	 upgrade_jwt_check(const char *, size_t, time_t now,
+	    struct attestation *, uint8_t issuer[32], const char **why);
+
+void	 upgrade_init(struct credd *);
+void	 upgrade_start(struct credd *);
+void	 upgrade_reconf(struct credd *);
+/* clientd's upgradeModeJWT: answers with IMSG_CRED_RESULT. */
+void	 upgrade_jwt_request(struct credd *, uint32_t peerid,
+	    const uint8_t *client, const uint8_t *, size_t);
 
 #endif

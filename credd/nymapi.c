@@ -25,6 +25,7 @@ struct nymapi {
 	struct event		*timer;
 	uint32_t		 timeout_ms;
 	unsigned		 inflight;
+	struct curl_blob	 ca;		/* .data NULL: system store */
 };
 
 struct nreq {
@@ -39,6 +40,8 @@ struct nreq {
 	char			*buf;
 	size_t			 len, cap;
 	int			 too_big;
+	char			 err[CURL_ERROR_SIZE];
+	char			 url[GW_URL_MAX + 256];	/* for logs */
 	struct event		*backoff;
 	nymapi_cb		 cb;
 	void			*arg;
@@ -146,8 +149,16 @@ nreq_done(struct nreq *r, CURLcode rc)
 	curl_easy_cleanup(r->easy);
 	r->easy = NULL;
 	if (rc != CURLE_OK) {
+		/* Not worth a debug line only: an operator must see that
+		 * a peer's certificate is not trusted (nym_api.ca_file). */
+		if (rc == CURLE_PEER_FAILED_VERIFICATION ||
+		    rc == CURLE_SSL_CACERT_BADFILE ||
+		    rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_CONNECT_ERROR)
+			log_warnx("nym-api %s: TLS certificate not trusted or "
+			    "TLS failed: %s", r->url, r->err[0] != '\0' ?
+			    r->err : curl_easy_strerror(rc));
 		nreq_retry(r, r->too_big ? "answer too large" :
-		    curl_easy_strerror(rc));
+		    r->err[0] != '\0' ? r->err : curl_easy_strerror(rc));
 		return;
 	}
 	/* A server error or overload is worth another URL; a 4xx is an
@@ -252,9 +263,17 @@ nymapi_timerfn(CURLM *multi, long timeout_ms, void *userp)
 }
 
 struct nymapi *
-nymapi_new(struct event_base *base, uint32_t timeout_ms)
+nymapi_new(struct event_base *base, uint32_t timeout_ms, const char *ca,
+    size_t calen)
 {
 	struct nymapi	*api = xcalloc(1, sizeof(*api));
+
+	if (ca != NULL) {
+		api->ca.data = xmalloc(calen);
+		memcpy(api->ca.data, ca, calen);
+		api->ca.len = calen;
+		api->ca.flags = CURL_BLOB_NOCOPY;
+	}
 
 	api->base = base;
 	api->timeout_ms = timeout_ms ? timeout_ms : 10000;
@@ -278,6 +297,7 @@ nymapi_free(struct nymapi *api)
 		return;
 	curl_multi_cleanup(api->multi);
 	event_free(api->timer);
+	free(api->ca.data);
 	free(api);
 }
 
@@ -312,9 +332,17 @@ nreq_start(struct nreq *r)
 	}
 	r->len = 0;
 	r->too_big = 0;
+	r->err[0] = '\0';
+	snprintf(r->url, sizeof(r->url), "%s", url);
 	if ((r->easy = curl_easy_init()) == NULL)
 		fatalx("curl_easy_init");
 	curl_easy_setopt(r->easy, CURLOPT_URL, url);
+	curl_easy_setopt(r->easy, CURLOPT_ERRORBUFFER, r->err);
+	/* Read before the sandbox: no CA file is opened per request. */
+	if (r->api->ca.data != NULL) {
+		curl_easy_setopt(r->easy, CURLOPT_CAINFO_BLOB, &r->api->ca);
+		curl_easy_setopt(r->easy, CURLOPT_CAPATH, NULL);
+	}
 	curl_easy_setopt(r->easy, CURLOPT_PRIVATE, r);
 	curl_easy_setopt(r->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(r->easy, CURLOPT_FOLLOWLOCATION, 0L);

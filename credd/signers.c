@@ -2,9 +2,13 @@
  * The ecash signers of the current DKG epoch, over HTTP instead of the
  * chain (spec 6.5): GET /v1/network/signers/status-detailed on the
  * configured nym-api URLs gives each signer's announce_address and
- * node_index, the epoch and the signing threshold.  Cached until the
- * epoch changes; refreshed hourly and whenever a ticket needs it and
- * the cache is empty.
+ * node_index, the epoch and the signing threshold.  A ticket is verified
+ * by the signers of its own epoch (spec 6.5: the gateway asks the
+ * api_clients of the ticket's epoch_id), so the sets of the last
+ * SIGNER_EPOCHS epochs seen are kept.  Only the current epoch can be
+ * had over HTTP: a ticket of an older epoch we never saw cannot be
+ * verified and is refused.  Refreshed hourly, when the cache is empty,
+ * and when a ticket names a newer epoch.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +20,8 @@
 
 #define SIGNERS_PATH	"/v1/network/signers/status-detailed"
 #define SIGNERS_TTL	3600
+/* Forced refreshes (a ticket of a newer epoch), at most this often. */
+#define SIGNERS_FORCE_MIN	2
 
 static int
 json_u64(json_t *v, uint64_t *out)
@@ -101,6 +107,39 @@ bad:
 	return -1;
 }
 
+/* The cached set of an epoch, or NULL. */
+const struct signer_set *
+signers_for(const struct credd *cd, uint64_t epoch)
+{
+	size_t	 i;
+
+	for (i = 0; i < cd->nsets; i++)
+		if (cd->sets[i].epoch_id == epoch)
+			return &cd->sets[i];
+	return NULL;
+}
+
+/* Keep the set of each epoch seen, the oldest epoch going first. */
+static void
+signers_store(struct credd *cd, const struct signer_set *set)
+{
+	size_t	 i, old = 0;
+
+	for (i = 0; i < cd->nsets; i++)
+		if (cd->sets[i].epoch_id == set->epoch_id) {
+			cd->sets[i] = *set;
+			return;
+		}
+	if (cd->nsets < SIGNER_EPOCHS) {
+		cd->sets[cd->nsets++] = *set;
+		return;
+	}
+	for (i = 1; i < cd->nsets; i++)
+		if (cd->sets[i].epoch_id < cd->sets[old].epoch_id)
+			old = i;
+	cd->sets[old] = *set;
+}
+
 static void
 signers_done(int status, const char *body, size_t len, void *arg)
 {
@@ -117,19 +156,30 @@ signers_done(int status, const char *body, size_t len, void *arg)
 	if (!cd->signers_known || set.epoch_id != cd->signers.epoch_id)
 		log_info("ecash epoch %llu: %u signers, threshold %u",
 		    (unsigned long long)set.epoch_id, set.n, set.threshold);
-	cd->signers = set;
+	/* An epoch only moves forward; an older answer (another nym-api
+	 * lagging behind) is cached but does not become current. */
+	if (!cd->signers_known || set.epoch_id >= cd->signers.epoch_id)
+		cd->signers = set;
+	signers_store(cd, &set);
 	cd->signers_known = 1;
 	cd->signers_fetched = time(NULL);
 	verify_signers_ready(cd, 1);
 }
 
+/*
+ * force: a ticket names an epoch newer than the current one; ask now
+ * rather than wait for the TTL, but not more often than every
+ * SIGNERS_FORCE_MIN seconds, whatever clients claim.
+ */
 void
-signers_refresh(struct credd *cd)
+signers_refresh(struct credd *cd, int force)
 {
+	time_t	 now = time(NULL);
+
 	if (cd->signers_fetching)
 		return;
-	if (cd->signers_known && time(NULL) - cd->signers_fetched <
-	    SIGNERS_TTL) {
+	if (cd->signers_known && (now - cd->signers_fetched < SIGNERS_TTL) &&
+	    (!force || now - cd->signers_fetched < SIGNERS_FORCE_MIN)) {
 		verify_signers_ready(cd, 1);
 		return;
 	}

@@ -358,9 +358,12 @@ ticket_julian_day(time_t now)
 }
 
 int
-ticket_check(const struct ticket *t, time_t now, char *msg, size_t msglen)
+ticket_check(const struct ticket *t, const uint8_t provider[32], time_t now,
+    char *msg, size_t msglen)
 {
 	int32_t	 today = ticket_julian_day(now);
+	int64_t	 ts = 0;
+	size_t	 i;
 
 	/* The client sees Nym's gateway's own messages (spec 6.3). */
 	if (t->t_type >= TICKET_TYPES) {
@@ -378,7 +381,63 @@ ticket_check(const struct ticket *t, time_t now, char *msg, size_t msglen)
 		    (int)t->spend_date, (int)today);
 		return CRED_ERR_EXPIRED;
 	}
+	/*
+	 * pay_info = randomness(32) || timestamp (i64 BE) || provider(32):
+	 * a ticket made out to another gateway could be spent there too.
+	 * Public keys: no secret to protect, memcmp will do.
+	 */
+	if (memcmp(t->pay_info + 40, provider, 32) != 0) {
+		snprintf(msg, msglen, "provided payinfo's public key does not "
+		    "match provider's");
+		return CRED_ERR_WRONG_PROVIDER;
+	}
+	for (i = 0; i < 8; i++)
+		ts = (int64_t)((uint64_t)ts << 8 | t->pay_info[32 + i]);
+	if (ts < (int64_t)now - PAYINFO_SKEW || ts > (int64_t)now +
+	    PAYINFO_SKEW) {
+		snprintf(msg, msglen, "provided payinfo's timestamp is "
+		    "invalid");
+		return CRED_ERR_EXPIRED;
+	}
 	return CRED_ERR_NONE;
+}
+
+/* Spec 6.3 step 8: pay_infos of the last 2 x PAYINFO_SKEW seconds. */
+#define PAYINFO_SEEN_MAX	4096
+static struct {
+	uint8_t	 hash[16];
+	time_t	 when;
+}		 payinfo_seen[PAYINFO_SEEN_MAX];
+static size_t	 payinfo_nseen;
+
+int
+ticket_payinfo_seen(const uint8_t pay_info[72], time_t now)
+{
+	uint8_t	 h[16];
+	size_t	 i, oldest = 0;
+
+	crypto_generichash(h, sizeof(h), pay_info, 72, NULL, 0);
+	for (i = 0; i < payinfo_nseen; i++) {
+		if (payinfo_seen[i].when < now - 2 * PAYINFO_SKEW) {
+			/* expired: drop it (the last one moves here) */
+			payinfo_seen[i--] = payinfo_seen[--payinfo_nseen];
+			continue;
+		}
+		if (memcmp(payinfo_seen[i].hash, h, sizeof(h)) == 0)
+			return 1;
+	}
+	if (payinfo_nseen == PAYINFO_SEEN_MAX) {
+		/* Full of fresh entries: the serial check still stops a
+		 * replay; forget the oldest. */
+		for (i = 1; i < payinfo_nseen; i++)
+			if (payinfo_seen[i].when < payinfo_seen[oldest].when)
+				oldest = i;
+		i = oldest;
+	} else
+		i = payinfo_nseen++;
+	memcpy(payinfo_seen[i].hash, h, sizeof(h));
+	payinfo_seen[i].when = now;
+	return 0;
 }
 
 /* {"verified":{"Ok":null}} or {"verified":{"Err":<reason>}} (6.5). */

@@ -25,8 +25,6 @@
 #include "util.h"
 
 #define VERIFY_PATH	"/v1/ecash/verify-ecash-ticket"
-/* Until the config carries the gateway's nyxd account (issue 7 notes). */
-#define GATEWAY_COSMOS_ADDR	""
 
 enum job_phase {
 	J_WAIT_SIGNERS,		/* new ticket, signer list being fetched */
@@ -215,8 +213,8 @@ verify_request(struct credd *cd, struct imsgev *iev, struct imsg *imsg)
 	case CRED_ECASH_TICKET:
 		break;
 	case CRED_UPGRADE_JWT:
-		reply(cd, imsg->hdr.peerid, req.client, CRED_ERR_NOT_ENABLED,
-		    "upgrade mode is not supported by this gateway", NULL);
+		upgrade_jwt_request(cd, imsg->hdr.peerid, req.client, cred,
+		    len);
 		return;
 	default:
 		fatalx("CRED_VERIFY from %s: unknown kind %u", iev->name,
@@ -233,9 +231,17 @@ verify_request(struct credd *cd, struct imsgev *iev, struct imsg *imsg)
 		    "the received encrypted data was malformed", NULL);
 		return;
 	}
-	if ((err = ticket_check(&t, time(NULL), msg, sizeof(msg))) !=
-	    CRED_ERR_NONE) {
+	if ((err = ticket_check(&t, cd->w->conf.credd.identity_pk,
+	    time(NULL), msg, sizeof(msg))) != CRED_ERR_NONE) {
+		log_info("ticket refused: %s", msg);
 		reply(cd, imsg->hdr.peerid, req.client, err, msg, NULL);
+		return;
+	}
+	/* Recorded before the signers have spoken, as Nym records it
+	 * once its own cryptographic check passed. */
+	if (ticket_payinfo_seen(t.pay_info, time(NULL))) {
+		reply(cd, imsg->hdr.peerid, req.client, CRED_ERR_DOUBLE_SPEND,
+		    "received payinfo is a duplicate", NULL);
 		return;
 	}
 	/* The same serial twice before storaged has answered. */
@@ -253,7 +259,10 @@ verify_request(struct credd *cd, struct imsgev *iev, struct imsg *imsg)
 	memcpy(j->rec.serial_hash, t.serial_hash, 32);
 	memcpy(j->rec.client, req.client, sizeof(j->rec.client));
 	j->rec.value = ticket_value(t.t_type);
-	signers_refresh(cd);
+	/* The ticket's own epoch (spec 6.5); set again once spent. */
+	j->rec.epoch_id = t.epoch_id;
+	signers_refresh(cd, cd->signers_known &&
+	    t.epoch_id > cd->signers.epoch_id);
 }
 
 /* The signer list is known (ok) or could not be had. */
@@ -281,6 +290,21 @@ verify_signers_ready(struct credd *cd, int ok)
 			job_free(j);
 			continue;
 		}
+		if (signers_for(cd, j->rec.epoch_id) == NULL) {
+			char	 m[160];
+
+			log_info("ticket of ecash epoch %llu refused: signers "
+			    "known for the current epoch %llu only",
+			    (unsigned long long)j->rec.epoch_id,
+			    (unsigned long long)cd->signers.epoch_id);
+			snprintf(m, sizeof(m), "the gateway does not know the "
+			    "signers of ecash epoch %llu",
+			    (unsigned long long)j->rec.epoch_id);
+			reply(cd, j->clientd_peerid, j->rec.client,
+			    CRED_ERR_UNAVAILABLE, m, NULL);
+			job_free(j);
+			continue;
+		}
 		memset(&s, 0, sizeof(s));
 		memcpy(s.serial_hash, j->rec.serial_hash, 32);
 		s.when = time(NULL);
@@ -293,7 +317,7 @@ verify_signers_ready(struct credd *cd, int ok)
 static void
 verify_spent(struct credd *cd, struct job *j, const struct gw_spend_result *r)
 {
-	const struct signer_set	*set = &cd->signers;
+	const struct signer_set	*set = signers_for(cd, j->rec.epoch_id);
 	time_t			 now = time(NULL);
 	uint32_t		 i;
 
@@ -307,6 +331,8 @@ verify_spent(struct credd *cd, struct job *j, const struct gw_spend_result *r)
 		job_free(j);
 		return;
 	}
+	if (set == NULL)	/* evicted meanwhile: SIGNER_EPOCHS newer ones */
+		set = &cd->signers;
 	j->rec.credited_at = now;
 	j->rec.epoch_id = set->epoch_id;
 	j->rec.nsigners = set->n;
@@ -356,7 +382,9 @@ verify_revoked(struct credd *cd, struct job *j, const struct gw_bandwidth *b)
 static void
 verify_tally(struct credd *cd, struct job *j)
 {
+	const struct signer_set	*set = signers_for(cd, j->rec.epoch_id);
 	uint32_t	 i, acc = 0, rej = 0, n = j->rec.nsigners;
+	uint32_t	 threshold;
 
 	for (i = 0; i < n; i++) {
 		if (j->rec.vote[i] == PENDING_VOTE_ACCEPT)
@@ -373,8 +401,11 @@ verify_tally(struct credd *cd, struct job *j)
 		adjust(cd, j, -j->rec.value * TICKET_PENALTY, 0);
 		return;
 	}
+	/* The threshold of the ticket's epoch; after a restart that no
+	 * longer lists it, the current one. */
+	threshold = set != NULL ? set->threshold : cd->signers.threshold;
 	if (n > 0 && acc * 100 >= VERIFY_QUORUM_PCT * n &&
-	    acc >= cd->signers.threshold) {
+	    acc >= threshold) {
 		*cd->c_verified += 1;
 		log_info("ticket verified by %u of %u signers", acc, n);
 		job_forget(cd, j);
@@ -439,6 +470,7 @@ verify_retry(int fd, short ev, void *arg)
 static void
 verify_round(struct credd *cd, struct job *j)
 {
+	const struct signer_set	*set;
 	struct vote_ctx	*vc;
 	const char	*base;
 	char		*body;
@@ -449,14 +481,16 @@ verify_round(struct credd *cd, struct job *j)
 		fatalx("evtimer_new");
 	if (!cd->signers_known) {
 		evtimer_del(j->retry);
-		signers_refresh(cd);
+		signers_refresh(cd, 0);
 		if (!cd->signers_known) {
 			verify_tally(cd, j);	/* arms the retry */
 			return;
 		}
 	}
+	if ((set = signers_for(cd, j->rec.epoch_id)) == NULL)
+		set = &cd->signers;	/* by node_index, see below */
 	if ((body = ticket_verify_body(j->data, j->len,
-	    GATEWAY_COSMOS_ADDR)) == NULL) {
+	    cd->w->conf.credd.cosmos_address)) == NULL) {
 		/* Parsed when it came in: a stored record went bad. */
 		log_warnx("pending ticket no longer parses: dropped");
 		job_forget(cd, j);
@@ -466,16 +500,18 @@ verify_round(struct credd *cd, struct job *j)
 	for (i = 0; i < j->rec.nsigners; i++) {
 		if (j->rec.vote[i] != PENDING_VOTE_NONE)
 			continue;
-		for (k = 0; k < cd->signers.n; k++)
-			if (cd->signers.s[k].id == j->rec.signer_id[i])
+		/* A restart may have lost the epoch's set: a signer of the
+		 * current one with the same node_index is the same nym-api. */
+		for (k = 0; k < set->n; k++)
+			if (set->s[k].id == j->rec.signer_id[i])
 				break;
-		if (k == cd->signers.n)
+		if (k == set->n)
 			continue;	/* gone from the list: no vote */
 		vc = xcalloc(1, sizeof(*vc));
 		vc->cd = cd;
 		vc->job_id = j->id;
 		vc->signer_id = j->rec.signer_id[i];
-		base = cd->signers.s[k].url;
+		base = set->s[k].url;
 		j->inflight++;
 		nymapi_request(cd->api, &base, 1, VERIFY_PATH, body, 1,
 		    verify_answer, vc);
@@ -533,7 +569,7 @@ verify_storaged(struct credd *cd, struct imsgev *iev, struct imsg *imsg)
 			if (j->phase == J_VERIFYING)
 				break;
 		if (j != NULL)
-			signers_refresh(cd);
+			signers_refresh(cd, 0);
 		return;
 	case IMSG_SPEND_RESULT:
 		imsg_need(iev, imsg, &sr, sizeof(sr));

@@ -16,6 +16,7 @@
 
 #include <sodium.h>
 
+#include "base58.h"
 #include "gatewayd.h"
 #include "log.h"
 #include "util.h"
@@ -203,6 +204,18 @@ slice_credd(const struct gatewayd *gw, struct gw_conf_credd *s)
 	s->n_nym_api_urls = i;
 	s->nym_api_timeout_ms = c->nym_api_timeout_ms;
 	s->enforce_zk_nyms = c->enforce_zk_nyms;
+	gw_strlcpy(s->cosmos_address, c->cosmos_address,
+	    sizeof(s->cosmos_address));
+	/* The public half only: pay_info names it (spec 6.3). */
+	memcpy(s->identity_pk, gw->identity.pk, sizeof(s->identity_pk));
+	gw_strlcpy(s->nym_api_ca_file, c->nym_api_ca_file,
+	    sizeof(s->nym_api_ca_file));
+	gw_strlcpy(s->attestation_url, c->attestation_url,
+	    sizeof(s->attestation_url));
+	/* Checked by the config parser. */
+	if (base58_decode(c->attester_key, s->attester_pk,
+	    sizeof(s->attester_pk)) != (int)sizeof(s->attester_pk))
+		fatalx("%s: bad attester key", __func__);
 }
 
 static void

@@ -22,6 +22,9 @@ P1=$1 P2=$2 P3=$3
 API=http://127.0.0.1:$P1
 # Signers unanswered are asked again after 1 s instead of 300 s.
 export GW_TEST_CREDD_RETRY_MS=1000 GW_TEST_CREDD_TOPOLOGY_MS=600000
+# The gateway's nyxd account (a valid bech32 n1 address, 20 bytes).
+COSMOS=n1qqqsyqcyq5rqwzqfpg9scrgwpugpzysn3jxcwu
+export TOOL_CREDD_COSMOS=$COSMOS
 
 mode() { $STUB get "$P1" "_mode?signer=$1&mode=$2" >/dev/null; }
 # posts SIGNER SERIAL-SEED: verify calls that signer got for the ticket
@@ -45,6 +48,55 @@ grep -q 'ticket verified by 3 of 3 signers' "$D/accept.log" &&
     [ "$(posts 1 100)" -eq 1 ] && [ "$(posts 3 100)" -eq 1 ] &&
     ok "every signer was asked once, in the JSON encoding, and agreed" ||
     notok "every signer was asked once and agreed" "$(cat "$D/accept.log")"
+
+# Every verify request carried the configured gateway_cosmos_addr.
+addrs=$($STUB get "$P1" _calls | python3 -c '
+import json, sys
+print(" ".join(sorted(set(c["gw_addr"] for c in json.load(sys.stdin)
+                          if c["method"] == "POST"))))')
+[ "$addrs" = "$COSMOS" ] &&
+    ok "verify requests carry gateway_cosmos_addr $COSMOS" ||
+    notok "verify requests carry the configured gateway_cosmos_addr" \
+    "got '$addrs'"
+
+# pay_info (spec 6.3 step 8): a ticket made out to another gateway is
+# refused before any signer is asked; the same pay_info twice is a
+# duplicate even with a fresh serial.
+run payinfo start provider other ticket 8 800 wrong-provider \
+    provider self payinfo fixed ticket 8 801 ok ticket 8 801 double stop
+grep -q "ticket refused: provided payinfo's public key does not match provider's" \
+    "$D/payinfo.log" && [ "$(posts 1 800)" -eq 0 ] &&
+    ok "a ticket for another provider never reaches the signers" ||
+    notok "a ticket for another provider never reaches the signers" \
+    "$(posts 1 800) posts"
+
+# Signers per ticket epoch (spec 6.5): epoch 5 has signers 1-3; the
+# stub moves to epoch 6 signed by 1 and 2 only.  A ticket of epoch 6
+# goes to those two (threshold 2 of 2), one of epoch 5 still to all
+# three; one of an epoch never seen (4) is refused with a clear error.
+# posts_epoch SIGNER EPOCH: verify calls that signer got for the epoch
+posts_epoch() {
+	$STUB get "$P1" _calls | python3 -c '
+import json, sys
+print(sum(1 for c in json.load(sys.stdin) if c["method"] == "POST"
+          and c["signer"] == int(sys.argv[1]) and c["epoch"] == int(sys.argv[2])))' "$1" "$2"
+}
+run epochs start ticket 9 900 ok \
+    exec "$STUB get $P1 '_epoch?epoch=6&signers=1,2' >/dev/null; sleep 2" \
+    epoch 6 ticket 9 901 ok epoch 5 ticket 9 902 ok \
+    epoch 4 ticket 9 903 unavailable norevoke 2 stop
+e5="$(posts_epoch 1 5) $(posts_epoch 2 5) $(posts_epoch 3 5)"
+e6="$(posts_epoch 1 6) $(posts_epoch 2 6) $(posts_epoch 3 6)"
+if grep -q 'ticket of ecash epoch 4 refused' "$D/epochs.log" &&
+    [ "$e6" = "1 1 0" ] && [ "$(posts 3 902)" -eq 1 ] &&
+    [ "$(grep -c 'ticket verified by 2 of 2 signers' "$D/epochs.log")" -eq 1 ]
+then
+	ok "each ticket is verified by the signers of its own epoch"
+else
+	notok "each ticket is verified by the signers of its own epoch" \
+	    "epoch5 $e5 epoch6 $e6; $(grep -i 'epoch\|verified' "$D/epochs.log" | tr '\n' ' ')"
+fi
+$STUB get "$P1" '_epoch?epoch=5&signers=1,2,3' >/dev/null
 
 # One signer of three rejects: 1/3 >= 1 - 0.7, so Nym's quorum rule
 # rejects the ticket and the penalty is ten times its value.

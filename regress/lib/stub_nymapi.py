@@ -1,27 +1,47 @@
 #!/usr/bin/env python3
 """A loopback stand-in for nym-api and its ecash signers, for tests only.
 
-    stub_nymapi.py serve N PORTFILE
-        N plain-HTTP servers on 127.0.0.1 (free ports, written to
-        PORTFILE space-separated once all listen).  Every port serves the
-        same nym-api (signer status naming all N as signers, the
-        rewarded set and node list); port i also plays signer i+1 for
-        POST /v1/ecash/verify-ecash-ticket.
+    stub_nymapi.py serve N PORTFILE [CERT KEY]
+        N HTTP servers on 127.0.0.1 (free ports, written to PORTFILE
+        space-separated once all listen); HTTPS with CERT and KEY (PEM).
+        Every port serves the same nym-api (signer status naming all N
+        as signers, the rewarded set and node list); port i also plays
+        signer i+1 for POST /v1/ecash/verify-ecash-ticket.  Every port
+        also serves the upgrade-mode attestation, /attestation.json.
     stub_nymapi.py get PORT PATH
         print the body of GET http://127.0.0.1:PORT/PATH (for the tests)
+
+Key rotation (GET /v1/epoch/key-rotation-info) follows the clock:
+epochs of STUB_EPOCH_SECS seconds (default 3600), the first starting
+when the stub starts, numbered from STUB_EPOCH0 (default 1000);
+rotations of STUB_VALIDITY epochs (default 24) from epoch 1000.
 
 Test routes, on any port:
     GET /_mode?signer=I&mode=accept|reject|silent   signer I's answers
     GET /_calls                                      every call, as JSON
+    GET /_epoch?epoch=E&signers=1,2                  current DKG epoch E,
+                                                     signed by these
+    GET /_nodes?add=ID,IP,PORT,LAYER                 one more topology node
+    GET /_attest?mode=null|on|other|fail             what
+                                                     /attestation.json says
+    GET /_jwt?kind=good|badsig|issuer|unlisted|other  an upgradeModeJWT
+    GET /_attester                                   hex of the attester key
+
+Needs python3-cryptography for the attestation keys (Ed25519); without
+it /_attest and /_jwt answer 501.
 """
 import json
+import os
 import sys
 import threading
+import time
 import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 EPOCH = 5
+EPOCHS = {5: None}          # epoch -> signer numbers (None: all)
+ATTEST = {"mode": "null"}
 LOCK = threading.Lock()
 CALLS = []
 MODES = {}
@@ -54,9 +74,40 @@ def node_json(node_id, ip, port):
         "x25519_noise_versioned_key": None}
 
 
+EPOCH_SECS = float(os.environ.get("STUB_EPOCH_SECS", "3600"))
+EPOCH0 = int(os.environ.get("STUB_EPOCH0", "1000"))
+VALIDITY = int(os.environ.get("STUB_VALIDITY", "24"))
+INITIAL_EPOCH = 1000
+T0 = time.time()
+
+
+def key_rotation_info():
+    k = int((time.time() - T0) // EPOCH_SECS)
+    epoch = EPOCH0 + k
+    start = T0 + k * EPOCH_SECS
+    rot = (epoch - INITIAL_EPOCH) // VALIDITY
+    first = INITIAL_EPOCH + rot * VALIDITY
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(start))
+    stamp += ".%06dZ" % int((start % 1) * 1e6)
+    secs = int(EPOCH_SECS)
+    return {"key_rotation_state": {"validity_epochs": VALIDITY,
+                                   "initial_epoch_id": INITIAL_EPOCH},
+            "current_absolute_epoch_id": epoch,
+            "current_epoch_start": stamp,
+            "epoch_duration": {"secs": secs,
+                               "nanos": int((EPOCH_SECS - secs) * 1e9)},
+            "progress": {"current_key_rotation_id": rot,
+                         "current_rotation_starting_epoch": first,
+                         "current_rotation_ending_epoch":
+                         first + VALIDITY - 1}}
+
+
 def status_detailed():
     details = []
+    signers = EPOCHS.get(EPOCH)
     for i, p in enumerate(PORTS):
+        if signers is not None and i + 1 not in signers:
+            continue
         details.append({"dkg_epoch_id": EPOCH, "status": {},
                         "information": {
                             "announce_address": "http://127.0.0.1:%d/" % p,
@@ -64,7 +115,7 @@ def status_detailed():
                             "node_index": i + 1, "public_key": "x",
                             "verification_key_share": "x",
                             "share_verified": True}})
-    thr = len(PORTS) * 2 // 3 + 1 if len(PORTS) > 1 else 1
+    thr = len(details) * 2 // 3 + 1 if len(details) > 1 else 1
     return {"body": {"as_at": "2026-01-01T00:00:00Z",
                      "overview": {"epochId": EPOCH, "signingThreshold": thr,
                                   "totalSigners": len(PORTS)},
@@ -80,12 +131,70 @@ def ticket_ok(body):
               len(pay["kappa"]) == 192 and set(pay["sig"]) == {"h", "s"}
               and pay["spend_value"] == 1 and pay["t_type"] == 0 and
               len(cred["pay_info"]) == 72 and
-              len(cred["spend_date"]) == 2 and cred["epoch_id"] == EPOCH
+              len(cred["spend_date"]) == 2 and cred["epoch_id"] in EPOCHS
               and "gateway_cosmos_addr" in body and
               len(pay["zk_proof"]["responses_attributes"]) == 1)
-        return ok, pay["ss"][0]
+        return ok, pay["ss"][0], body["gateway_cosmos_addr"], \
+            cred["epoch_id"]
     except (KeyError, TypeError, ValueError):
-        return False, None
+        return False, None, None, None
+
+
+class Keys:
+    """The attester's and two JWT issuers' Ed25519 keys, made per run."""
+
+    def __init__(self):
+        from cryptography.hazmat.primitives.asymmetric import ed25519
+        self.k = {n: ed25519.Ed25519PrivateKey.generate()
+                  for n in ("attester", "issuer", "other", "unlisted")}
+
+    def raw(self, name):
+        from cryptography.hazmat.primitives import serialization
+        return self.k[name].public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+    def sign(self, name, data):
+        return self.k[name].sign(data)
+
+
+try:
+    KEYS = Keys()
+except ImportError:
+    KEYS = None
+
+
+def attestation(other=False):
+    """Spec 6.6; 'other': signed for an attester key nobody configured."""
+    return {"type": "upgrade_mode", "starting_time": "2026-05-01T00:00:00Z",
+            "attester_public_key": b58(KEYS.raw("other" if other
+                                                else "attester")),
+            "authorised_jwt_issuers": [b58(KEYS.raw("issuer"))],
+            "signature": b58(KEYS.sign("attester", b"stub attestation"))}
+
+
+def b64u(data):
+    import base64
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def make_jwt(kind):
+    """An EdDSA JWT whose claims carry the attestation (spec 6.6)."""
+    import time
+    signer = {"unlisted": "unlisted"}.get(kind, "issuer")
+    now = int(time.time())
+    claims = {"iat": now, "exp": now + 3600, "nbf": now,
+              "iss": "other-issuer" if kind == "issuer"
+              else "nym-credential-proxy"}
+    claims.update(attestation())
+    if kind == "other":     # a valid JWT for an attestation not served
+        claims["starting_time"] = "2020-01-01T00:00:00Z"
+    head = {"alg": "EdDSA", "typ": "JWT", "jwk": b58(KEYS.raw(signer))}
+    msg = b64u(json.dumps(head).encode()) + "." + \
+        b64u(json.dumps(claims).encode())
+    sig = bytearray(KEYS.sign(signer, msg.encode()))
+    if kind == "badsig":
+        sig[0] ^= 1
+    return msg + "." + b64u(bytes(sig))
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -98,6 +207,14 @@ class Handler(BaseHTTPRequestHandler):
         data = json.dumps(obj).encode()
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def reply_text(self, text):
+        data = text.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -115,11 +232,41 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 MODES[int(q["signer"][0])] = q["mode"][0]
             return self.reply(200, {"ok": True})
+        if u.path == "/_epoch":
+            global EPOCH
+            with LOCK:
+                EPOCH = int(q["epoch"][0])
+                EPOCHS[EPOCH] = [int(x) for x in q["signers"][0].split(",")]
+            return self.reply(200, {"ok": True})
+        if u.path == "/_nodes":
+            nid, ip, port, layer = q["add"][0].split(",")
+            with LOCK:
+                NODES.append((int(nid), ip, int(port), int(layer)))
+            return self.reply(200, {"ok": True})
+        if u.path in ("/_attest", "/_jwt", "/_attester"):
+            if KEYS is None:
+                return self.reply(501, {"message": "no cryptography"})
+            if u.path == "/_attester":
+                return self.reply_text(KEYS.raw("attester").hex())
+            if u.path == "/_jwt":
+                return self.reply_text(make_jwt(q["kind"][0]))
+            with LOCK:
+                ATTEST["mode"] = q["mode"][0]
+            return self.reply(200, {"ok": True})
         with LOCK:
             CALLS.append({"signer": self.signer(), "method": "GET",
                           "path": u.path})
         if u.path == "/v1/network/signers/status-detailed":
-            return self.reply(200, status_detailed())
+            with LOCK:
+                return self.reply(200, status_detailed())
+        if u.path == "/attestation.json":
+            mode = ATTEST["mode"]
+            if mode == "fail" or KEYS is None:
+                return self.reply(500, {"message": "down"})
+            return self.reply(200, None if mode == "null" else
+                              attestation(mode == "other"))
+        if u.path == "/v1/epoch/key-rotation-info":
+            return self.reply(200, key_rotation_info())
         if u.path == "/v1/nym-nodes/rewarded-set":
             rs = {"epoch_id": 7, "entry_gateways": [], "exit_gateways": [],
                   "layer1": [], "layer2": [], "layer3": [], "standby": []}
@@ -143,12 +290,13 @@ class Handler(BaseHTTPRequestHandler):
             body = json.loads(raw)
         except ValueError:
             body = None
-        ok, serial = ticket_ok(body)
+        ok, serial, gw_addr, epoch = ticket_ok(body)
         s = self.signer()
         with LOCK:
             mode = MODES.get(s, "accept")
             CALLS.append({"signer": s, "method": "POST", "path": self.path,
-                          "body_ok": ok, "serial": serial, "mode": mode})
+                          "body_ok": ok, "serial": serial, "mode": mode,
+                          "gw_addr": gw_addr, "epoch": epoch})
         if self.path != "/v1/ecash/verify-ecash-ticket":
             return self.reply(404, {"message": "not found"})
         if not ok:
@@ -160,9 +308,15 @@ class Handler(BaseHTTPRequestHandler):
         return self.reply(200, {"verified": {"Ok": None}})
 
 
-def serve(n, portfile):
+def serve(n, portfile, cert=None, key=None):
     servers = [ThreadingHTTPServer(("127.0.0.1", 0), Handler)
                for _ in range(n)]
+    if cert is not None:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        for srv in servers:
+            srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     PORTS.extend(s.server_address[1] for s in servers)
     for s in servers[1:]:
         threading.Thread(target=s.serve_forever, daemon=True).start()
@@ -176,6 +330,8 @@ def serve(n, portfile):
 def main():
     if len(sys.argv) == 4 and sys.argv[1] == "serve":
         serve(int(sys.argv[2]), sys.argv[3])
+    elif len(sys.argv) == 6 and sys.argv[1] == "serve":
+        serve(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5])
     elif len(sys.argv) == 4 and sys.argv[1] == "get":
         url = "http://127.0.0.1:%s/%s" % (sys.argv[2],
                                           sys.argv[3].lstrip("/"))

@@ -14,6 +14,21 @@
  *   revoke C N		a CRED_REVOKE for C with balance N comes in 15 s
  *   norevoke SECS		no CRED_REVOKE arrives within SECS
  *   topology N		mixd is sent a topology of N node addresses
+ *   epoch E		later tickets name ecash epoch E (default 5)
+ *   provider self|other	later tickets' pay_info names this gateway
+ *				(default) or another one
+ *   payinfo fixed|fresh	later tickets' pay_info randomness is the
+ *				serial seed alone, or unique (default)
+ *   exec CMD		run CMD with sh -c (e.g. to change the stub)
+ *   jwt TOKEN EXPECT	an upgradeModeJWT; EXPECT ok or a substring of
+ *				credd's error message
+ *   upgrade on|off SECS	credd tells clientd that upgrade mode is on/off
+ *				within SECS
+ *
+ * Environment, read by start: TOOL_CREDD_COSMOS (cosmos_address),
+ * TOOL_CREDD_CA (nym_api.ca_file), TOOL_CREDD_ATTEST_URL and
+ * TOOL_CREDD_ATTESTER (upgrade_mode.*, hex of the 32-byte key).  The
+ * gateway's identity public key is TEST_IDENTITY below.
  *
  * Prints testlib lines; exits non-zero if a step failed.
  */
@@ -44,6 +59,15 @@ static struct imsgbuf	 mixd;		/* and mixd */
 static struct imsgbuf	 store;		/* and clientd to storaged */
 static int		 failed, running;
 static uint32_t		 reqid = 1;
+static uint64_t		 ticket_epoch = 5;
+static int		 other_provider, fixed_payinfo;
+/* The gateway's Ed25519 public key as credd is told it. */
+static const uint8_t	 TEST_IDENTITY[32] = {
+	0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42,
+	0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42,
+	0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42,
+	0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42,
+};
 
 static void
 say(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -78,7 +102,7 @@ start(int enforce)
 	struct gw_conf_storaged	 sc;
 	struct gw_conf_credd	 cc;
 	char			 db[4096], list[4096], *u, *save;
-	int			 cs[2], cl[2], mx[2], st[2];
+	int			 cs[2], cl[2], mx[2], st[2], i;
 	int			 root = geteuid() == 0;
 	struct passwd		*pw;
 
@@ -126,6 +150,18 @@ start(int enforce)
 		    "%s", u);
 	cc.nym_api_timeout_ms = 2000;
 	cc.enforce_zk_nyms = enforce;
+	memcpy(cc.identity_pk, TEST_IDENTITY, sizeof(cc.identity_pk));
+	if ((u = getenv("TOOL_CREDD_COSMOS")) != NULL)
+		snprintf(cc.cosmos_address, sizeof(cc.cosmos_address), "%s", u);
+	if ((u = getenv("TOOL_CREDD_CA")) != NULL)
+		snprintf(cc.nym_api_ca_file, sizeof(cc.nym_api_ca_file), "%s",
+		    u);
+	if ((u = getenv("TOOL_CREDD_ATTEST_URL")) != NULL)
+		snprintf(cc.attestation_url, sizeof(cc.attestation_url), "%s",
+		    u);
+	if ((u = getenv("TOOL_CREDD_ATTESTER")) != NULL && strlen(u) == 64)
+		for (i = 0; i < 32; i++)
+			sscanf(u + 2 * i, "%2hhx", &cc.attester_pk[i]);
 	imsg_compose(&credd.master, IMSG_CONF_CREDD, 0, -1, &cc, sizeof(cc));
 
 	if (fm_ready(&storaged, 15000) == -1 ||
@@ -183,6 +219,7 @@ make_ticket(uint8_t *buf, uint32_t seed)
 {
 	uint8_t		*p = buf + 4, *pay;
 	uint32_t	 plen, jdn;
+	uint64_t	 now;
 	int		 i;
 
 	pay = p;
@@ -216,19 +253,29 @@ make_ticket(uint8_t *buf, uint32_t seed)
 	plen = (uint32_t)(p - pay);
 	buf[0] = plen >> 24; buf[1] = plen >> 16; buf[2] = plen >> 8;
 	buf[3] = plen;
-	memset(p, 0x55, 72);			/* pay_info */
+	/* pay_info: randomness, timestamp (i64 BE), provider */
+	memset(p, 0x55, 32);
+	memcpy(p, &seed, sizeof(seed));
+	if (!fixed_payinfo)	/* unique, so the serial check is reached */
+		memcpy(p + 4, &reqid, sizeof(reqid));
+	now = (uint64_t)time(NULL);
+	for (i = 0; i < 8; i++)
+		p[32 + i] = (uint8_t)(now >> (56 - 8 * i));
+	memcpy(p + 40, TEST_IDENTITY, 32);
+	if (other_provider)
+		p[40] ^= 1;
 	p += 72;
 	jdn = (uint32_t)(time(NULL) / 86400 + 2440588);
 	*p++ = jdn >> 24; *p++ = jdn >> 16; *p++ = jdn >> 8; *p++ = jdn;
-	memset(p, 0, 8);			/* epoch_id 5 */
-	p[7] = 5;
+	for (i = 0; i < 8; i++)			/* epoch_id */
+		p[i] = (uint8_t)(ticket_epoch >> (56 - 8 * i));
 	p += 8;
 	return (size_t)(p - buf);
 }
 
 static const char *const err_names[] = {
 	"ok", "malformed", "double", "expired", "bad-value", "unavailable",
-	"not-enabled",
+	"not-enabled", "wrong-provider",
 };
 
 static void
@@ -352,6 +399,75 @@ step_topology(uint32_t want)
 	    "node addresses (want %u)", nodes, want);
 }
 
+static void
+step_jwt(const char *tok, const char *expect)
+{
+	uint8_t			*buf;
+	struct gw_cred_req	*req;
+	struct gw_cred_result	 r;
+	struct imsg		 imsg;
+	size_t			 len = strlen(tok);
+	uint32_t		 id = reqid++;
+	int			 good;
+
+	buf = calloc(1, sizeof(*req) + len);
+	if (buf == NULL)
+		exit(1);
+	req = (struct gw_cred_req *)buf;
+	memset(req->client, 7, sizeof(req->client));
+	req->kind = CRED_UPGRADE_JWT;
+	memcpy(buf + sizeof(*req), tok, len);
+	imsg_compose(&clientd, IMSG_CRED_VERIFY, id, -1, buf,
+	    sizeof(*req) + len);
+	imsgbuf_flush(&clientd);
+	free(buf);
+	for (;;) {
+		if (fm_next(&clientd, &imsg, 20000) != 1) {
+			say(0, "jwt: no answer from credd");
+			return;
+		}
+		if (imsg.hdr.type == IMSG_CRED_RESULT && imsg.hdr.peerid == id)
+			break;
+		imsg_free(&imsg);
+	}
+	if (imsg_get_exact(&imsg, &r, sizeof(r)) == -1) {
+		say(0, "jwt: bad CRED_RESULT");
+		return;
+	}
+	imsg_free(&imsg);
+	r.message[sizeof(r.message) - 1] = '\0';
+	good = strcmp(expect, "ok") == 0 ? r.ok && r.available ==
+	    GW_UPGRADE_BANDWIDTH : !r.ok && strstr(r.message, expect) != NULL;
+	say(good, "upgradeModeJWT: %s \"%s\" (want %s)", r.ok ? "accepted" :
+	    "refused", r.message, expect);
+}
+
+static void
+step_upgrade(const char *state, int secs)
+{
+	struct gw_upgrade_mode	 m;
+	struct imsg		 imsg;
+	time_t			 end = time(NULL) + secs;
+	int			 want = strcmp(state, "on") == 0;
+
+	while (time(NULL) < end) {
+		if (fm_next(&clientd, &imsg, 500) != 1)
+			continue;
+		if (imsg.hdr.type != IMSG_UPGRADE_MODE ||
+		    imsg_get_exact(&imsg, &m, sizeof(m)) == -1) {
+			imsg_free(&imsg);
+			continue;
+		}
+		imsg_free(&imsg);
+		if (m.on == want) {
+			say(1, "credd told clientd: upgrade mode %s", state);
+			return;
+		}
+	}
+	say(0, "credd did not tell clientd upgrade mode %s in %d s", state,
+	    secs);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -387,6 +503,21 @@ main(int argc, char *argv[])
 		} else if (strcmp(s, "norevoke") == 0 && i + 1 < argc) {
 			step_revoke(0, 0, atoi(argv[i + 1]), 0);
 			i += 1;
+		} else if (strcmp(s, "epoch") == 0 && i + 1 < argc) {
+			ticket_epoch = strtoull(argv[++i], NULL, 10);
+		} else if (strcmp(s, "provider") == 0 && i + 1 < argc) {
+			other_provider = strcmp(argv[++i], "other") == 0;
+		} else if (strcmp(s, "payinfo") == 0 && i + 1 < argc) {
+			fixed_payinfo = strcmp(argv[++i], "fixed") == 0;
+		} else if (strcmp(s, "exec") == 0 && i + 1 < argc) {
+			if (system(argv[++i]) != 0)
+				say(0, "exec %s", argv[i]);
+		} else if (strcmp(s, "jwt") == 0 && i + 2 < argc) {
+			step_jwt(argv[i + 1], argv[i + 2]);
+			i += 2;
+		} else if (strcmp(s, "upgrade") == 0 && i + 2 < argc) {
+			step_upgrade(argv[i + 1], atoi(argv[i + 2]));
+			i += 2;
 		} else if (strcmp(s, "topology") == 0 && i + 1 < argc) {
 			step_topology((uint32_t)atoi(argv[i + 1]));
 			i += 1;

@@ -561,7 +561,8 @@ test_bools(void)
 		snprintf(name, sizeof(name), "bool '%s'", bools[i].in);
 		T_BEGIN(name);
 		snprintf(text, sizeof(text), H "mixnet:\n  testnet: %s\n"
-		    "credentials:\n  enforce_zk_nyms: %s\n", bools[i].in,
+		    "credentials:\n  enforce_zk_nyms: %s\n  cosmos_address: "
+		    "n1qqqsyqcyq5rqwzqfpg9scrgwpugpzysn3jxcwu\n", bools[i].in,
 		    bools[i].in);
 		n = parse(&c, text, NULL);
 		if (bools[i].v == -1)
@@ -765,7 +766,12 @@ test_roundtrip(void)
 	    "  mix: 10.0.0.1:3\n  http: [\"[fe80::1]:4\"]\n"
 	    "nym_api:\n  urls: [\"http://a/#x\", \"https://b:1/c?d=e\"]\n"
 	    "  timeout: 61s\n"
-	    "credentials:\n  enforce_zk_nyms: yes\nmixnet:\n  testnet: yes\n"
+	    "  ca_file: /etc/ssl/x.pem\n"
+	    "credentials:\n  enforce_zk_nyms: yes\n  cosmos_address: "
+	    "N1QQQSYQCYQ5RQWZQFPG9SCRGWPUGPZYSN3JXCWU\n"
+	    "mixnet:\n  testnet: yes\n"
+	    "upgrade_mode:\n  attestation_url: \"\"\n"
+	    "  attester_public_key: 11111111111111111111111111111111\n"
 	    "limits:\n  max_connections: 1\n  max_connections_per_address: "
 	    "1000000\n  max_mix_connections: 3\n  max_message_size: 33793\n"
 	    "  handshake_timeout: 1001ms\n  idle_timeout: 7d\n"
@@ -816,7 +822,10 @@ test_restart(void)
 		{ "storage:\n  commit_interval: 1ms\n  commit_batch: 1\n"
 		    "  inbox_retention: 1h\n", NULL },
 		{ "nym_api:\n  urls: http://x/\n  timeout: 3s\n"
-		    "credentials:\n  enforce_zk_nyms: true\n", NULL },
+		    "credentials:\n  enforce_zk_nyms: true\n  cosmos_address: "
+		    "n1qqqsyqcyq5rqwzqfpg9scrgwpugpzysn3jxcwu\n", NULL },
+		{ "upgrade_mode:\n  attestation_url: http://x/a.json\n",
+		    NULL },
 		{ "mixnet:\n  testnet: no\n", NULL },
 		{ "announce:\n  host: other.example\n  ws_port: 1\n"
 		    "  wss_port: 443\n", NULL },
