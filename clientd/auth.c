@@ -38,7 +38,7 @@ auth_request(struct conn *c, const void *json)
 	    sizeof(c->auth_ct));
 	noncelen = json_b64(json, "nonce", c->auth_nonce,
 	    sizeof(c->auth_nonce));
-	if (ver < 0 || ver > 255 || ts < 0 ||
+	if (ver < 0 || ver > 255 || ts < 0 || ctlen < 0 || noncelen < 0 ||
 	    json_bytes(json, "clientIdentity", c->client, sizeof(c->client))
 	    != (int)sizeof(c->client) ||
 	    json_bytes(json, "requestSignature", sig, sizeof(sig)) !=
@@ -65,7 +65,13 @@ auth_request(struct conn *c, const void *json)
 		return;
 	}
 	/* A bad length fails as the ciphertext or nonce check would. */
-	if (ctlen < 0 || noncelen < 0) {
+	if (noncelen != CLIENT_NONCE_LEN) {
+		*c->cd->c_auth_bad_ct += 1;
+		session_fatal(c, "the provided nonce (or legacy IV) did not "
+		    "have the expected length");
+		return;
+	}
+	if (ctlen != CLIENT_AUTH_CT_LEN) {
 		*c->cd->c_auth_bad_ct += 1;
 		session_fatal(c, "failed to verify provided address ciphertext");
 		return;

@@ -161,6 +161,8 @@ clientd_dispatch_storaged(struct imsgev *iev, struct imsg *imsg)
 			handshake_stored(c, &cr);
 		else if (c->state == CS_AUTH_STORE)
 			auth_stored(c, &cr);
+		else if (c->state == CS_READY)
+			requests_forgotten(c, &cr);
 		break;
 	case IMSG_CLIENT_INFO:
 		imsg_need(iev, imsg, &ci, sizeof(ci));

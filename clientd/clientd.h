@@ -88,6 +88,8 @@ struct conn {
 	int			 reading;	/* rev is added */
 	int			 wait;		/* on a sibling: no input */
 	int			 closing_fatal;	/* count as an error */
+	int			 close_pending;	/* close frame after the data */
+	uint16_t		 close_code;
 	uint64_t		 last_rx_ms;
 	int			 idle_pinged;
 
@@ -110,6 +112,7 @@ struct conn {
 	uint8_t			 key[32];
 	int64_t			 session_ts;	/* spec 3.4 */
 	int			 registering;	/* register, not auth */
+	uint32_t		 forgetting;	/* ForgetMe awaiting storaged */
 	int64_t			 auth_ts;
 	uint8_t			 auth_ct[CLIENT_AUTH_CT_LEN];
 	uint8_t			 auth_nonce[CLIENT_NONCE_LEN];
@@ -255,6 +258,7 @@ void	 auth_dup_result(struct conn *, int active);
 
 /* requests.c: JSON in and out. */
 void	 requests_text(struct conn *, const uint8_t *, size_t);
+void	 requests_forgotten(struct conn *, const struct gw_client_result *);
 int	 json_bytes(const void *json, const char *key, uint8_t *, size_t max);
 int	 json_b64(const void *json, const char *key, uint8_t *, size_t max);
 int	 send_supported(struct conn *);

@@ -23,6 +23,7 @@
 #define ERR_CONTEXT	"The received request is not valid in the current " \
 			"context: "
 #define ENC_REQ_MAX	4096	/* ForgetMe / RememberMe are tiny */
+#define B64_FIELD_MAX	256	/* authenticateV2's ciphertext and nonce */
 
 int
 json_escape(const char *s, char *out, size_t outlen)
@@ -66,18 +67,30 @@ json_bytes(const void *json, const char *key, uint8_t *buf, size_t max)
 	return (int)json_array_size(a);
 }
 
-/* A standard-base64 string member: its decoded length or -1. */
+/*
+ * A standard-base64 string member: its decoded length (at most max bytes
+ * are kept; max + 1 means longer), or -1 if it is missing or not base64
+ * (to Nym's serde the request then does not parse at all).
+ */
 int
 json_b64(const void *json, const char *key, uint8_t *buf, size_t max)
 {
 	json_t	*s = json_object_get(json, key);
+	uint8_t	 tmp[B64_FIELD_MAX];
 	size_t	 n;
 
-	if (!json_is_string(s) || json_string_length(s) > max * 2 + 4 ||
-	    sodium_base642bin(buf, max, json_string_value(s),
+	if (!json_is_string(s) || max >= sizeof(tmp))
+		return -1;
+	/* A longer string is too long whatever it decodes to. */
+	if (json_string_length(s) > sizeof(tmp) * 4 / 3)
+		return (int)max + 1;
+	if (sodium_base642bin(tmp, sizeof(tmp), json_string_value(s),
 	    json_string_length(s), NULL, &n, NULL,
 	    sodium_base64_VARIANT_ORIGINAL) != 0)
 		return -1;
+	if (n > max)
+		return (int)max + 1;
+	memcpy(buf, tmp, n);
 	return (int)n;
 }
 
@@ -188,12 +201,85 @@ requests_ecash(struct conn *c, json_t *o)
 	free(pt);
 }
 
+/* {"type":"encryptedResponse"} carrying ack under the session key. */
+static void
+send_encrypted_response(struct conn *c, const char *ack)
+{
+	uint8_t	 nonce[CLIENT_NONCE_LEN], out[64];
+
+	if (strlen(ack) + CLIENT_TAG_LEN > sizeof(out))
+		return;
+	randombytes_buf(nonce, sizeof(nonce));
+	if (gwcrypto_aead_seal(c->aead, nonce, (const uint8_t *)ack,
+	    strlen(ack), out) == -1)
+		return;
+	/* Two arrays: the helper writes the first, we append the nonce. */
+	{
+		char	 tail[96], *t = tail;
+		size_t	 i;
+
+		t += snprintf(t, sizeof(tail), ",\"nonce\":[");
+		for (i = 0; i < sizeof(nonce); i++)
+			t += snprintf(t, sizeof(tail) - (size_t)(t - tail),
+			    i ? ",%u" : "%u", nonce[i]);
+		snprintf(t, sizeof(tail) - (size_t)(t - tail), "]}");
+		send_json_bytes(c, "{\"type\":\"encryptedResponse\","
+		    "\"ciphertext\":", out, strlen(ack) + CLIENT_TAG_LEN, tail);
+	}
+}
+
+/*
+ * ForgetMe with client true: storaged deletes the inbox, the balance
+ * and the key; the ack waits for its commit.  The session stays (as
+ * Nym's does) but owns no balance any more, so nothing it later
+ * flushes brings the row back.
+ */
+static int
+requests_forget(struct conn *c, json_t *args)
+{
+	struct gw_client_forget	 f;
+	json_t			*cl = json_object_get(args, "client");
+
+	if (!json_is_object(args) || !json_is_boolean(cl) ||
+	    !json_is_boolean(json_object_get(args, "stats")))
+		return -1;
+	if (!json_is_true(cl)) {
+		send_encrypted_response(c, "{\"ForgetMeAck\":{}}");
+		return 0;
+	}
+	delivery_flush_deletes(c);
+	memset(&f, 0, sizeof(f));
+	memcpy(f.client, c->client, sizeof(f.client));
+	f.flags = GW_FORGET_INBOX | GW_FORGET_BANDWIDTH | GW_FORGET_KEY;
+	if (clientd_send(c->cd, PROC_STORAGED, IMSG_CLIENT_FORGET,
+	    REQ_ID(c, REQ_PLAIN), &f, sizeof(f)) == -1) {
+		session_error(c, "Internal gateway storage error");
+		return 0;
+	}
+	c->bw_avail = c->bw_delta = 0;
+	c->forgetting++;
+	return 0;
+}
+
+/* storaged has committed a ForgetMe. */
+void
+requests_forgotten(struct conn *c, const struct gw_client_result *r)
+{
+	if (c->forgetting == 0)
+		return;
+	c->forgetting--;
+	if (!r->ok) {
+		session_error(c, "Internal gateway storage error");
+		return;
+	}
+	send_encrypted_response(c, "{\"ForgetMeAck\":{}}");
+}
+
 /* ForgetMe / RememberMe under the session key (spec 4.1). */
 static void
 requests_encrypted(struct conn *c, json_t *o)
 {
 	uint8_t	 ct[ENC_REQ_MAX], pt[ENC_REQ_MAX], nonce[CLIENT_NONCE_LEN];
-	uint8_t	 out[64];
 	json_t	*p;
 	const char *ack = NULL, *key;
 	int	 n;
@@ -213,34 +299,21 @@ requests_encrypted(struct conn *c, json_t *o)
 	p = json_loadb((const char *)pt, (size_t)n - CLIENT_TAG_LEN, 0, NULL);
 	if (json_is_object(p) && json_object_size(p) == 1) {
 		key = json_object_iter_key(json_object_iter(p));
-		if (strcmp(key, "ForgetMe") == 0)
-			/* No storaged request deletes a key yet: ack only. */
-			ack = "{\"ForgetMeAck\":{}}";
-		else if (strcmp(key, "RememberMe") == 0)
+		if (strcmp(key, "ForgetMe") == 0) {
+			if (requests_forget(c, json_object_iter_value(
+			    json_object_iter(p))) == 0)
+				ack = "";	/* answered there */
+		} else if (strcmp(key, "RememberMe") == 0)
 			ack = "{\"RememberMeAck\":{}}";
 	}
 	json_decref(p);
+	sodium_memzero(pt, sizeof(pt));
 	if (ack == NULL) {
 		session_error(c, "failed to decrypt provided text request");
 		return;
 	}
-	randombytes_buf(nonce, sizeof(nonce));
-	if (gwcrypto_aead_seal(c->aead, nonce, (const uint8_t *)ack,
-	    strlen(ack), out) == -1)
-		return;
-	/* Two arrays: the helper writes the first, we append the nonce. */
-	{
-		char	 tail[96], *t = tail;
-		size_t	 i;
-
-		t += snprintf(t, sizeof(tail), ",\"nonce\":[");
-		for (i = 0; i < sizeof(nonce); i++)
-			t += snprintf(t, sizeof(tail) - (size_t)(t - tail),
-			    i ? ",%u" : "%u", nonce[i]);
-		snprintf(t, sizeof(tail) - (size_t)(t - tail), "]}");
-		send_json_bytes(c, "{\"type\":\"encryptedResponse\","
-		    "\"ciphertext\":", out, strlen(ack) + CLIENT_TAG_LEN, tail);
-	}
+	if (*ack != '\0')
+		send_encrypted_response(c, ack);
 }
 
 static void

@@ -370,6 +370,16 @@ conn_flush(struct conn *c)
 		}
 		conn_oq_written(c);
 	}
+	/* The replies queued before conn_close() are out: now the close. */
+	if (c->close_pending && c->ws != NULL &&
+	    wslay_event_get_queued_msg_count(c->ws) == 0) {
+		c->close_pending = 0;
+		if (wslay_event_queue_close(c->ws, c->close_code, NULL, 0) == 0
+		    && wslay_event_send(c->ws) != 0) {
+			conn_free(c);
+			return;
+		}
+	}
 	want = c->ws != NULL && wslay_event_want_write(c->ws);
 	if (c->state == CS_CLOSING && !want) {
 		conn_free(c);
@@ -449,8 +459,16 @@ conn_close(struct conn *c, uint16_t code, const char *why)
 	c->state = CS_CLOSING;
 	conn_read_enable(c, 0);
 	if (c->ws != NULL) {
-		if (code != 0)
-			wslay_event_queue_close(c->ws, code, NULL, 0);
+		/*
+		 * wslay sends control frames ahead of queued data and nothing
+		 * after a close frame: queued now, the close would swallow
+		 * the error reply just queued (spec: the error, then the
+		 * drop).  conn_flush() queues it once the data is written.
+		 */
+		if (code != 0) {
+			c->close_code = code;
+			c->close_pending = 1;
+		}
 		wslay_event_shutdown_read(c->ws);
 	}
 	conn_set_timer(c, CLIENTD_CLOSE_LINGER_MS);

@@ -121,6 +121,10 @@ enum gw_imsg_type {
 	IMSG_CLIENT_AUTH,
 	/* storaged -> clientd: struct gw_client_result. */
 	IMSG_CLIENT_RESULT,
+	/* clientd -> storaged: struct gw_client_forget (ForgetMe, spec
+	 * 4.1): deletes the client's records its flags name.  Reply:
+	 * IMSG_CLIENT_RESULT once committed (ok 0: a storage error). */
+	IMSG_CLIENT_FORGET,
 	/* clientd, credd -> storaged: struct gw_bandwidth_adjust. Reply:
 	 * IMSG_BANDWIDTH_RESULT once committed. */
 	IMSG_BANDWIDTH_ADJUST,
@@ -393,6 +397,16 @@ struct gw_client_auth {
 struct gw_client_result {
 	uint8_t		 client[GW_CLIENT_ID_LEN];
 	int32_t		 ok;
+};
+
+/* What a ForgetMe deletes (flags of struct gw_client_forget). */
+#define GW_FORGET_INBOX		0x01	/* every stored message */
+#define GW_FORGET_BANDWIDTH	0x02	/* the balance */
+#define GW_FORGET_KEY		0x04	/* shared key, registration, last
+					 * authenticateV2 timestamp */
+struct gw_client_forget {
+	uint8_t		 client[GW_CLIENT_ID_LEN];
+	uint32_t	 flags;		/* GW_FORGET_*, at least one */
 };
 
 struct gw_bandwidth_adjust {

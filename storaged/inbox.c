@@ -174,6 +174,40 @@ inbox_delete(struct inbox *ib, const uint8_t *client, const uint64_t *seqs,
 }
 
 int
+inbox_forget(struct inbox *ib, const uint8_t *client)
+{
+	uint8_t		 key[INBOX_KEY_LEN];
+	MDB_val		 k = { sizeof(key), key }, v;
+	MDB_txn		*txn;
+	MDB_cursor	*c;
+	int		 n = 0, rv;
+
+	if (inbox_counts_get(ib->counts, client) == 0)
+		return 0;
+	if ((txn = db_txn(ib->db)) == NULL ||
+	    mdb_cursor_open(txn, ib->db->inbox, &c) != 0)
+		return -1;
+	/* The client's messages are one contiguous range from seq 0. */
+	inbox_key(key, client, 0);
+	rv = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	while (rv == 0 && k.mv_size == INBOX_KEY_LEN &&
+	    memcmp(k.mv_data, client, GW_CLIENT_ID_LEN) == 0) {
+		if ((rv = mdb_cursor_del(c, 0)) != 0)
+			break;
+		n++;
+		/* After a delete, NEXT is the record that took its place. */
+		rv = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(c);
+	inbox_counts_add(ib->counts, client, -n);
+	if (rv != 0 && rv != MDB_NOTFOUND) {
+		log_warnx("inbox forget: %s", mdb_strerror(rv));
+		return -1;
+	}
+	return n;
+}
+
+int
 inbox_purge(struct inbox *ib, time_t cutoff, unsigned max)
 {
 	MDB_txn		*txn;

@@ -116,6 +116,38 @@ clients_auth(struct db *db, const uint8_t *client, int64_t timestamp)
 	return rv == 0 ? 1 : -1;
 }
 
+static int
+rec_del(struct db *db, MDB_dbi dbi, const uint8_t *id)
+{
+	MDB_val	 k = { GW_CLIENT_ID_LEN, (void *)(uintptr_t)id };
+	MDB_txn	*txn;
+	int	 rv;
+
+	if ((txn = db_txn(db)) == NULL)
+		return -1;
+	if ((rv = mdb_del(txn, dbi, &k, NULL)) != 0 && rv != MDB_NOTFOUND) {
+		log_warnx("%s: %s", __func__, mdb_strerror(rv));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * ForgetMe (spec 4.1): the key row goes whole, with the last
+ * authenticateV2 timestamp: without a key no old request can pass the
+ * ciphertext check, and a new registration makes a new key.
+ */
+int
+clients_forget(struct db *db, const uint8_t *client, uint32_t flags)
+{
+	if ((flags & GW_FORGET_KEY) && rec_del(db, db->clients, client) == -1)
+		return -1;
+	if ((flags & GW_FORGET_BANDWIDTH) &&
+	    rec_del(db, db->bandwidth, client) == -1)
+		return -1;
+	return 0;
+}
+
 int
 bandwidth_get(struct db *db, struct gw_bandwidth *out)
 {

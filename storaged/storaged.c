@@ -143,11 +143,25 @@ storaged_client(struct storaged *sd, struct imsgev *iev, struct imsg *imsg)
 	struct gw_client_id	 id;
 	struct gw_client_auth	 a;
 	struct gw_client_info	 info;
+	struct gw_client_forget	 f;
 	struct gw_client_result	 r;
 	int			 rv;
 
 	memset(&r, 0, sizeof(r));
 	switch (imsg->hdr.type) {
+	case IMSG_CLIENT_FORGET:
+		imsg_need(iev, imsg, &f, sizeof(f));
+		if (f.flags == 0 || (f.flags & ~(uint32_t)(GW_FORGET_INBOX |
+		    GW_FORGET_BANDWIDTH | GW_FORGET_KEY)) != 0)
+			fatalx("CLIENT_FORGET from %s: flags %#x", iev->name,
+			    f.flags);
+		memcpy(r.client, f.client, sizeof(r.client));
+		rv = 0;
+		if (f.flags & GW_FORGET_INBOX)
+			rv = inbox_forget(&sd->inbox, f.client);
+		r.ok = rv != -1 && clients_forget(&sd->db, f.client,
+		    f.flags) == 0;
+		break;
 	case IMSG_CLIENT_REGISTER:
 		imsg_need(iev, imsg, &k, sizeof(k));
 		memcpy(r.client, k.client, sizeof(r.client));
@@ -255,6 +269,7 @@ storaged_dispatch_clientd(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_CLIENT_REGISTER:
 	case IMSG_CLIENT_LOOKUP:
 	case IMSG_CLIENT_AUTH:
+	case IMSG_CLIENT_FORGET:
 		storaged_client(sd, iev, imsg);
 		break;
 	case IMSG_BANDWIDTH_ADJUST:

@@ -93,6 +93,8 @@ int	inbox_fetch(struct inbox *, const uint8_t *client, uint64_t after_seq,
 	    uint32_t max, inbox_fetch_cb, void *arg, int *more);
 int	inbox_delete(struct inbox *, const uint8_t *client,
 	    const uint64_t *seqs, uint32_t n);
+/* Delete every message of client (ForgetMe); returns how many. */
+int	inbox_forget(struct inbox *, const uint8_t *client);
 /* Delete up to max messages stored before cutoff; returns how many. */
 int	inbox_purge(struct inbox *, time_t cutoff, unsigned max);
 
@@ -102,6 +104,8 @@ int	clients_register(struct db *, const uint8_t *client,
 int	clients_lookup(struct db *, struct gw_client_info *);
 /* 1 stored (later than the last), 0 a replay, -1 error. */
 int	clients_auth(struct db *, const uint8_t *client, int64_t timestamp);
+/* Delete the records flags (GW_FORGET_KEY, _BANDWIDTH) name: 0 or -1. */
+int	clients_forget(struct db *, const uint8_t *client, uint32_t flags);
 int	bandwidth_get(struct db *, struct gw_bandwidth *);
 int	bandwidth_adjust(struct db *, const struct gw_bandwidth_adjust *,
 	    struct gw_bandwidth *);

@@ -60,8 +60,9 @@ gw_start -v || { notok "gatewayd starts" "$(tail -5 "$GW_LOG")"; exit 1; }
 # counters: the ones that say how far a message got
 counters() {
 	"$BIN/gatewayctl" -s "$GW_SOCK" status 2>/dev/null | grep -E \
-	    'registrations_ok|auth_ok|topology_nodes|packets_forwarded|acks_forwarded|final_deliveries|messages_pushed|sphinx_|forward_' |
-	    sed 's/^/# /'
+	    -e 'registrations_ok|auth_ok|topology_nodes|packets_forwarded' \
+	    -e 'acks_forwarded|final_deliveries|messages_pushed' \
+	    -e 'sphinx_|forward_' | sed 's/^/# /'
 }
 
 # roundtrip TEXT [hops]: Nym's client sends TEXT to itself; 60 s at most
@@ -98,7 +99,7 @@ else
 	mixnet_rc=$?
 	MIXNET_PID=
 	if echo "$out" | grep -qx "received: $text"; then
-		ok "$HNAME: a 15 kB message came back in $((t1 - t0)) s"
+		ok "$HNAME: a 15 kB message came back (client ran $((t1 - t0)) s)"
 	else
 		notok "$HNAME" "$(echo "$out" | tail -5 | cut -c 1-200 |
 		    tr '\n' ' ')"
@@ -109,9 +110,11 @@ else
 	fi
 	grep '^stats ' "$MIXNET_OUT" | sed 's/^/# mixnet: /'
 	grep 'forward to' "$MIXNET_ERR" | head -6 | sed 's/^/# mixnet: /'
+	RNAME="$HNAME: packets and SURB-acks crossed mix1, mix2, mix3 in order"
 	# Message packets and SURB-acks (386 bytes) each take mix1 -> mix2
 	# -> mix3 -> gateway: every node forwards both kinds to the next in
-	# line, and no packet failed at any node.
+	# line, and no packet failed at any node.  The log counts nodes from
+	# 0, the "node" lines by layer from 1: node n's next is layer n + 2.
 	if route=$(awk -v gw="127.0.0.1:$GW_MIX" '
 	    FILENAME != "-" && $1 == "node" { addr[$2] = $3; next }
 	    $1 == "tool_mixnode:" && /forward to/ {
@@ -130,9 +133,9 @@ else
 		    bad
 		exit bad > 0 }
 	    ' "$MIXNET_OUT" - < "$MIXNET_ERR"); then
-		ok "$HNAME: packets and SURB-acks crossed mix1, mix2, mix3 in order: $route"
+		ok "$RNAME: $route"
 	else
-		notok "$HNAME: packets and SURB-acks crossed mix1, mix2, mix3 in order" "$route"
+		notok "$RNAME" "$route"
 		tail -20 "$MIXNET_ERR" | sed 's/^/#   /'
 	fi
 	# Under ASan a leak or a bad access in the tool shows here.

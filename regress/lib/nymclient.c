@@ -67,6 +67,7 @@ struct nymclient {
 	uint8_t			 eph_sk[32];
 	uint8_t			 salt[16];
 	int64_t			 last_ts;
+	int			 bad_sig;	/* test: sign msg 3 wrongly */
 
 	int			 version;
 	int64_t			 bandwidth;
@@ -313,6 +314,12 @@ nymclient_has_key(const struct nymclient *c)
 }
 
 void
+nymclient_test_bad_signature(struct nymclient *c, int on)
+{
+	c->bad_sig = on;
+}
+
+void
 nymclient_drop_key(struct nymclient *c)
 {
 	if (c->aead != NULL)
@@ -521,8 +528,16 @@ nc_hs_reply(struct nymclient *c, json_t *o)
 	}
 	n = nc_json_bytes(o, "data", reply, sizeof(reply));
 	randombytes_buf(nonce, sizeof(nonce));
-	rc = client_hs_client_finish(c->sign_sk, c->gw_id, c->eph_sk, c->salt,
-	    reply, n < 0 ? 0 : (size_t)n, nonce, key, msg3);
+	if (c->bad_sig) {
+		uint8_t	 other_pk[32], other_sk[crypto_sign_SECRETKEYBYTES];
+
+		crypto_sign_keypair(other_pk, other_sk);
+		rc = client_hs_client_finish(other_sk, c->gw_id, c->eph_sk,
+		    c->salt, reply, n < 0 ? 0 : (size_t)n, nonce, key, msg3);
+		sodium_memzero(other_sk, sizeof(other_sk));
+	} else
+		rc = client_hs_client_finish(c->sign_sk, c->gw_id, c->eph_sk,
+		    c->salt, reply, n < 0 ? 0 : (size_t)n, nonce, key, msg3);
 	sodium_memzero(c->eph_sk, sizeof(c->eph_sk));
 	if (rc != CLIENT_OK) {
 		nc_fail(c, "handshake message 2: %s",
@@ -1210,6 +1225,13 @@ nc_wait_text(struct nymclient *c, const char *const *types,
 	}
 	*m = f.m;
 	return 0;
+}
+
+int
+nymclient_wait_text(struct nymclient *c, const char *const *types,
+    struct nymclient_msg *m, int timeout_ms)
+{
+	return nc_wait_text(c, types, m, timeout_ms, "wait");
 }
 
 int

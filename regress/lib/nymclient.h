@@ -88,6 +88,8 @@ void	 nymclient_identity(const struct nymclient *, uint8_t out[32]);
 int	 nymclient_has_key(const struct nymclient *);
 /* Forget the session key (as a client whose key was lost would). */
 void	 nymclient_drop_key(struct nymclient *);
+/* Tests: sign handshake message 3 with another key (a bad signature). */
+void	 nymclient_test_bad_signature(struct nymclient *, int on);
 
 enum nymclient_state nymclient_state(const struct nymclient *);
 const char *nymclient_state_name(enum nymclient_state);
@@ -151,6 +153,10 @@ int	 nymclient_claim_free(struct nymclient *, int timeout_ms,
  * arrive meanwhile stay queued). */
 int	 nymclient_encrypted(struct nymclient *, const char *json,
 	    char *reply, size_t replylen, int timeout_ms);
+/* Wait for the first queued Text frame whose "type" is one of types
+ * (NULL-ended) and unlink it into m; other messages stay queued. */
+int	 nymclient_wait_text(struct nymclient *, const char *const *types,
+	    struct nymclient_msg *m, int timeout_ms);
 /* Raw frames, e.g. malformed requests; nothing is checked. */
 int	 nymclient_send_raw_text(struct nymclient *, const char *, size_t);
 int	 nymclient_send_raw_binary(struct nymclient *, const uint8_t *,

@@ -12,12 +12,14 @@
  * Commands (STATE is a key file: identity, gateway, shared key, last
  * authenticateV2 timestamp; written mode 0600):
  *
- *	register -s STATE [-c]
+ *	register -s STATE [-c] [-X]
  *		Register (a new identity if STATE does not exist, else the
  *		stored one again) and save the shared key.  -c: then claim
  *		free bandwidth.  Prints "client HEX" (the 32-byte identity,
  *		as tool_mixnode -c takes it), "registered", with -c
- *		"bandwidth N".
+ *		"bandwidth N".  -X: sign handshake message 3 with another
+ *		key; on failure the gateway's frames print as in raw,
+ *		then "eof" or "open".
  *	auth -s STATE [-c] [-n COUNT] [-w SECS] [-T]
  *		Authenticate with the saved key, -c claim free bandwidth,
  *		then print every pushed message as "msg HEX" (-T: "msg
@@ -31,11 +33,13 @@
  *		"replay: TEXT" with the gateway's error), then a fresh
  *		request with a later timestamp ("fresh: ok").  Exit 0 only
  *		if the first and the fresh one succeed and the replay fails.
- *	forget -s STATE [-C CLIENT] [-S STATS]
+ *	forget -s STATE [-C CLIENT] [-S STATS] [-P MS]
  *		Authenticate and send encryptedRequest
  *		{"ForgetMe":{"client":CLIENT,"stats":STATS}} (default true,
  *		false); prints "reply PLAINTEXT" and "received K" (pushed
- *		messages that arrived before the ack).
+ *		messages that arrived before the ack and within a second
+ *		after it).  -P: read nothing for MS after sending it, so a
+ *		large inbox cannot drain meanwhile.
  *	raw [-s STATE] [-w SECS] MESSAGE...
  *		Connect (and, with -s, authenticate first), send each
  *		MESSAGE as a Text frame; "hex:HEX" sends a Binary frame,
@@ -138,6 +142,8 @@ print_msg(const struct nymclient_msg *m, int text)
 	fflush(stdout);
 }
 
+static int	drain(struct nymclient *, int, int, int, int *);
+
 static struct nymclient *
 load_or_new(const char *state)
 {
@@ -199,12 +205,15 @@ cmd_register(int argc, char **argv)
 	struct nymclient	*c;
 	const char		*state = NULL;
 	uint8_t			 id[32];
-	int			 ch, doclaim = 0;
+	int			 ch, doclaim = 0, badsig = 0;
 
-	while ((ch = getopt(argc, argv, "cs:")) != -1) {
+	while ((ch = getopt(argc, argv, "cs:X")) != -1) {
 		switch (ch) {
 		case 'c':
 			doclaim = 1;
+			break;
+		case 'X':
+			badsig = 1;
 			break;
 		case 's':
 			state = optarg;
@@ -218,9 +227,22 @@ cmd_register(int argc, char **argv)
 	c = load_or_new(state);
 	nymclient_identity(c, id);
 	print_hex("client ", id, sizeof(id));
+	nymclient_test_bad_signature(c, badsig);
 	connect_or_die(c);
-	if (nymclient_register(c, timeout_ms) == -1)
-		die("register: %s", nymclient_error(c));
+	if (nymclient_register(c, timeout_ms) == -1) {
+		/* What the gateway said, then how it ended. */
+		struct nymclient_msg	 m;
+		int			 eof;
+
+		fprintf(stderr, "register: %s\n", nymclient_error(c));
+		while (nymclient_next(c, &m)) {
+			print_msg(&m, 0);
+			nymclient_msg_free(&m);
+		}
+		drain(c, -1, 2, 0, &eof);
+		printf("%s\n", eof ? "eof" : "open");
+		exit(1);
+	}
 	save(c, state);
 	printf("registered\n");
 	if (doclaim)
@@ -362,14 +384,23 @@ static int
 cmd_forget(int argc, char **argv)
 {
 	struct nymclient	*c;
+	static const char *const types[] = { "encryptedResponse", "error",
+	    NULL };
 	const char		*state = NULL, *client = "true", *stats = "false";
+	const char		*errstr;
 	char			 req[128], reply[256];
-	int			 ch, got = 0, eof;
+	int			 ch, got = 0, eof, pause = 0, rv;
+	struct nymclient_msg	 m;
 
-	while ((ch = getopt(argc, argv, "C:s:S:")) != -1) {
+	while ((ch = getopt(argc, argv, "C:P:s:S:")) != -1) {
 		switch (ch) {
 		case 'C':
 			client = optarg;
+			break;
+		case 'P':
+			pause = (int)gw_strtonum(optarg, 0, 60000, &errstr);
+			if (errstr != NULL)
+				usage();
 			break;
 		case 's':
 			state = optarg;
@@ -387,21 +418,26 @@ cmd_forget(int argc, char **argv)
 	authenticate_or_die(c, state);
 	snprintf(req, sizeof(req), "{\"ForgetMe\":{\"client\":%s,"
 	    "\"stats\":%s}}", client, stats);
-	/* Pushed messages queued before the ack are counted, not shown. */
-	if (nymclient_encrypted(c, req, reply, sizeof(reply), timeout_ms)
-	    == -1)
+	if (nymclient_encrypted_start(c, req) == -1 ||
+	    nymclient_flush(c, timeout_ms) == -1)
 		die("forget: %s", nymclient_error(c));
+	if (pause > 0)
+		usleep((useconds_t)pause * 1000);
+	if (nymclient_wait_text(c, types, &m, timeout_ms) == -1)
+		die("forget: %s", nymclient_error(c));
+	rv = nymclient_encrypted_open(c, (const char *)m.data, m.len, reply,
+	    sizeof(reply));
+	if (rv == -1)
+		die("forget: %s", (char *)m.data);
+	nymclient_msg_free(&m);
 	printf("reply %s\n", reply);
-	{
-		struct nymclient_msg	 m;
-
-		while (nymclient_next(c, &m)) {
-			if (m.kind == NCM_PUSHED)
-				got++;
-			else
-				print_msg(&m, 0);
-			nymclient_msg_free(&m);
-		}
+	/* Pushed messages queued before the ack are counted, not shown. */
+	while (nymclient_next(c, &m)) {
+		if (m.kind == NCM_PUSHED)
+			got++;
+		else
+			print_msg(&m, 0);
+		nymclient_msg_free(&m);
 	}
 	/* What was in flight before the ack: also drained. */
 	got += drain(c, -1, 1, 0, &eof);
