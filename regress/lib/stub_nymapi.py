@@ -42,6 +42,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 EPOCH = 5
 EPOCHS = {5: None}          # epoch -> signer numbers (None: all)
 ATTEST = {"mode": "null"}
+SCHEME = ["http"]
 LOCK = threading.Lock()
 CALLS = []
 MODES = {}
@@ -110,7 +111,7 @@ def status_detailed():
             continue
         details.append({"dkg_epoch_id": EPOCH, "status": {},
                         "information": {
-                            "announce_address": "http://127.0.0.1:%d/" % p,
+                            "announce_address": "%s://127.0.0.1:%d/" % (SCHEME[0], p),
                             "owner_address": "n1signer%d" % i,
                             "node_index": i + 1, "public_key": "x",
                             "verification_key_share": "x",
@@ -317,6 +318,7 @@ def serve(n, portfile, cert=None, key=None):
         ctx.load_cert_chain(cert, key)
         for srv in servers:
             srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+        SCHEME[0] = "https"
     PORTS.extend(s.server_address[1] for s in servers)
     for s in servers[1:]:
         threading.Thread(target=s.serve_forever, daemon=True).start()

@@ -61,6 +61,18 @@ static int		 failed, running;
 static uint32_t		 reqid = 1;
 static uint64_t		 ticket_epoch = 5;
 static int		 other_provider, fixed_payinfo;
+static int		 upgrade_seen = -1;	/* last IMSG_UPGRADE_MODE */
+
+/* An IMSG_UPGRADE_MODE that came in while waiting for something else. */
+static void
+note_upgrade(struct imsg *imsg)
+{
+	struct gw_upgrade_mode	 m;
+
+	if (imsg->hdr.type == IMSG_UPGRADE_MODE &&
+	    imsg_get_exact(imsg, &m, sizeof(m)) == 0)
+		upgrade_seen = m.on;
+}
 /* The gateway's Ed25519 public key as credd is told it. */
 static const uint8_t	 TEST_IDENTITY[32] = {
 	0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42,
@@ -428,6 +440,7 @@ step_jwt(const char *tok, const char *expect)
 		}
 		if (imsg.hdr.type == IMSG_CRED_RESULT && imsg.hdr.peerid == id)
 			break;
+		note_upgrade(&imsg);
 		imsg_free(&imsg);
 	}
 	if (imsg_get_exact(&imsg, &r, sizeof(r)) == -1) {
@@ -450,6 +463,11 @@ step_upgrade(const char *state, int secs)
 	time_t			 end = time(NULL) + secs;
 	int			 want = strcmp(state, "on") == 0;
 
+	if (upgrade_seen == want) {
+		upgrade_seen = -1;
+		say(1, "credd told clientd: upgrade mode %s", state);
+		return;
+	}
 	while (time(NULL) < end) {
 		if (fm_next(&clientd, &imsg, 500) != 1)
 			continue;
