@@ -197,6 +197,7 @@ clientd_dispatch_credd(struct imsgev *iev, struct imsg *imsg)
 	struct clientd		*cd = &clientd_state;
 	struct gw_cred_result	 r;
 	struct gw_cred_revoke	 rv;
+	struct gw_upgrade_mode	 um;
 	struct conn		*c;
 
 	switch (imsg->hdr.type) {
@@ -207,6 +208,10 @@ clientd_dispatch_credd(struct imsgev *iev, struct imsg *imsg)
 			return 0;
 		bw_cred_result(c, &r);
 		conn_flush(c);
+		return 0;
+	case IMSG_UPGRADE_MODE:
+		imsg_need(iev, imsg, &um, sizeof(um));
+		cd->upgrade_mode = um.on != 0;
 		return 0;
 	case IMSG_CRED_REVOKE:
 		imsg_need(iev, imsg, &rv, sizeof(rv));

@@ -169,6 +169,9 @@ struct clientd {
 	struct metrics_proc	*mprocs;	/* /metrics being gathered */
 	size_t			 nmprocs;
 	int			 paused;	/* mixd queue high */
+	/* credd's verdict (IMSG_UPGRADE_MODE, spec 6.6); not yet used
+	 * for charging or in responses: see ARCHITECTURE.md. */
+	int			 upgrade_mode;
 	uint8_t			 scratch[GW_IMSG_MAXSIZE + 64];
 	uint8_t			 frame[GW_IMSG_MAXSIZE + 64];
 

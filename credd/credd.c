@@ -92,27 +92,6 @@ static const struct worker_ops credd_ops = {
 	.stop = credd_stop,
 };
 
-/* Intervals; test builds may shorten them (regress/integration). */
-uint32_t
-credd_interval(const char *env, uint32_t dflt)
-{
-#ifdef GW_TEST_HOOKS
-	const char	*s = getenv(env), *errstr;
-	long long	 v;
-
-	if (s != NULL) {
-		v = gw_strtonum(s, 10, 3600 * 1000, &errstr);
-		if (errstr == NULL) {
-			log_warnx("test hook: %s=%lld ms", env, v);
-			return (uint32_t)v;
-		}
-	}
-#else
-	(void)env;
-#endif
-	return dflt;
-}
-
 static void
 credd_counters_init(struct credd *cd)
 {

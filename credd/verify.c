@@ -183,6 +183,27 @@ adjust(struct credd *cd, struct job *j, int64_t delta, int64_t expiry)
 	to_storaged(cd, IMSG_BANDWIDTH_ADJUST, j->id, &a, sizeof(a), NULL, 0);
 }
 
+/* Intervals; test builds may shorten them (regress/integration). */
+uint32_t
+credd_interval(const char *env, uint32_t dflt)
+{
+#ifdef GW_TEST_HOOKS
+	const char	*s = getenv(env), *errstr;
+	long long	 v;
+
+	if (s != NULL) {
+		v = gw_strtonum(s, 10, 3600 * 1000, &errstr);
+		if (errstr == NULL) {
+			log_warnx("test hook: %s=%lld ms", env, v);
+			return (uint32_t)v;
+		}
+	}
+#else
+	(void)env;
+#endif
+	return dflt;
+}
+
 void
 verify_init(struct credd *cd)
 {

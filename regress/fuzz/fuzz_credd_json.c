@@ -1,6 +1,7 @@
 /*
  * credd's parsers of hostile bytes: the ticket a client sent (through
- * clientd) and what nym-api and the signers answer.  The first byte
+ * clientd), what nym-api and the signers answer, the upgrade-mode
+ * attestation and a client's upgradeModeJWT.  The first byte
  * picks the parser; none may crash, leak or read past its input.
  */
 #include <stdint.h>
@@ -18,6 +19,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	static struct gw_topology_node	 nodes[64];
 	struct topo_rewarded		 rw;
 	struct ticket			 t;
+	struct attestation		 a;
+	const char			*why;
+	uint8_t				 issuer[32];
 	char				*body, *s;
 	size_t				 n = 0;
 	uint64_t			 total;
@@ -27,7 +31,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	/* The JSON parsers take text with a length: no NUL needed. */
 	s = malloc(len);
 	memcpy(s, data + 1, len - 1);
-	switch (data[0] % 5) {
+	switch (data[0] % 7) {
 	case 0:
 		if (ticket_parse(data + 1, len - 1, &t) == 0 &&
 		    t.nserials > TICKET_SERIAL_MAX)
@@ -53,6 +57,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 				abort();
 		}
 		topology_rewarded_free(&rw);
+		break;
+	case 5:
+		if (upgrade_parse_attestation(s, len - 1, &a) == 1 &&
+		    a.nissuers > sizeof(a.issuers) / sizeof(a.issuers[0]))
+			abort();
+		break;
+	case 6:
+		if (upgrade_jwt_check(s, len - 1, 1700000000, &a, issuer,
+		    &why) == -1 && why == NULL)
+			abort();
 		break;
 	}
 	free(s);
