@@ -67,6 +67,7 @@ struct gw_config {
 	int		 enforce_zk_nyms;	/* 0: free testnet bandwidth */
 	char		 cosmos_address[GW_COSMOS_ADDR_MAX];	/* n1... */
 	int		 testnet;		/* allow private mix addresses */
+	int		 noise;			/* Noise on the mix port */
 
 	/* upgrade mode (spec 6.6) */
 	char		 attestation_url[GW_URL_MAX];	/* "": off */

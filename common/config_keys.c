@@ -77,6 +77,8 @@ const struct config_key config_keys[] = {
 	SECTION(K_MIXNET, "mixnet"),
 	KEY(K_TESTNET, K_MIXNET, "testnet", "mixnet.testnet", CK_BOOL,
 	    testnet, 0, 1, 0),
+	KEY(K_NOISE, K_MIXNET, "noise", "mixnet.noise", CK_BOOL, noise,
+	    0, 1, 1),
 	SECTION(K_UPGRADE, "upgrade_mode"),
 	KEY(K_ATTEST_URL, K_UPGRADE, "attestation_url",
 	    "upgrade_mode.attestation_url", CK_URL, attestation_url,
@@ -330,6 +332,7 @@ config_defaults(struct gw_config *c)
 	c->nym_api_timeout_ms = 10 * MS_S;
 	c->enforce_zk_nyms = 0;
 	c->testnet = 0;
+	c->noise = 1;
 	/* Mainnet's, spec 6.6 (network-defaults mainnet.rs). */
 	gw_strlcpy(c->attestation_url, "https://nymtech.net/.wellknown/"
 	    "upgrade-mode/attestation.json", sizeof(c->attestation_url));

@@ -47,6 +47,9 @@ enum gw_imsg_type {
 	IMSG_CONF_STORAGED,
 	/* payload: struct gw_key_sphinx. master -> mixd only. */
 	IMSG_KEY_SPHINX,
+	/* payload: struct gw_key_noise. master -> mixd only, at most once;
+	 * none: Noise is off (mixnet.noise) and mixd speaks raw TCP. */
+	IMSG_KEY_NOISE,
 	/* clientd -> master: payload none; for the HTTP API's /metrics.
 	 * Replies: IMSG_CTL_STATUS_PROC per process, then IMSG_CTL_END. */
 	IMSG_METRICS_REQUEST,
@@ -296,6 +299,12 @@ struct gw_key_sphinx {
 	uint8_t		 public[32];
 };
 
+/* The mix port's static Noise key (sphinx-mixport.md 6.3). */
+struct gw_key_noise {
+	uint8_t		 secret[32];	/* x25519 private key */
+	uint8_t		 public[32];
+};
+
 #define GW_CTL_ROLE_MAX		16
 #define GW_COUNTER_NAME_MAX	48
 #define GW_COUNTERS_MAX		64
@@ -517,13 +526,14 @@ struct gw_cred_revoke {
 
 struct gw_topology_node {
 	uint8_t		 family;	/* 4 or 6 */
-	uint8_t		 pad;
+	uint8_t		 noise_version;	/* 0: no Noise key announced */
 	uint16_t	 port;		/* mix port, host order */
 	uint8_t		 ip[16];
 	uint8_t		 identity[32];	/* Ed25519 */
 	uint8_t		 sphinx_key[32];	/* X25519, current rotation */
 	uint32_t	 layer;		/* 1..3 mix layers, 0 gateway */
 	uint32_t	 node_id;
+	uint8_t		 noise_key[32];	/* X25519, if noise_version != 0 */
 };
 
 struct gw_topology_end {

@@ -12,6 +12,7 @@
 
 #define KEYS_IDENTITY_FILE	"ed25519_identity"
 #define KEYS_SPHINX_FILE	"x25519_sphinx"
+#define KEYS_NOISE_FILE		"x25519_noise"
 
 struct gw_identity {
 	uint8_t	 sk[64];	/* libsodium's seed || public */
@@ -47,5 +48,12 @@ int	keys_err(char *err, size_t errlen, const char *what,
  * someone other than root or us: what smtpd's check_file_secrecy does.
  */
 int	keys_check_secrecy(const char *path, char *err, size_t errlen);
+
+/* keys_noise.c: the mix port's static Noise key (never rotates). */
+int	keys_noise_exists(const char *dir);
+/* Create x25519_noise and its .pub; never replaces a key. */
+int	keys_noise_generate(const char *dir, char *err, size_t errlen);
+int	keys_noise_load(const char *dir, struct gw_x25519 *, char *err,
+	    size_t errlen);
 
 #endif

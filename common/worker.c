@@ -108,6 +108,12 @@ worker_setup_message(struct worker *w, struct imsg *imsg)
 		w->keys[w->nkeys++] = key;
 		sodium_memzero(&key, sizeof(key));
 		break;
+	case IMSG_KEY_NOISE:
+		if (w->self != PROC_MIXD || w->have_noise ||
+		    imsg_get_exact(imsg, &w->noise, sizeof(w->noise)) == -1)
+			fatalx("bad KEY_NOISE from master");
+		w->have_noise = 1;
+		break;
 	case IMSG_NODE_HOSTINFO:
 		worker_hostinfo(w, imsg);
 		break;

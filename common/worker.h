@@ -47,6 +47,8 @@ struct worker {
 	union gw_conf_any	 conf;
 	struct gw_key_sphinx	 keys[WORKER_MAX_KEYS];
 	unsigned		 nkeys;
+	struct gw_key_noise	 noise;		/* mixd, if have_noise */
+	int			 have_noise;
 	char			 hostinfo[GW_HOSTINFO_MAX];	/* clientd */
 
 	const struct worker_ops	*ops;

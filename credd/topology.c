@@ -98,9 +98,31 @@ key32(json_t *v, uint8_t out[32])
 	    0 : -1;
 }
 
+/*
+ * The node's Noise key, "x25519_noise_versioned_key" beside "basic":
+ * null, or {"supported_version": u8, "x25519_pubkey": base58}.  Any
+ * version counts (mixd expects Noise from the node's addresses), mixd
+ * initiates only the versions it speaks; a malformed key is no key.
+ */
+static void
+topology_noise(json_t *v, struct gw_topology_node *t)
+{
+	json_t		*ver = json_object_get(v, "supported_version");
+	json_int_t	 n;
+
+	if (!json_is_integer(ver) || (n = json_integer_value(ver)) < 1 ||
+	    n > 255 || key32(json_object_get(v, "x25519_pubkey"),
+	    t->noise_key) == -1) {
+		t->noise_version = 0;
+		memset(t->noise_key, 0, sizeof(t->noise_key));
+		return;
+	}
+	t->noise_version = (uint8_t)n;
+}
+
 /* One SkimmedNodeV1 ("basic"): every address, if in the rewarded set. */
 static void
-topology_node(json_t *basic, const struct topo_rewarded *rs,
+topology_node(json_t *basic, json_t *noise, const struct topo_rewarded *rs,
     struct gw_topology_node *out, size_t *n, size_t max)
 {
 	struct gw_topology_node	 t;
@@ -128,6 +150,7 @@ topology_node(json_t *basic, const struct topo_rewarded *rs,
 	    key32(json_object_get(basic, "x25519_sphinx_pubkey"),
 	    t.sphinx_key) == -1)
 		return;
+	topology_noise(noise, &t);
 	json_array_foreach(json_object_get(basic, "ip_addresses"), i, ip) {
 		if (*n >= max || (s = json_string_value(ip)) == NULL)
 			return;
@@ -165,7 +188,9 @@ topology_parse_nodes(const char *buf, size_t len,
 	}
 	*total = (uint64_t)json_integer_value(v);
 	json_array_foreach(data, i, node)
-		topology_node(json_object_get(node, "basic"), rs, out, n, max);
+		topology_node(json_object_get(node, "basic"),
+		    json_object_get(node, "x25519_noise_versioned_key"), rs,
+		    out, n, max);
 	i = json_array_size(data);
 	json_decref(root);
 	return i > INT32_MAX ? INT32_MAX : (int)i;

@@ -114,6 +114,16 @@ ctl_mkdir_parent(const char *path)
 	return 0;
 }
 
+/* The identity key decides whether this is a new gateway. */
+static int
+ctl_keys_exist(const char *keys_dir)
+{
+	char	 p[PATH_MAX + 32];
+
+	return ctl_join(p, sizeof(p), keys_dir, KEYS_IDENTITY_FILE) == 0 &&
+	    access(p, F_OK) == 0;
+}
+
 int
 ctl_init(struct ctl_opts *o, int argc, char *argv[])
 {
@@ -177,11 +187,34 @@ ctl_init(struct ctl_opts *o, int argc, char *argv[])
 		    "announce.host there\n", o->conffile);
 	if (ctl_load_config(o, conf) == -1)
 		goto out;
-	if (keys_generate(conf->keys_dir, err, sizeof(err)) == -1) {
+	/*
+	 * Keys of a gateway made before Noise existed: add the Noise key
+	 * alone and keep the rest, so init is the one command an operator
+	 * needs.  With every key there, refuse as before.
+	 */
+	if (ctl_keys_exist(conf->keys_dir)) {
+		if (keys_noise_exists(conf->keys_dir)) {
+			fprintf(stderr, "gatewayctl: keys exist in %s; "
+			    "refusing to overwrite a key\n", conf->keys_dir);
+			goto out;
+		}
+		if (keys_noise_generate(conf->keys_dir, err, sizeof(err)) ==
+		    -1) {
+			fprintf(stderr, "gatewayctl: %s\n", err);
+			goto out;
+		}
+		printf("added a Noise key in %s (existing keys kept)\n",
+		    conf->keys_dir);
+		rv = 0;
+		goto out;
+	}
+	if (keys_generate(conf->keys_dir, err, sizeof(err)) == -1 ||
+	    keys_noise_generate(conf->keys_dir, err, sizeof(err)) == -1) {
 		fprintf(stderr, "gatewayctl: %s\n", err);
 		goto out;
 	}
-	printf("created identity and sphinx keys in %s\n", conf->keys_dir);
+	printf("created identity, sphinx and noise keys in %s\n",
+	    conf->keys_dir);
 	rv = 0;
 out:
 	free(conf);
@@ -206,7 +239,9 @@ ctl_node_details(struct ctl_opts *o, int argc, char *argv[])
 	struct gw_config	*conf = xcalloc(1, sizeof(*conf));
 	struct gw_identity	 id;
 	struct gw_x25519	 sx;
+	struct gw_x25519	 nz;
 	char			 idb58[64], sxb58[64], err[PATH_MAX + 128];
+	char			 nzb58[64];
 	char			 hostbuf[GW_HOST_MAX];
 	const char		*host;
 	uint16_t		 ws;
@@ -224,6 +259,13 @@ ctl_node_details(struct ctl_opts *o, int argc, char *argv[])
 		fprintf(stderr, "gatewayctl: %s\n", err);
 		goto out;
 	}
+	/* No Noise key: announced as null (mixnet.noise off, or not added
+	 * yet), so say so rather than fail. */
+	nzb58[0] = '\0';
+	if (conf->noise && keys_noise_load(conf->keys_dir, &nz, err,
+	    sizeof(err)) == 0)
+		base58_encode(nz.pk, sizeof(nz.pk), nzb58, sizeof(nzb58));
+	sodium_memzero(&nz, sizeof(nz));
 	base58_encode(id.pk, sizeof(id.pk), idb58, sizeof(idb58));
 	base58_encode(sx.pk, sizeof(sx.pk), sxb58, sizeof(sxb58));
 	sodium_memzero(&id, sizeof(id));
@@ -231,8 +273,9 @@ ctl_node_details(struct ctl_opts *o, int argc, char *argv[])
 	ws = config_announce_ws_port(conf);
 	host = config_announce_host(conf, hostbuf, sizeof(hostbuf));
 	if (o->json) {
-		json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i, "
-		    "s:s}", "identity_key", idb58, "sphinx_key", sxb58,
+		json_t *j = json_pack("{s:s, s:s, s:s?, s:s, s:i, s:i, s:i, "
+		    "s:i, s:s}", "identity_key", idb58, "sphinx_key", sxb58,
+		    "noise_key", nzb58[0] ? nzb58 : NULL,
 		    "host", host ? host : "", "mix_port",
 		    ctl_port(&conf->listen_mix), "clients_ws_port", ws,
 		    "clients_wss_port", conf->announce_wss_port,
@@ -246,6 +289,8 @@ ctl_node_details(struct ctl_opts *o, int argc, char *argv[])
 	} else {
 		printf("Identity Key: %s\n", idb58);
 		printf("Sphinx Key: %s\n", sxb58);
+		printf("Noise Key: %s\n", nzb58[0] ? nzb58 :
+		    "(none: Noise off or no key; see gatewayctl init)");
 		printf("Host: %s\n", host ? host : "(none: set announce.host)");
 		printf("Mix Port: %u\n", ctl_port(&conf->listen_mix));
 		printf("Clients WS Port: %u\n", ws);

@@ -65,6 +65,15 @@ gatewayd_load_keys(struct gatewayd *gw)
 	if (keys_load_sphinx(gw->conf.keys_dir, &gw->sphinx, err,
 	    sizeof(err)) == -1)
 		fatalx("sphinx key: %s", err);
+	/* A data dir from before Noise: init adds the key, keeps the rest. */
+	if (gw->conf.noise) {
+		if (keys_noise_load(gw->conf.keys_dir, &gw->noise, err,
+		    sizeof(err)) == -1)
+			fatalx("noise key: %s (add it with 'gatewayctl init', "
+			    "which keeps existing keys, or set mixnet.noise: "
+			    "false)", err);
+		gw->have_noise = 1;
+	}
 }
 
 static void
@@ -150,6 +159,10 @@ gatewayd_check(struct gatewayd *gw, int print)
 			fprintf(stderr, "warning: no keys in %s yet (create "
 			    "them with 'gatewayctl init')\n",
 			    gw->conf.keys_dir);
+	} else if (gw->conf.noise && keys_noise_load(gw->conf.keys_dir, &sx,
+	    err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s (add it with 'gatewayctl init')\n", err);
+		rv = 1;
 	}
 	sodium_memzero(&id, sizeof(id));
 	sodium_memzero(&sx, sizeof(sx));

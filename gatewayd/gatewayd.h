@@ -40,6 +40,8 @@ struct gatewayd {
 	struct gw_identity	 identity;
 	struct gw_x25519	 sphinx;
 	uint32_t		 sphinx_rotation;
+	struct gw_x25519	 noise;		/* sk: until sent to mixd */
+	int			 have_noise;	/* mixnet.noise and a key */
 	struct gw_counters	 counters;
 	time_t			 started;
 	int			 serving;

@@ -34,7 +34,7 @@ hostinfo_build(const struct gatewayd *gw, char *out, size_t outlen)
 {
 	char		 data[2048], host[GW_HOST_MAX], idb[64], sxb[64];
 	char		 sigb[BASE58_ENCODED_MAX(64)], ips[GW_HOST_MAX + 8];
-	char		 hostname[GW_HOST_MAX + 8];
+	char		 hostname[GW_HOST_MAX + 8], noise[128], nzb[64];
 	uint8_t		 sig[64];
 	const char	*h;
 	int		 n;
@@ -44,6 +44,13 @@ hostinfo_build(const struct gatewayd *gw, char *out, size_t outlen)
 		return -1;
 	base58_encode(gw->identity.pk, 32, idb, sizeof(idb));
 	base58_encode(gw->sphinx.pk, 32, sxb, sizeof(sxb));
+	/* Noise version 1 (sphinx-mixport.md 6.3); null: raw TCP only. */
+	if (gw->have_noise) {
+		base58_encode(gw->noise.pk, 32, nzb, sizeof(nzb));
+		snprintf(noise, sizeof(noise), "{\"supported_version\":1,"
+		    "\"x25519_pubkey\":\"%s\"}", nzb);
+	} else
+		snprintf(noise, sizeof(noise), "null");
 	if (hostinfo_is_ip(h)) {
 		snprintf(ips, sizeof(ips), "\"%s\"", h);
 		snprintf(hostname, sizeof(hostname), "null");
@@ -56,8 +63,8 @@ hostinfo_build(const struct gatewayd *gw, char *out, size_t outlen)
 	    "\"x25519_sphinx\":\"%s\",\"primary_x25519_sphinx_key\":"
 	    "{\"rotation_id\":%u,\"public_key\":\"%s\"},"
 	    "\"pre_announced_x25519_sphinx_key\":null,"
-	    "\"x25519_versioned_noise\":null}}", ips, hostname, idb, sxb,
-	    gw->sphinx_rotation, sxb);
+	    "\"x25519_versioned_noise\":%s}}", ips, hostname, idb, sxb,
+	    gw->sphinx_rotation, sxb, noise);
 	if (n < 0 || (size_t)n >= sizeof(data))
 		return -1;
 	crypto_sign_detached(sig, NULL, (const uint8_t *)data, (size_t)n,

@@ -285,6 +285,22 @@ parent_send_sphinx_key(struct gatewayd *gw)
 	sodium_memzero(gw->sphinx.sk, sizeof(gw->sphinx.sk));
 }
 
+/* Without it mixd speaks raw TCP to everyone (mixnet.noise: false). */
+static void
+parent_send_noise_key(struct gatewayd *gw)
+{
+	struct gw_key_noise	 k;
+
+	if (!gw->have_noise)
+		return;
+	memcpy(k.secret, gw->noise.sk, sizeof(k.secret));
+	memcpy(k.public, gw->noise.pk, sizeof(k.public));
+	parent_send(gw, PROC_MIXD, IMSG_KEY_NOISE, -1, &k, sizeof(k));
+	sodium_memzero(&k, sizeof(k));
+	/* Only mixd needs it; the master keeps the public half. */
+	sodium_memzero(gw->noise.sk, sizeof(gw->noise.sk));
+}
+
 void
 parent_send_setup(struct gatewayd *gw)
 {
@@ -320,6 +336,7 @@ parent_send_setup(struct gatewayd *gw)
 		parent_send_slice(gw, worker_procs[i], IMSG_NONE);
 	hostinfo_send(gw);
 	parent_send_sphinx_key(gw);
+	parent_send_noise_key(gw);
 	for (i = 0; i < nitems(worker_procs); i++)
 		parent_send(gw, worker_procs[i], IMSG_SETUP_DONE, -1, NULL, 0);
 }

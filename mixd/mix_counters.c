@@ -45,4 +45,11 @@ mixd_counters_init(struct mixd *md, struct gw_counters *cs)
 	c->topology_nodes = counter_get(cs, "topology_nodes");
 	c->topology_updates = counter_get(cs, "topology_updates");
 	c->replay_filter_bytes = counter_get(cs, "replay_filter_bytes");
+	c->noise_in_ok = counter_get(cs, "noise_handshakes_in_ok");
+	c->noise_in_failed = counter_get(cs, "noise_handshakes_in_failed");
+	c->noise_in_timeouts = counter_get(cs, "noise_handshake_timeouts");
+	c->noise_out_ok = counter_get(cs, "noise_handshakes_out_ok");
+	c->noise_out_failed = counter_get(cs, "noise_handshakes_out_failed");
+	c->noise_raw_in = counter_get(cs, "noise_raw_connections_in");
+	c->noise_bad_frames = counter_get(cs, "noise_transport_errors");
 }

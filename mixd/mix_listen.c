@@ -2,7 +2,11 @@
  * Inbound mix connections: accept on the listeners the master bound,
  * read with an idle timeout, hand the bytes to the framing layer.
  * Mix nodes only write on their connections to us (spec 6.1), so a
- * connection here is read-only.
+ * connection here is read-only, but for the two Noise handshake frames
+ * we answer when the peer's IP is a node that announces a Noise key
+ * (spec 6.3; the rule nym-node follows).  Those 56 bytes go out with
+ * one write on a fresh socket whose buffer is empty: a short write is
+ * treated as a failed handshake rather than queued.
  *
  * Backpressure: while clientd's queue is above GW_FLOW_HIGH every read
  * event is removed (the kernel's socket buffers, then TCP, push back on
@@ -46,6 +50,10 @@ mix_in_close(struct mix_in *c)
 	event_free(c->ev);
 	close(c->fd);
 	mix_rx_free(&c->rx);
+	if (c->nz != NULL) {
+		mix_noise_free(c->nz);
+		free(c->nz);
+	}
 	free(c);
 }
 
@@ -54,10 +62,63 @@ mix_in_arm(struct mix_in *c)
 {
 	const struct gw_conf_mixd *conf = &c->md->w->conf.mixd;
 	struct timeval		 tv;
+	uint32_t		 ms = conf->mix_read_timeout_ms;
 
-	tv.tv_sec = conf->mix_read_timeout_ms / 1000;
-	tv.tv_usec = (conf->mix_read_timeout_ms % 1000) * 1000;
-	event_add(c->ev, conf->mix_read_timeout_ms ? &tv : NULL);
+	if (c->nz != NULL && c->nz->state == MIX_NOISE_HS)
+		ms = MIXD_NOISE_HS_MS;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	event_add(c->ev, ms ? &tv : NULL);
+}
+
+/* Decrypted transport bytes into the mix-frame decoder. */
+static int
+mix_in_sink(void *arg, const uint8_t *pt, size_t len)
+{
+	struct mix_in	*c = arg;
+
+	return mixd_inbound_feed(c->md, &c->rx, pt, len);
+}
+
+/* n bytes of Noise frames read: -1 closes the connection. */
+static int
+mix_in_noise(struct mix_in *c, size_t n)
+{
+	struct mixd	*md = c->md;
+	uint8_t		 reply[NOISE_FRAME_HDR_LEN + NOISE_MSG2_LEN];
+	size_t		 rlen;
+	int		 was_hs = !c->nz->established, rc;
+	const char	*why;
+
+	rc = mix_noise_commit(c->nz, n, reply, sizeof(reply), &rlen,
+	    mix_in_sink, c);
+	why = mix_noise_strerror(rc);
+	if (rc == NOISE_OK && rlen > 0 &&
+	    write(c->fd, reply, rlen) != (ssize_t)rlen) {
+		rc = NOISE_E_STATE;
+		why = "short write of our handshake message";
+	}
+	if (was_hs && c->nz->established)
+		*md->c.noise_in_ok += 1;
+	if (rc != NOISE_OK) {
+		if (!c->nz->established) {
+			*md->c.noise_in_failed += 1;
+			mix_noise_log_fail(md, &c->from, "handshake from",
+			    why);
+		} else if (rc != MIX_NOISE_E_SINK) {
+			/* A mix frame error is counted by the decoder. */
+			*md->c.noise_bad_frames += 1;
+			log_debug("noise transport: %s",
+			    mix_noise_strerror(rc));
+		}
+		return -1;
+	}
+	if (was_hs && c->nz->established) {
+		event_del(c->ev);	/* drop the handshake timeout */
+		if (!md->paused)
+			mix_in_arm(c);	/* the read timeout from now on */
+	}
+	return 0;
 }
 
 static void
@@ -71,16 +132,32 @@ mix_in_read(int fd, short what, void *arg)
 	int		 i;
 
 	if (what & EV_TIMEOUT) {
-		*md->c.read_timeouts += 1;
+		if (c->nz != NULL && c->nz->state == MIX_NOISE_HS) {
+			*md->c.noise_in_timeouts += 1;
+			*md->c.noise_in_failed += 1;
+			mix_noise_log_fail(md, &c->from, "handshake from",
+			    "timed out");
+		} else
+			*md->c.read_timeouts += 1;
 		mix_in_close(c);
 		return;
 	}
 	for (i = 0; i < READS_PER_EVENT && !md->paused; i++) {
-		p = mix_rx_space(&c->rx, &room);
+		if (c->nz != NULL)
+			p = mix_noise_space(c->nz, &room);
+		else
+			p = mix_rx_space(&c->rx, &room);
 		n = read(fd, p, room);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			break;
-		if (n <= 0 || mix_rx_commit(md, &c->rx, (size_t)n) == -1) {
+		if (n == 0 && c->nz != NULL && c->nz->state == MIX_NOISE_HS) {
+			/* Gave up mid-handshake, e.g. on our answer. */
+			*md->c.noise_in_failed += 1;
+			mix_noise_log_fail(md, &c->from, "handshake from",
+			    "closed by peer");
+		}
+		if (n <= 0 || (c->nz != NULL ? mix_in_noise(c, (size_t)n) :
+		    mix_rx_commit(md, &c->rx, (size_t)n)) == -1) {
 			mix_in_close(c);
 			mix_listen_flow(md);
 			return;
@@ -123,13 +200,17 @@ mix_accept_backoff(struct mixd *md)
 static void
 mix_accept(int lfd, short what, void *arg)
 {
-	struct mixd	*md = arg;
-	struct mix_in	*c;
-	int		 fd, i, on = 1;
+	struct mixd		*md = arg;
+	struct mix_in		*c;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	int			 fd, i, on = 1;
 
 	(void)what;
 	for (i = 0; i < ACCEPT_BATCH; i++) {
-		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		sslen = sizeof(ss);
+		fd = accept4(lfd, (struct sockaddr *)&ss, &sslen,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
 			if (errno == EMFILE || errno == ENFILE)
 				mix_accept_backoff(md);
@@ -146,6 +227,15 @@ mix_accept(int lfd, short what, void *arg)
 		c->md = md;
 		c->fd = fd;
 		mix_rx_init(&c->rx);
+		if (nodeaddr_from_sockaddr((struct sockaddr *)&ss, &c->from)
+		    == 0)
+			mix_addr_canon(&c->from);
+		/* Noise iff the peer's IP announces a key (spec 6.3). */
+		if (md->noise_on && mix_topology_noise_ip(md->topo, &c->from)) {
+			c->nz = xcalloc(1, sizeof(*c->nz));
+			mix_noise_init(c->nz, md->noise_sk);
+		} else if (md->noise_on)
+			*md->c.noise_raw_in += 1;
 		c->ev = event_new(md->w->base, fd, EV_READ | EV_PERSIST,
 		    mix_in_read, c);
 		if (c->ev == NULL)

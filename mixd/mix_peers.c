@@ -10,6 +10,15 @@
  * per packet.  The queue is one linear buffer (compacted, grown by
  * doubling to a per-peer cap, under a process-wide cap) and a ring of
  * frame lengths.
+ *
+ * Noise (spec 6.3): to a mix address whose node announces a Noise key
+ * we run the XKpsk3 handshake after connecting (PEER_HANDSHAKE, 1.5 s)
+ * and then seal the queue into Nym data frames: as many whole mix
+ * frames as fit in one Noise message, sealed into the peer's one sealed
+ * buffer (allocated with the peer, kept across reconnects), so nothing
+ * is allocated per packet.  Frames are counted out when their sealed
+ * frame is written; a connection lost with a sealed frame half written
+ * loses the mix frames inside it (the session dies with the socket).
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -44,6 +53,7 @@
 enum peer_state {
 	PEER_IDLE,		/* no socket */
 	PEER_CONNECTING,
+	PEER_HANDSHAKE,		/* Noise handshake under way */
 	PEER_UP,
 	PEER_BACKOFF,		/* waiting to connect again */
 };
@@ -65,6 +75,11 @@ struct mix_peer {
 	size_t			 head_written;	/* of the first frame */
 	uint32_t		 flen[MIXD_PEER_QUEUE_FRAMES];
 	unsigned		 ffirst, fcount;
+	/* Noise: the session, and one sealed frame being written */
+	struct mix_noise	*nz;
+	uint8_t			*sealed;	/* NOISE_FRAME_MAX */
+	size_t			 sealed_len, sealed_off;
+	unsigned		 sealed_frames;
 };
 LIST_HEAD(peer_list, mix_peer);
 
@@ -121,6 +136,15 @@ peer_close_fd(struct mix_peer *p)
 	close(p->fd);
 	p->fd = -1;
 	*p->pool->md->c.peers_open -= 1;
+	if (p->nz != NULL) {
+		mix_noise_free(p->nz);
+		free(p->nz);
+		p->nz = NULL;
+	}
+	/* What was sealed for the dead session cannot be sent again. */
+	*p->pool->md->c.peer_lost_drops += p->sealed_frames;
+	p->sealed_len = p->sealed_off = 0;
+	p->sealed_frames = 0;
 }
 
 static void
@@ -138,6 +162,7 @@ peer_free(struct mix_peer *p)
 		event_free(p->ev_write);
 	if (p->ev_timer != NULL)
 		event_free(p->ev_timer);
+	free(p->sealed);
 	free(p->buf);
 	free(p);
 }
@@ -173,6 +198,7 @@ peer_sweep(int fd, short what, void *arg)
 		for (p = LIST_FIRST(&pp->bucket[i]); p != NULL; p = next) {
 			next = LIST_NEXT(p, entry);
 			if (p->fcount == 0 && p->state != PEER_CONNECTING &&
+			    p->state != PEER_HANDSHAKE &&
 			    now - p->last_used > PEER_IDLE_S)
 				peer_free(p);
 		}
@@ -200,6 +226,10 @@ peer_fail(struct mix_peer *p, const char *why)
 	    why);
 	if (p->state == PEER_CONNECTING)
 		*md->c.connect_failures += 1;
+	if (p->state == PEER_HANDSHAKE) {
+		*md->c.noise_out_failed += 1;
+		mix_noise_log_fail(md, &p->addr, "handshake to", why);
+	}
 	peer_close_fd(p);
 	if (p->head_written > 0) {
 		p->head += p->flen[p->ffirst] - p->head_written;
@@ -233,6 +263,75 @@ peer_backoff_done(int fd, short what, void *arg)
 		peer_connect(p);
 }
 
+/*
+ * Seal the next whole frames of the queue (as many as fit in one Noise
+ * message; a mix frame is at most 33137 bytes, so at least one) into
+ * the sealed buffer, taking them off the queue.
+ */
+static int
+peer_seal(struct mix_peer *p)
+{
+	size_t	 len = 0;
+	unsigned k = 0, i;
+	int	 rc;
+
+	while (k < p->fcount) {
+		i = (p->ffirst + k) % MIXD_PEER_QUEUE_FRAMES;
+		if (len + p->flen[i] > NOISE_MAX_PLAINTEXT)
+			break;
+		len += p->flen[i];
+		k++;
+	}
+	if ((rc = mix_noise_seal(p->nz, p->buf + p->head, len, p->sealed,
+	    NOISE_FRAME_MAX, &p->sealed_len)) != NOISE_OK) {
+		peer_fail(p, mix_noise_strerror(rc));
+		return -1;
+	}
+	p->head += len;
+	p->ffirst = (p->ffirst + k) % MIXD_PEER_QUEUE_FRAMES;
+	p->fcount -= k;
+	p->sealed_off = 0;
+	p->sealed_frames = k;
+	return 0;
+}
+
+/* peer_flush over Noise: the queue through the sealed buffer. */
+static int
+peer_flush_noise(struct mix_peer *p)
+{
+	ssize_t	 n;
+
+	for (;;) {
+		if (p->sealed_off == p->sealed_len) {
+			if (p->fcount == 0)
+				break;
+			if (peer_seal(p) == -1)
+				return -1;
+		}
+		n = write(p->fd, p->sealed + p->sealed_off,
+		    p->sealed_len - p->sealed_off);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			peer_fail(p, strerror(errno));
+			return -1;
+		}
+		p->sealed_off += (size_t)n;
+		if (p->sealed_off == p->sealed_len) {
+			*p->pool->md->c.packets_out += p->sealed_frames;
+			p->sealed_frames = 0;
+			p->sealed_off = p->sealed_len = 0;
+		}
+	}
+	if (p->head == p->tail)
+		p->head = p->tail = 0;
+	if (p->sealed_off == p->sealed_len && p->fcount == 0)
+		event_del(p->ev_write);
+	else
+		event_add(p->ev_write, NULL);
+	return 0;
+}
+
 /* Write what is queued; returns -1 if the connection failed. */
 static int
 peer_flush(struct mix_peer *p)
@@ -240,6 +339,8 @@ peer_flush(struct mix_peer *p)
 	ssize_t	 n;
 	size_t	 left;
 
+	if (p->nz != NULL)
+		return peer_flush_noise(p);
 	while (p->head < p->tail) {
 		n = write(p->fd, p->buf + p->head, p->tail - p->head);
 		if (n == -1) {
@@ -266,6 +367,108 @@ peer_flush(struct mix_peer *p)
 	return 0;
 }
 
+/* Connected, and through the handshake if there was one. */
+static void
+peer_established(struct mix_peer *p)
+{
+	p->state = PEER_UP;
+	p->attempts = 0;
+	*p->pool->md->c.connections_out += 1;
+	event_del(p->ev_read);
+	event_add(p->ev_read, NULL);
+}
+
+/* The responder sends nothing after the handshake (spec 6.1): drop it. */
+static int
+peer_noise_sink(void *arg, const uint8_t *pt, size_t len)
+{
+	(void)arg;
+	(void)pt;
+	(void)len;
+	return 0;
+}
+
+/*
+ * Just connected: if the node announces a Noise key we speak first
+ * (message 1) and wait for message 2 with a timeout.  0: no Noise,
+ * 1: the handshake started (or already failed and was handled).
+ */
+static int
+peer_noise_start(struct mix_peer *p)
+{
+	struct mixd	*md = p->pool->md;
+	struct timeval	 tv = { MIXD_NOISE_HS_MS / 1000,
+			    (MIXD_NOISE_HS_MS % 1000) * 1000 };
+	uint8_t		 key[NOISE_KEY_LEN], version;
+	uint8_t		 msg[NOISE_FRAME_HDR_LEN + NOISE_MSG1_LEN];
+	size_t		 len;
+	char		 a[NODEADDR_STRLEN];
+	int		 rc;
+
+	if (!md->noise_on ||
+	    !mix_topology_noise_key(md->topo, &p->addr, key, &version))
+		return 0;
+	if (version != MIXD_NOISE_VERSION) {
+		log_debug("mix peer %s: Noise version %u unknown; raw TCP",
+		    nodeaddr_fmt(&p->addr, a, sizeof(a)), version);
+		return 0;
+	}
+	p->nz = xcalloc(1, sizeof(*p->nz));
+	mix_noise_init(p->nz, md->noise_sk);
+	if (p->sealed == NULL)
+		p->sealed = xreallocarray(NULL, 1, NOISE_FRAME_MAX);
+	p->state = PEER_HANDSHAKE;
+	rc = mix_noise_initiate(p->nz, version, key, msg, sizeof(msg), &len);
+	if (rc != NOISE_OK)
+		peer_fail(p, mix_noise_strerror(rc));
+	else if (write(p->fd, msg, len) != (ssize_t)len)
+		peer_fail(p, "short write of handshake message 1");
+	else
+		event_add(p->ev_read, &tv);
+	return 1;
+}
+
+/* Message 2 (and our 3) during PEER_HANDSHAKE. */
+static void
+peer_noise_read(struct mix_peer *p, short what)
+{
+	struct mixd	*md = p->pool->md;
+	uint8_t		 out[NOISE_FRAME_HDR_LEN + NOISE_MSG3_LEN];
+	uint8_t		*buf;
+	size_t		 room, olen;
+	ssize_t		 n;
+	int		 rc;
+
+	if (what & EV_TIMEOUT) {
+		*md->c.noise_in_timeouts += 1;
+		peer_fail(p, "timed out");
+		return;
+	}
+	buf = mix_noise_space(p->nz, &room);
+	n = read(p->fd, buf, room);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		peer_fail(p, n == 0 ? "closed by peer" : strerror(errno));
+		return;
+	}
+	rc = mix_noise_commit(p->nz, (size_t)n, out, sizeof(out), &olen,
+	    peer_noise_sink, p);
+	if (rc != NOISE_OK) {
+		peer_fail(p, mix_noise_strerror(rc));
+		return;
+	}
+	if (olen > 0 && write(p->fd, out, olen) != (ssize_t)olen) {
+		peer_fail(p, "short write of handshake message 3");
+		return;
+	}
+	if (p->nz->established) {
+		*md->c.noise_out_ok += 1;
+		peer_established(p);
+		peer_flush(p);
+	}
+}
+
 static void
 peer_writable(int fd, short what, void *arg)
 {
@@ -284,15 +487,15 @@ peer_writable(int fd, short what, void *arg)
 			peer_fail(p, strerror(err));
 			return;
 		}
-		p->state = PEER_UP;
-		p->attempts = 0;
-		*p->pool->md->c.connections_out += 1;
 		event_del(p->ev_write);
 		event_assign(p->ev_write, event_get_base(p->ev_write), fd,
 		    EV_WRITE | EV_PERSIST, peer_writable, p);
-		event_add(p->ev_read, NULL);
+		if (peer_noise_start(p))
+			return;
+		peer_established(p);
 	}
-	peer_flush(p);
+	if (p->state == PEER_UP)
+		peer_flush(p);
 }
 
 static void
@@ -302,7 +505,10 @@ peer_readable(int fd, short what, void *arg)
 	uint8_t		 junk[512];
 	ssize_t		 n;
 
-	(void)what;
+	if (p->state == PEER_HANDSHAKE) {
+		peer_noise_read(p, what);
+		return;
+	}
 	/* Mix nodes never write back on our connection (spec 6.1). */
 	n = read(fd, junk, sizeof(junk));
 	if (n == 0)

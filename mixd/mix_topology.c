@@ -5,6 +5,12 @@
  * END; the new set replaces the old only when END confirms the count,
  * so a lookup never sees half a topology.  credd is a sibling: anything
  * malformed from it is fatal.
+ *
+ * It also says who speaks Noise (sphinx-mixport.md 6.3): we initiate
+ * Noise to a mix address whose node announces a Noise key, and expect
+ * it from any connection whose source IP is such a node's, whatever
+ * its port.  Addresses are kept canonical (IPv4-mapped IPv6 as IPv4),
+ * as nym-node compares them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,12 +19,20 @@
 #include "mixd.h"
 #include "util.h"
 
+struct topo_entry {
+	struct nodeaddr	 a;		/* first: the sort key */
+	uint8_t		 noise_version;	/* 0: none */
+	uint8_t		 noise_key[NOISE_KEY_LEN];
+};
+
 struct mix_topology {
-	struct nodeaddr	*nodes;		/* sorted, unique */
+	struct topo_entry *nodes;	/* sorted, unique */
 	size_t		 n;
+	struct nodeaddr	*noise_ips;	/* port 0; sorted, unique */
+	size_t		 nnoise;
 	int		 have;		/* a topology has arrived */
 	/* being received */
-	struct nodeaddr	*next;
+	struct topo_entry *next;
 	size_t		 nnext;
 	int		 receiving;
 };
@@ -35,8 +49,28 @@ mix_topology_free(struct mix_topology *t)
 	if (t == NULL)
 		return;
 	free(t->nodes);
+	free(t->noise_ips);
 	free(t->next);
 	free(t);
+}
+
+void
+mix_addr_canon(struct nodeaddr *a)
+{
+	static const uint8_t	 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+				    0xff, 0xff };
+	struct nodeaddr		 k;
+
+	memset(&k, 0, sizeof(k));
+	k.port = a->port;
+	if (a->family == 6 && memcmp(a->ip, mapped, sizeof(mapped)) == 0) {
+		k.family = 4;
+		memcpy(k.ip, a->ip + 12, 4);
+	} else {
+		k.family = a->family;
+		memcpy(k.ip, a->ip, a->family == 4 ? 4 : 16);
+	}
+	*a = k;
 }
 
 static int
@@ -51,26 +85,55 @@ topo_cmp(const void *a, const void *b)
 	return memcmp(x->ip, y->ip, sizeof(x->ip));
 }
 
+static const struct topo_entry *
+topo_find(const struct mix_topology *t, const struct nodeaddr *a)
+{
+	struct topo_entry	 k;
+
+	/* Compare in a canonical form: no bytes past the family's IP. */
+	memset(&k, 0, sizeof(k));
+	k.a = *a;
+	mix_addr_canon(&k.a);
+	return bsearch(&k, t->nodes, t->n, sizeof(k), topo_cmp);
+}
+
 int
 mix_topology_known(const struct mix_topology *t, const struct nodeaddr *a)
 {
-	struct nodeaddr	 k;
-
 	if (!t->have)
 		return -1;
-	/* Compare in a canonical form: no bytes past the family's IP. */
-	memset(&k, 0, sizeof(k));
-	k.family = a->family;
-	k.port = a->port;
-	memcpy(k.ip, a->ip, a->family == 4 ? 4 : 16);
-	return bsearch(&k, t->nodes, t->n, sizeof(k), topo_cmp) != NULL;
+	return topo_find(t, a) != NULL;
+}
+
+int
+mix_topology_noise_key(const struct mix_topology *t,
+    const struct nodeaddr *a, uint8_t key[NOISE_KEY_LEN], uint8_t *version)
+{
+	const struct topo_entry	*e;
+
+	if ((e = topo_find(t, a)) == NULL || e->noise_version == 0)
+		return 0;
+	memcpy(key, e->noise_key, NOISE_KEY_LEN);
+	*version = e->noise_version;
+	return 1;
+}
+
+int
+mix_topology_noise_ip(const struct mix_topology *t, const struct nodeaddr *a)
+{
+	struct nodeaddr	 k = *a;
+
+	mix_addr_canon(&k);
+	k.port = 0;
+	return bsearch(&k, t->noise_ips, t->nnoise, sizeof(k), topo_cmp) !=
+	    NULL;
 }
 
 static void
 topo_node(struct mix_topology *t, struct imsgev *iev, struct imsg *imsg)
 {
 	struct gw_topology_node	 tn;
-	struct nodeaddr		*a;
+	struct topo_entry	*e;
 
 	imsg_need(iev, imsg, &tn, sizeof(tn));
 	if (!t->receiving)
@@ -83,12 +146,45 @@ topo_node(struct mix_topology *t, struct imsgev *iev, struct imsg *imsg)
 		fatalx("TOPOLOGY_NODE from %s: family %u port %u layer %u",
 		    iev->name, tn.family, tn.port, tn.layer);
 	if (t->next == NULL)
-		t->next = xreallocarray(NULL, MIXD_TOPOLOGY_MAX, sizeof(*a));
-	a = &t->next[t->nnext++];
-	memset(a, 0, sizeof(*a));
-	a->family = tn.family;
-	a->port = tn.port;
-	memcpy(a->ip, tn.ip, tn.family == 4 ? 4 : 16);
+		t->next = xreallocarray(NULL, MIXD_TOPOLOGY_MAX, sizeof(*e));
+	e = &t->next[t->nnext++];
+	memset(e, 0, sizeof(*e));
+	e->a.family = tn.family;
+	e->a.port = tn.port;
+	memcpy(e->a.ip, tn.ip, tn.family == 4 ? 4 : 16);
+	mix_addr_canon(&e->a);
+	if (tn.noise_version != 0) {
+		e->noise_version = tn.noise_version;
+		memcpy(e->noise_key, tn.noise_key, sizeof(e->noise_key));
+	}
+}
+
+/* The IPs of nodes that announce Noise, for the responder's choice. */
+static void
+topo_noise_ips(struct mix_topology *t)
+{
+	size_t	 i, j;
+
+	free(t->noise_ips);
+	t->noise_ips = NULL;
+	t->nnoise = 0;
+	for (i = j = 0; i < t->n; i++)
+		j += t->nodes[i].noise_version != 0;
+	if (j == 0)
+		return;
+	t->noise_ips = xreallocarray(NULL, j, sizeof(*t->noise_ips));
+	for (i = 0; i < t->n; i++) {
+		if (t->nodes[i].noise_version == 0)
+			continue;
+		t->noise_ips[t->nnoise] = t->nodes[i].a;
+		t->noise_ips[t->nnoise++].port = 0;
+	}
+	qsort(t->noise_ips, t->nnoise, sizeof(*t->noise_ips), topo_cmp);
+	for (i = j = 0; i < t->nnoise; i++)
+		if (j == 0 || topo_cmp(&t->noise_ips[j - 1],
+		    &t->noise_ips[i]) != 0)
+			t->noise_ips[j++] = t->noise_ips[i];
+	t->nnoise = j;
 }
 
 static void
@@ -104,14 +200,18 @@ topo_end(struct mix_topology *t, struct mixd *md, struct imsgev *iev,
 		    iev->name, end.count, t->nnext);
 	if (t->nnext > 0)
 		qsort(t->next, t->nnext, sizeof(*t->next), topo_cmp);
+	/* One address twice: a Noise key on either copy counts. */
 	for (i = j = 0; i < t->nnext; i++)
 		if (j == 0 || topo_cmp(&t->next[j - 1], &t->next[i]) != 0)
 			t->next[j++] = t->next[i];
+		else if (t->next[j - 1].noise_version == 0)
+			t->next[j - 1] = t->next[i];
 	free(t->nodes);
 	t->nodes = j > 0 ? xreallocarray(NULL, j, sizeof(*t->nodes)) : NULL;
 	if (j > 0)
 		memcpy(t->nodes, t->next, j * sizeof(*t->nodes));
 	t->n = j;
+	topo_noise_ips(t);
 	t->have = 1;
 	t->receiving = 0;
 	free(t->next);
@@ -119,8 +219,8 @@ topo_end(struct mix_topology *t, struct mixd *md, struct imsgev *iev,
 	t->nnext = 0;
 	*md->c.topology_nodes = j;
 	*md->c.topology_updates += 1;
-	log_debug("topology: %zu mix addresses (rotation %u)", j,
-	    end.current_rotation);
+	log_debug("topology: %zu mix addresses, %zu IPs with Noise (rotation "
+	    "%u)", j, t->nnoise, end.current_rotation);
 }
 
 int

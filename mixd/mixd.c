@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "gwcrypto.h"
 #include "log.h"
 #include "mixd.h"
 #include "mixframe.h"
@@ -133,6 +134,7 @@ mixd_stop(struct worker *w)
 	md->topo = NULL;
 	mixd_keys_wipe(md);
 	sodium_memzero(w->keys, sizeof(w->keys));
+	sodium_memzero(md->noise_sk, sizeof(md->noise_sk));
 }
 
 static void
@@ -180,6 +182,17 @@ main(int argc, char *argv[])
 	/* The keys live in md->keys now; one copy is enough. */
 	sodium_memzero(w->keys, sizeof(w->keys));
 	md->topo = mix_topology_new();
+	/* Noise (spec 6.3): without a key from the master, raw TCP only. */
+	if (w->have_noise) {
+		if (gwcrypto_init() == -1)
+			fatalx("gwcrypto_init");
+		memcpy(md->noise_sk, w->noise.secret, sizeof(md->noise_sk));
+		memcpy(md->noise_pk, w->noise.public, sizeof(md->noise_pk));
+		sodium_memzero(&w->noise, sizeof(w->noise));
+		md->noise_on = 1;
+		log_info("noise: on; mix peers that announce a Noise key "
+		    "speak it");
+	}
 	worker_sandbox(w, worker_common(w)->chroot_dir, &mixd_policy);
 	worker_run(w, &mixd_ops);
 	mixd_stop(w);

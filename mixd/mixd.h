@@ -5,7 +5,8 @@
  *   mix_conn.c		framing of one inbound byte stream (no sockets)
  *   mix_inbound.c	Sphinx unwrap, replay filter, ack and hand-off
  *   mix_peers.c	outbound connection pool, one per next hop
- *   mix_topology.c	the known mix nodes (routing filter)
+ *   mix_topology.c	the known mix nodes (routing filter, Noise keys)
+ *   mix_noise.c		Noise sessions on mix connections (no sockets)
  */
 #ifndef MIXD_H
 #define MIXD_H
@@ -14,8 +15,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "nodeaddr.h"
+#include "noise.h"
+#include "noise_frame.h"
 #include "sandbox.h"
 #include "sphinx.h"
 #include "worker.h"
@@ -34,6 +38,36 @@ extern const struct sandbox_policy mixd_policy;
 #define MIXD_TOPOLOGY_MAX	65536
 /* Own mix addresses (listeners) at most. */
 #define MIXD_MAX_SELF		8
+/* Noise handshake, either side: nym-node's initial_connection_timeout. */
+#define MIXD_NOISE_HS_MS	1500
+/* The Noise version we initiate (the only one there is). */
+#define MIXD_NOISE_VERSION	NOISE_NYM_VERSION_1
+
+/*
+ * A Noise session on one mix connection (mix_noise.c): the handshake,
+ * then the two transport CipherStates, and the Nym frames read so far.
+ */
+enum mix_noise_state {
+	MIX_NOISE_HS = 1,	/* handshake under way */
+	MIX_NOISE_UP,		/* transport */
+	MIX_NOISE_DEAD		/* failed: close the connection */
+};
+#define MIX_NOISE_E_SINK	-100	/* the sink refused the plaintext */
+
+struct mix_noise {
+	enum mix_noise_state	 state;
+	int			 initiator;
+	int			 started;	/* hs initialised */
+	int			 established;	/* handshake completed */
+	uint8_t			 version;	/* Nym Noise version */
+	const uint8_t		*sk;		/* our static key (mixd's) */
+	struct noise_hs		 hs;
+	struct noise_cs		 tx, rx;
+	uint8_t			*buf;		/* Nym frames read */
+	size_t			 cap, len;
+};
+/* Where decrypted transport bytes go; -1 aborts the session. */
+typedef int (*mix_noise_sink)(void *, const uint8_t *, size_t);
 
 /* Framing state of one inbound byte stream (mix_conn.c). */
 struct mix_rx {
@@ -49,6 +83,8 @@ struct mix_in {
 	int			 fd;
 	struct event		*ev;
 	struct mix_rx		 rx;
+	struct nodeaddr		 from;
+	struct mix_noise	*nz;		/* NULL: raw TCP */
 };
 TAILQ_HEAD(mix_in_list, mix_in);
 
@@ -84,6 +120,9 @@ struct mixd_counters {
 	uint64_t	*forward_bad_address, *peers_full;
 	uint64_t	*read_pauses, *replay_filter_bytes;
 	uint64_t	*topology_nodes, *topology_updates;
+	uint64_t	*noise_in_ok, *noise_in_failed, *noise_in_timeouts;
+	uint64_t	*noise_out_ok, *noise_out_failed, *noise_raw_in;
+	uint64_t	*noise_bad_frames;
 };
 
 struct mixd {
@@ -109,6 +148,13 @@ struct mixd {
 
 	struct mix_peers	*peers;
 	struct mix_topology	*topo;
+
+	/* Noise (mix_noise.c): off unless the master sent a key */
+	int			 noise_on;
+	uint8_t			 noise_sk[NOISE_KEY_LEN];
+	uint8_t			 noise_pk[NOISE_KEY_LEN];
+	time_t			 noise_log_t;
+	unsigned		 noise_log_quiet;
 };
 
 /* mixd.c */
@@ -151,12 +197,45 @@ void	mix_peers_send(struct mix_peers *, const struct nodeaddr *,
 	    uint8_t packet_type, uint8_t rotation, const uint8_t *pkt,
 	    size_t len);
 
+/* mix_noise.c */
+void	mix_noise_init(struct mix_noise *, const uint8_t sk[NOISE_KEY_LEN]);
+void	mix_noise_free(struct mix_noise *);
+/* Initiator: start, message 1 (a whole frame) into out. */
+int	mix_noise_initiate(struct mix_noise *, uint8_t version,
+	    const uint8_t rs_pub[NOISE_KEY_LEN], uint8_t *out, size_t outmax,
+	    size_t *outlen);
+/* Room to read into (grows to one whole Nym frame). */
+uint8_t	*mix_noise_space(struct mix_noise *, size_t *room);
+/*
+ * n bytes were read into the space: run every whole frame.  Handshake
+ * replies (whole frames) go to out, *outlen bytes to write at once;
+ * transport plaintext goes to sink.  NOISE_OK, or a negative code
+ * (NOISE_E_*, MIX_NOISE_E_SINK) after which the session is dead.
+ */
+int	mix_noise_commit(struct mix_noise *, size_t n, uint8_t *out,
+	    size_t outmax, size_t *outlen, mix_noise_sink, void *);
+/* One data frame carrying len <= NOISE_MAX_PLAINTEXT bytes. */
+int	mix_noise_seal(struct mix_noise *, const uint8_t *pt, size_t len,
+	    uint8_t *out, size_t outmax, size_t *outlen);
+const char *mix_noise_strerror(int);
+void	mix_noise_log_fail(struct mixd *, const struct nodeaddr *,
+	    const char *dir, const char *why);
+
 /* mix_topology.c */
 struct mix_topology *mix_topology_new(void);
 void	mix_topology_free(struct mix_topology *);
 /* 1 known, 0 unknown, -1 no topology yet. */
 int	mix_topology_known(const struct mix_topology *,
 	    const struct nodeaddr *);
+/* 1 if the address's IP (port ignored) is a node announcing Noise. */
+int	mix_topology_noise_ip(const struct mix_topology *,
+	    const struct nodeaddr *);
+/* 1 and its key and version if this mix address announces Noise. */
+int	mix_topology_noise_key(const struct mix_topology *,
+	    const struct nodeaddr *, uint8_t key[NOISE_KEY_LEN],
+	    uint8_t *version);
+/* IPv4-mapped IPv6 addresses as IPv4, nothing past the family's IP. */
+void	mix_addr_canon(struct nodeaddr *);
 int	mixd_dispatch_credd(struct imsgev *, struct imsg *);
 
 #endif
