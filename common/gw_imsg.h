@@ -15,7 +15,7 @@
 
 #include "config.h"
 
-#define GW_IMSG_VERSION		1
+#define GW_IMSG_VERSION		2
 
 enum gw_proc {
 	PROC_PARENT,
@@ -179,6 +179,15 @@ enum gw_imsg_type {
 	IMSG_TOPOLOGY_BEGIN,
 	IMSG_TOPOLOGY_NODE,
 	IMSG_TOPOLOGY_END,
+	/* credd -> master: struct gw_rotation_info, nym-api's
+	 * /v1/epoch/key-rotation-info as checked numbers, after every
+	 * fetch.  The master decides the Sphinx keys from it. */
+	IMSG_ROTATION_INFO,
+	/* master -> mixd: struct gw_key_update, the whole Sphinx key set
+	 * after a rotation step (sphinx-mixport.md 7.2): primary and
+	 * secondary are found among the keys mixd holds and the new ones;
+	 * a held key named by neither is wiped with its replay filter. */
+	IMSG_KEY_SPHINX_UPDATE,
 
 	/* --- pending ticket verifications (credd <-> storaged) --------
 	 * A credited ticket the signers have not yet settled, kept so a
@@ -534,6 +543,25 @@ struct gw_topology_node {
 	uint32_t	 layer;		/* 1..3 mix layers, 0 gateway */
 	uint32_t	 node_id;
 	uint8_t		 noise_key[32];	/* X25519, if noise_version != 0 */
+};
+
+struct gw_rotation_info {
+	uint64_t	 epoch;		/* current_absolute_epoch_id */
+	uint64_t	 initial_epoch;	/* key_rotation_state.initial_epoch_id */
+	uint32_t	 validity_epochs;	/* >= 1 */
+	uint32_t	 epoch_secs;	/* epoch_duration, >= 1 */
+	int64_t		 epoch_start;	/* current_epoch_start, unix s */
+};
+
+struct gw_key_update {
+	uint32_t	 primary;	/* rotation id of the primary key */
+	uint32_t	 secondary;	/* rotation id, if has_secondary */
+	uint8_t		 has_secondary;
+	uint8_t		 relabel;	/* 1: the key of rotation 0 is the
+					 * primary's (assigned late) */
+	uint8_t		 nnew;		/* keys made now, 0..2 */
+	uint8_t		 pad;
+	struct gw_key_sphinx new[2];
 };
 
 struct gw_topology_end {

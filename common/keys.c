@@ -203,18 +203,3 @@ keys_load_identity(const char *dir, struct gw_identity *id, char *err,
 	sodium_memzero(seed, sizeof(seed));
 	return rv;
 }
-
-int
-keys_load_sphinx(const char *dir, struct gw_x25519 *sx, char *err,
-    size_t errlen)
-{
-	char	 p[PATH_MAX];
-
-	keys_path(p, sizeof(p), dir, KEYS_SPHINX_FILE, "");
-	if (keys_check_secrecy(p, err, errlen) == -1)
-		return -1;
-	if (keys_pem_read(p, PEM_X25519, sx->sk, err, errlen) == -1)
-		return -1;
-	crypto_scalarmult_base(sx->pk, sx->sk);
-	return 0;
-}

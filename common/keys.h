@@ -28,8 +28,27 @@ struct gw_x25519 {
 int	keys_generate(const char *dir, char *err, size_t errlen);
 int	keys_load_identity(const char *dir, struct gw_identity *,
 	    char *err, size_t errlen);
+/* The Sphinx key in use when no rotation is known (keys_sphinx.c). */
 int	keys_load_sphinx(const char *dir, struct gw_x25519 *,
 	    char *err, size_t errlen);
+
+/* keys_sphinx.c: one Sphinx key per key rotation (0: not assigned). */
+#define KEYS_SPHINX_MAX	2	/* primary + pre-announced or overlap */
+struct keys_sphinx {
+	uint32_t		 rotation;
+	struct gw_x25519	 kp;
+};
+/* Every key in dir, by rotation ascending; more than max is an error. */
+int	keys_sphinx_load(const char *dir, struct keys_sphinx *, size_t max,
+	    size_t *n, char *err, size_t errlen);
+/* Create or replace the file of k's rotation (never rotation 0). */
+int	keys_sphinx_store(const char *dir, const struct keys_sphinx *k,
+	    char *err, size_t errlen);
+int	keys_sphinx_remove(const char *dir, uint32_t rotation, char *err,
+	    size_t errlen);
+/* x25519_sphinx.pub := the announced primary's public key. */
+int	keys_sphinx_publish(const char *dir, const uint8_t pk[32], char *err,
+	    size_t errlen);
 /*
  * PEM-style files: one base64 body of exactly keylen bytes between
  * BEGIN/END lines naming tag.  Writing never replaces a file.

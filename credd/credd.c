@@ -71,6 +71,7 @@ credd_start(struct worker *w)
 	verify_start(cd);
 	topology_start(cd);
 	upgrade_start(cd);
+	keyrotation_start(cd);
 }
 
 static void

@@ -7,6 +7,7 @@
  *   signers.c	the ecash signers of the current epoch (status-detailed)
  *   verify.c	credit at once, then ask the signers for a quorum
  *   topology.c	the rewarded set and node list, handed to mixd
+ *   keyrotation.c	nym-api's key-rotation info, handed to the master
  *   upgrade.c	the upgrade-mode attestation watcher and upgradeModeJWT
  *
  * The parsers (ticket.c, signers.c, topology.c) take bytes and return
@@ -177,6 +178,10 @@ void	 topology_start(struct credd *);
 /* credd.c: an interval in ms; TEST_HOOKS builds read env first. */
 uint32_t credd_interval(const char *env, uint32_t dflt);
 
+/* keyrotation.c: nym-api's key-rotation info, for the master */
+int	 keyrotation_parse(const char *, size_t, struct gw_rotation_info *);
+int	 keyrotation_parse_time(const char *, int64_t *);
+void	 keyrotation_start(struct credd *);
 
 /* upgrade.c --------------------------------------------------------- */
 /* The JWT's claims and the attestation, parsed (spec 6.6). */

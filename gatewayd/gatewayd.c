@@ -62,9 +62,7 @@ gatewayd_load_keys(struct gatewayd *gw)
 	    sizeof(err)) == -1)
 		fatalx("identity key: %s (create keys with 'gatewayctl "
 		    "init')", err);
-	if (keys_load_sphinx(gw->conf.keys_dir, &gw->sphinx, err,
-	    sizeof(err)) == -1)
-		fatalx("sphinx key: %s", err);
+	rotation_load(gw);
 	/* A data dir from before Noise: init adds the key, keeps the rest. */
 	if (gw->conf.noise) {
 		if (keys_noise_load(gw->conf.keys_dir, &gw->noise, err,

@@ -28,6 +28,34 @@ struct gw_listener {
 	char			 text[64];
 };
 
+struct rotation_key {
+	uint32_t	 id;
+	uint8_t		 pk[32];
+};
+
+/* The Sphinx keys mixd holds (rotation.c); public halves only, except
+ * sk[] between loading and handing them to mixd at start-up. */
+struct rotation {
+	struct rotation_key	 keys[KEYS_SPHINX_MAX + 2];
+	size_t			 n;
+	uint8_t			 sk[KEYS_SPHINX_MAX][32];
+	uint32_t		 primary;
+	uint32_t		 secondary;
+	int			 has_secondary;
+	struct gw_rotation_info	 info;	/* the last one acted on */
+	int			 have_info;
+};
+
+/* What the keys should be for an epoch (rotation_plan()). */
+struct rotation_plan {
+	uint32_t	 primary;
+	uint32_t	 secondary;
+	int		 has_secondary;
+	int		 relabel;	/* the rotation-0 key becomes primary */
+	uint32_t	 make[2];	/* rotations that need a new key */
+	size_t		 nmake;
+};
+
 struct gatewayd {
 	struct gw_config	 conf;
 	const char		*conffile;
@@ -38,8 +66,9 @@ struct gatewayd {
 	struct gw_listener	 listeners[3 * GW_MAX_LISTEN];
 	unsigned		 nlisteners;
 	struct gw_identity	 identity;
-	struct gw_x25519	 sphinx;
+	struct gw_x25519	 sphinx;	/* the primary; sk wiped */
 	uint32_t		 sphinx_rotation;
+	struct rotation		 rot;
 	struct gw_x25519	 noise;		/* sk: until sent to mixd */
 	int			 have_noise;	/* mixnet.noise and a key */
 	struct gw_counters	 counters;
@@ -82,6 +111,15 @@ void	datadir_prepare(struct gatewayd *);
 /* hostinfo.c: the signed /api/v1/host-information document */
 int	hostinfo_build(const struct gatewayd *, char *out, size_t outlen);
 void	hostinfo_send(struct gatewayd *);
+
+/* rotation.c: Sphinx key rotation */
+int	rotation_plan(const struct gw_rotation_info *, const uint32_t *have,
+	    size_t nhave, struct rotation_plan *);
+void	rotation_load(struct gatewayd *);
+void	rotation_send_keys(struct gatewayd *, struct imsgev *mixd);
+void	rotation_info(struct gatewayd *, struct imsg *);
+/* The secondary key if it is the next rotation's, else NULL. */
+const struct rotation_key *rotation_preannounced(const struct gatewayd *);
 
 /* sign.c */
 void	sign_handshake(struct gatewayd *, struct imsgev *, struct imsg *);

@@ -29,12 +29,29 @@ hostinfo_is_ip(const char *host)
 	    inet_pton(AF_INET6, host, &a) == 1;
 }
 
+/* The next rotation's key, once made (rotation.c), else null. */
+static void
+hostinfo_preannounced(const struct gatewayd *gw, char *out, size_t outlen)
+{
+	const struct rotation_key	*k;
+	char				 b[64];
+
+	if ((k = rotation_preannounced(gw)) == NULL) {
+		snprintf(out, outlen, "null");
+		return;
+	}
+	base58_encode(k->pk, 32, b, sizeof(b));
+	snprintf(out, outlen, "{\"rotation_id\":%u,\"public_key\":\"%s\"}",
+	    k->id, b);
+}
+
 int
 hostinfo_build(const struct gatewayd *gw, char *out, size_t outlen)
 {
 	char		 data[2048], host[GW_HOST_MAX], idb[64], sxb[64];
 	char		 sigb[BASE58_ENCODED_MAX(64)], ips[GW_HOST_MAX + 8];
 	char		 hostname[GW_HOST_MAX + 8], noise[128], nzb[64];
+	char		 pre[128];
 	uint8_t		 sig[64];
 	const char	*h;
 	int		 n;
@@ -58,13 +75,14 @@ hostinfo_build(const struct gatewayd *gw, char *out, size_t outlen)
 		ips[0] = '\0';	/* the master resolves no names */
 		snprintf(hostname, sizeof(hostname), "\"%s\"", h);
 	}
+	hostinfo_preannounced(gw, pre, sizeof(pre));
 	n = snprintf(data, sizeof(data), "{\"ip_address\":[%s],"
 	    "\"hostname\":%s,\"keys\":{\"ed25519_identity\":\"%s\","
 	    "\"x25519_sphinx\":\"%s\",\"primary_x25519_sphinx_key\":"
 	    "{\"rotation_id\":%u,\"public_key\":\"%s\"},"
-	    "\"pre_announced_x25519_sphinx_key\":null,"
+	    "\"pre_announced_x25519_sphinx_key\":%s,"
 	    "\"x25519_versioned_noise\":%s}}", ips, hostname, idb, sxb,
-	    gw->sphinx_rotation, sxb, noise);
+	    gw->sphinx_rotation, sxb, pre, noise);
 	if (n < 0 || (size_t)n >= sizeof(data))
 		return -1;
 	crypto_sign_detached(sig, NULL, (const uint8_t *)data, (size_t)n,

@@ -273,16 +273,8 @@ parent_send_slice(struct gatewayd *gw, enum gw_proc p, uint32_t type)
 static void
 parent_send_sphinx_key(struct gatewayd *gw)
 {
-	struct gw_key_sphinx	 k;
-
-	memset(&k, 0, sizeof(k));
-	k.rotation = 0;
-	memcpy(k.secret, gw->sphinx.sk, sizeof(k.secret));
-	memcpy(k.public, gw->sphinx.pk, sizeof(k.public));
-	parent_send(gw, PROC_MIXD, IMSG_KEY_SPHINX, -1, &k, sizeof(k));
-	sodium_memzero(&k, sizeof(k));
-	/* mixd holds the Sphinx key from now on; the master does not. */
-	sodium_memzero(gw->sphinx.sk, sizeof(gw->sphinx.sk));
+	/* mixd holds the Sphinx keys from now on; the master does not. */
+	rotation_send_keys(gw, gw->workers[PROC_MIXD].iev);
 }
 
 /* Without it mixd speaks raw TCP to everyone (mixnet.noise: false). */
@@ -400,6 +392,11 @@ parent_dispatch_worker(struct imsgev *iev, struct imsg *imsg)
 		if (iev->proc != PROC_CLIENTD || !gw->serving)
 			imsg_unexpected(iev, imsg);
 		sign_handshake(gw, iev, imsg);
+		return 0;
+	case IMSG_ROTATION_INFO:
+		if (iev->proc != PROC_CREDD)
+			imsg_unexpected(iev, imsg);
+		rotation_info(gw, imsg);
 		return 0;
 	default:
 		imsg_unexpected(iev, imsg);

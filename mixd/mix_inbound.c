@@ -70,6 +70,102 @@ mixd_keys_wipe(struct mixd *md)
 	md->sphinx = NULL;
 }
 
+static void
+mixd_key_drop(struct mixd *md, struct sphinx_key *k)
+{
+	struct replay_stats	 st;
+
+	sodium_memzero(k->sk, sizeof(k->sk));
+	if (k->replay != NULL) {
+		replay_get_stats(k->replay, &st);
+		*md->c.replay_filter_bytes -= st.bytes;
+		replay_free(k->replay);
+		k->replay = NULL;
+	}
+}
+
+/* The key of rotation id among pool[0..n), taken out of it. */
+static int
+mixd_key_take(struct sphinx_key *pool, int *used, size_t n, uint32_t id,
+    struct sphinx_key *out)
+{
+	size_t	 i, found = n;
+
+	for (i = 0; i < n; i++) {
+		if (used[i] || pool[i].rotation_id != id)
+			continue;
+		if (found != n)
+			return -1;	/* two keys for one rotation */
+		found = i;
+	}
+	if (found == n)
+		return -1;
+	used[found] = 1;
+	*out = pool[found];
+	return 0;
+}
+
+/*
+ * The master's rotation step (IMSG_KEY_SPHINX_UPDATE): the new set is
+ * taken from the keys held and the keys sent; a key kept keeps its
+ * replay filter, a new key gets an empty one, a key left out is wiped
+ * with its filter.  A message naming keys we do not have is the
+ * master's bug, and serving on with keys nobody agreed on is worse.
+ */
+void
+mixd_keys_update(struct mixd *md, const struct gw_key_update *u)
+{
+	struct sphinx_key	 pool[WORKER_MAX_KEYS + 2], next[2];
+	struct replay_stats	 st;
+	int			 used[WORKER_MAX_KEYS + 2];
+	size_t			 i, n = 0, nn = 0, relabelled = 0;
+
+	if (u->nnew > 2 || u->has_secondary > 1 || u->relabel > 1 ||
+	    (u->has_secondary && u->secondary == u->primary))
+		fatalx("%s: malformed key update", __func__);
+	for (i = 0; i < md->nkeys; i++) {
+		pool[n] = md->keys[i];
+		if (u->relabel && pool[n].rotation_id == 0) {
+			pool[n].rotation_id = u->primary;
+			relabelled++;
+		}
+		n++;
+	}
+	if (u->relabel && relabelled != 1)
+		fatalx("%s: no key of rotation 0 to relabel", __func__);
+	for (i = 0; i < u->nnew; i++, n++) {
+		memset(&pool[n], 0, sizeof(pool[n]));
+		memcpy(pool[n].sk, u->new[i].secret, sizeof(pool[n].sk));
+		pool[n].rotation_id = u->new[i].rotation;
+	}
+	memset(used, 0, sizeof(used));
+	if (mixd_key_take(pool, used, n, u->primary, &next[nn++]) == -1 ||
+	    (u->has_secondary && mixd_key_take(pool, used, n, u->secondary,
+	    &next[nn++]) == -1))
+		fatalx("%s: key update names rotation keys not held",
+		    __func__);
+	for (i = 0; i < n; i++)
+		if (!used[i])
+			mixd_key_drop(md, &pool[i]);
+	for (i = 0; i < nn; i++) {
+		if (next[i].replay != NULL)
+			continue;
+		next[i].replay = replay_new(MIXD_REPLAY_ITEMS, MIXD_REPLAY_FP,
+		    0);
+		if (next[i].replay == NULL)
+			fatal("replay filter");
+		replay_get_stats(next[i].replay, &st);
+		*md->c.replay_filter_bytes += st.bytes;
+	}
+	memcpy(md->keys, next, nn * sizeof(next[0]));
+	md->nkeys = nn;
+	sodium_memzero(pool, sizeof(pool));
+	sodium_memzero(next, sizeof(next));
+	*md->c.key_updates += 1;
+	log_info("sphinx keys: primary rotation %u%s", md->keys[0].rotation_id,
+	    nn > 1 ? ", and a second key" : "");
+}
+
 int
 mixd_is_self(const struct mixd *md, const struct nodeaddr *a)
 {

@@ -147,8 +147,26 @@ mixd_reconf(struct worker *w, const void *conf)
 	w->conf.mixd.mix_read_timeout_ms = c->mix_read_timeout_ms;
 }
 
+static int
+mixd_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
+{
+	struct gw_key_update	 u;
+
+	switch (imsg->hdr.type) {
+	case IMSG_KEY_SPHINX_UPDATE:
+		if (imsg_get_exact(imsg, &u, sizeof(u)) == -1)
+			imsg_unexpected(iev, imsg);
+		mixd_keys_update(&mixd_state, &u);
+		sodium_memzero(&u, sizeof(u));
+		return 0;
+	default:
+		imsg_unexpected(iev, imsg);
+	}
+}
+
 static const struct worker_ops mixd_ops = {
 	.dispatch = {
+		[PROC_PARENT] = mixd_dispatch_parent,
 		[PROC_CLIENTD] = mixd_dispatch_clientd,
 		[PROC_CREDD] = mixd_dispatch_credd,
 	},

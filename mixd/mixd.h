@@ -123,6 +123,7 @@ struct mixd_counters {
 	uint64_t	*noise_in_ok, *noise_in_failed, *noise_in_timeouts;
 	uint64_t	*noise_out_ok, *noise_out_failed, *noise_raw_in;
 	uint64_t	*noise_bad_frames;
+	uint64_t	*key_updates;
 };
 
 struct mixd {
@@ -162,6 +163,7 @@ void	mixd_counters_init(struct mixd *, struct gw_counters *);
 
 /* mix_inbound.c */
 void	mixd_keys_init(struct mixd *, const struct gw_key_sphinx *, size_t);
+void	mixd_keys_update(struct mixd *, const struct gw_key_update *);
 void	mixd_keys_wipe(struct mixd *);
 /* One packet from a frame: unwrap, replay check, ack, hand-off. */
 void	mixd_inbound_packet(struct mixd *, uint8_t packet_type,

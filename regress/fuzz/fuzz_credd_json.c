@@ -20,6 +20,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	struct topo_rewarded		 rw;
 	struct ticket			 t;
 	struct attestation		 a;
+	struct gw_rotation_info		 ri;
 	const char			*why;
 	uint8_t				 issuer[32];
 	char				*body, *s;
@@ -31,7 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	/* The JSON parsers take text with a length: no NUL needed. */
 	s = malloc(len);
 	memcpy(s, data + 1, len - 1);
-	switch (data[0] % 7) {
+	switch (data[0] % 8) {
 	case 0:
 		if (ticket_parse(data + 1, len - 1, &t) == 0 &&
 		    t.nserials > TICKET_SERIAL_MAX)
@@ -66,6 +67,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	case 6:
 		if (upgrade_jwt_check(s, len - 1, 1700000000, &a, issuer,
 		    &why) == -1 && why == NULL)
+			abort();
+		break;
+	case 7:
+		if (keyrotation_parse(s, len - 1, &ri) == 0 &&
+		    (ri.validity_epochs == 0 || ri.epoch_secs == 0 ||
+		    ri.epoch < ri.initial_epoch))
 			abort();
 		break;
 	}
