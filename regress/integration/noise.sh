@@ -22,7 +22,7 @@ N=20
 
 gw_setup || { notok setup "init failed"; exit 1; }
 NPORT=$((GW_MIX + 4))		# the tool's node, in gw_ports' free block
-SPORT=$((GW_MIX + 5))		# the stub nym-api
+SPORT=$((GW_MIX + 2))		# the stub nym-api (base + 3: unused)
 NPUB=$("$PEER" -P $NSK)
 
 # A nym-api that knows just the rewarded set and the node list.
