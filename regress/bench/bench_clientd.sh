@@ -1,0 +1,68 @@
+#!/bin/sh
+# clientd with 1, 100 and 10,000 connected clients (bench_clientd.c):
+# registration rate, forward packets/s (client frame -> clientd -> mixd
+# -> a TCP first hop that counts them), delivery packets/s (mix port ->
+# mixd -> clientd -> pushed and decrypted by the clients) and clientd's
+# RSS per idle client.  gatewayd runs the dev setup with the connection
+# limits raised past the client count; all clients come from 127.0.0.1.
+# Figures only; never fails on time.
+. "$(dirname "$0")/../lib/testlib.sh"
+. "$(dirname "$0")/../lib/daemon.sh"
+
+COUNTS=${BENCH_CLIENTD_COUNTS:-1,100,10000}
+FWD=${BENCH_CLIENTD_FORWARD:-50000}
+DEL=${BENCH_CLIENTD_DELIVER:-20000}
+MAXN=${COUNTS##*,}
+
+# Every client is a descriptor here and one in clientd (which inherits
+# this limit from gatewayd).  dash and bash both have ulimit -n.
+# shellcheck disable=SC3045
+ulimit -n "$(ulimit -Hn)" 2>/dev/null
+# shellcheck disable=SC3045
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((MAXN + 200)) ]
+then
+	echo "bench_clientd: ulimit -n $(ulimit -n) is below $MAXN clients;" \
+	    "skipped"
+	exit 0
+fi
+
+gw_setup || { echo "bench_clientd: setup failed"; exit 1; }
+LIM=$((MAXN + 100))
+# max_connections and max_connections_per_address
+sed -i -e "/^  max_connections/s/: .*/: $LIM/" "$GW_CONF"
+if ! gw_start; then
+	echo "bench_clientd: gatewayd did not start"
+	tail -5 "$GW_LOG"
+	exit 1
+fi
+P=""
+for r in clientd storaged; do
+	pid=$(gw_pid $r) && P="$P -P $r=$pid"
+done
+P="$P -P gatewayd=$GW_PID"
+echo "bench_clientd: $(nproc) CPUs shared by gatewayd's processes and" \
+    "the clients (one thread)"
+# shellcheck disable=SC2086
+"$TOP/$O/regress/bench/bench_clientd" -w "127.0.0.1:$GW_WS" \
+    -m "127.0.0.1:$GW_MIX" -K "$GW_DIR/keys" -n "$COUNTS" -f "$FWD" \
+    -d "$DEL" -t "${BENCH_CLIENTD_TIMEOUT:-60}" $P
+rc=$?
+"$BIN/gatewayctl" -j -s "$GW_SOCK" status | python3 -c '
+import json, sys
+for p in json.load(sys.stdin)["processes"]:
+    c = p["counters"]
+    if p["role"] == "clientd":
+        print("bench_clientd: clientd " + " ".join("%s %d" % (k, v)
+              for k, v in sorted(c.items()) if v and (
+              k.startswith("packets") or k.startswith("messages")
+              or k.startswith("conn") or k.startswith("mixd")))))
+    if p["role"] == "mixd":
+        print("bench_clientd: mixd " + " ".join("%s %d" % (k, v)
+              for k, v in sorted(c.items()) if v and k in (
+              "packets_in", "packets_out", "final_deliveries",
+              "peer_queue_full", "read_pauses")))
+    if p["role"] == "gatewayd":
+        print("bench_clientd: master " + " ".join("%s %d" % (k, v)
+              for k, v in sorted(c.items()) if "sign" in k))' 2>/dev/null
+gw_stop
+exit $rc
