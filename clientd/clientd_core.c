@@ -29,6 +29,9 @@ clientd_send(struct clientd *cd, enum gw_proc p, uint32_t type,
 	return clientd_sendv(cd, p, type, peerid, &iov, 1);
 }
 
+/* How often a paused clientd looks at mixd's queue again. */
+static const struct timeval	 flow_poll = { 0, 5000 };
+
 static void
 clientd_flow_tick(int fd, short ev, void *arg)
 {
@@ -38,8 +41,11 @@ clientd_flow_tick(int fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	if (cd->w->peer[PROC_MIXD] != NULL &&
-	    imsgev_queued(cd->w->peer[PROC_MIXD]) >= GW_FLOW_LOW)
+	    imsgev_queued(cd->w->peer[PROC_MIXD]) >= GW_FLOW_LOW) {
+		/* A one-shot timer: without this, paused for good. */
+		evtimer_add(cd->flow_ev, &flow_poll);
 		return;
+	}
 	cd->paused = 0;
 	evtimer_del(cd->flow_ev);
 	TAILQ_FOREACH(c, &cd->conns, entry)
@@ -51,7 +57,6 @@ clientd_flow_tick(int fd, short ev, void *arg)
 void
 clientd_flow_check(struct clientd *cd)
 {
-	struct timeval	 tv = { 0, 5000 };
 	struct conn	*c;
 
 	if (cd->paused || cd->w->peer[PROC_MIXD] == NULL ||
@@ -63,9 +68,7 @@ clientd_flow_check(struct clientd *cd)
 		if (c->state == CS_READY)
 			conn_read_enable(c, 0);
 	if (cd->flow_ev != NULL)
-		event_add(cd->flow_ev, &tv);
-	if (cd->flow_ev != NULL)
-		evtimer_add(cd->flow_ev, &tv);
+		evtimer_add(cd->flow_ev, &flow_poll);
 }
 
 void
