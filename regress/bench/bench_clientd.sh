@@ -55,7 +55,7 @@ for p in json.load(sys.stdin)["processes"]:
         print("bench_clientd: clientd " + " ".join("%s %d" % (k, v)
               for k, v in sorted(c.items()) if v and (
               k.startswith("packets") or k.startswith("messages")
-              or k.startswith("conn") or k.startswith("mixd")))))
+              or k.startswith("conn") or k.startswith("mixd"))))
     if p["role"] == "mixd":
         print("bench_clientd: mixd " + " ".join("%s %d" % (k, v)
               for k, v in sorted(c.items()) if v and k in (
