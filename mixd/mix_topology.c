@@ -90,6 +90,8 @@ topo_find(const struct mix_topology *t, const struct nodeaddr *a)
 {
 	struct topo_entry	 k;
 
+	if (t->n == 0)
+		return NULL;	/* t->nodes may be NULL: see below */
 	/* Compare in a canonical form: no bytes past the family's IP. */
 	memset(&k, 0, sizeof(k));
 	k.a = *a;
@@ -123,6 +125,9 @@ mix_topology_noise_ip(const struct mix_topology *t, const struct nodeaddr *a)
 {
 	struct nodeaddr	 k = *a;
 
+	/* bsearch() on no array at all is undefined, even for 0 items. */
+	if (t->nnoise == 0)
+		return 0;
 	mix_addr_canon(&k);
 	k.port = 0;
 	return bsearch(&k, t->noise_ips, t->nnoise, sizeof(k), topo_cmp) !=

@@ -43,6 +43,12 @@ acked=$(counter storaged messages_acked)
 pids="$GW_PID $(gw_all_pids)"
 kill -KILL $pids 2>/dev/null
 wait "$GW_PID" 2>/dev/null
+# Gone means exited (a zombie holds no sockets): a worker still
+# unmapping its replay filters keeps the listeners bound meanwhile.
+gone() {
+	[ ! -d "/proc/$1" ] || grep -q '^State:[[:space:]]*Z' "/proc/$1/status"
+}
+for p in $pids; do wait_until 20 gone "$p"; done
 GW_PID=
 kill $TPID 2>/dev/null
 wait $TPID 2>/dev/null
