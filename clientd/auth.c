@@ -251,8 +251,9 @@ auth_balance(struct conn *c, const struct gw_bandwidth *b)
 	else {
 		n = snprintf(out, sizeof(out), "{\"type\":\"authenticate\","
 		    "\"protocol_version\":%u,\"status\":true,"
-		    "\"bandwidth_remaining\":%" PRId64 ",\"upgrade_mode\":false}",
-		    c->version, c->bw_avail);
+		    "\"bandwidth_remaining\":%" PRId64 ",\"upgrade_mode\":%s}",
+		    c->version, bw_report(c->cd->upgrade_mode, c->bw_avail),
+		    bw_upgrade_json(c->cd->upgrade_mode));
 		conn_send_text(c, out, (size_t)n);
 		*c->cd->c_auth_ok += 1;
 	}

@@ -3,7 +3,9 @@
  * memory, charged per forwarded packet, written back to storaged as a
  * delta every CLIENTD_BW_FLUSH bytes and when the session ends; grants
  * are written at once and answered once committed.  Free testnet
- * bandwidth unless enforce_zk_nyms; tickets go to credd.
+ * bandwidth unless enforce_zk_nyms; tickets go to credd.  While credd
+ * says upgrade mode is on (spec 6.6) nothing is charged and responses
+ * report at least GW_UPGRADE_BANDWIDTH.
  */
 #include <stdio.h>
 #include <string.h>
@@ -40,10 +42,35 @@ bw_load(struct conn *c, const struct gw_bandwidth *b)
 	bw_flush(c);
 }
 
+/*
+ * The balance a response reports: during upgrade mode at least
+ * GW_UPGRADE_BANDWIDTH, so a client never thinks it ran out while it
+ * is not being charged.
+ */
+int64_t
+bw_report(int upgrade, int64_t avail)
+{
+	if (upgrade && avail < GW_UPGRADE_BANDWIDTH)
+		return GW_UPGRADE_BANDWIDTH;
+	return avail;
+}
+
+const char *
+bw_upgrade_json(int upgrade)
+{
+	return upgrade ? "true" : "false";
+}
+
+/* *avail is the real balance; responses pass it through bw_report. */
 int
 bw_charge(struct conn *c, int64_t n, int64_t *avail)
 {
 	bw_expire(c);
+	if (c->cd->upgrade_mode) {
+		/* Spec 6.6: free while upgrade mode is on. */
+		*avail = c->bw_avail;
+		return 0;
+	}
 	if (c->bw_avail < n) {
 		*avail = c->bw_avail;
 		return -1;
@@ -141,13 +168,58 @@ bw_ecash(struct conn *c, const uint8_t *ticket, size_t len)
 		    "internal error");
 }
 
+/*
+ * upgradeModeJWT (spec 6.6): credd checks the token, because the check
+ * ends with a fresh fetch of the attestation that only credd can make.
+ * The verdict comes back as an IMSG_CRED_RESULT tagged REQ_UPGRADE_JWT.
+ */
 void
-bw_cred_result(struct conn *c, const struct gw_cred_result *r)
+bw_upgrade_jwt(struct conn *c, const char *token, size_t len)
+{
+	struct gw_cred_req	 req;
+	struct iovec		 iov[2];
+
+	/* credd treats any other length as a broken sibling. */
+	if (len == 0 || len > GW_CRED_MAX) {
+		session_error(c, "the upgrade mode JWT is malformed");
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	memcpy(req.client, c->client, sizeof(req.client));
+	req.kind = CRED_UPGRADE_JWT;
+	iov[0].iov_base = &req;
+	iov[0].iov_len = sizeof(req);
+	iov[1].iov_base = (void *)(uintptr_t)token;
+	iov[1].iov_len = len;
+	if (clientd_sendv(c->cd, PROC_CREDD, IMSG_CRED_VERIFY,
+	    REQ_ID(c, REQ_UPGRADE_JWT), iov, 2) == -1)
+		session_error(c, "failed to verify the upgrade mode JWT due "
+		    "to an internal error");
+}
+
+void
+bw_cred_result(struct conn *c, uint32_t kind, const struct gw_cred_result *r)
 {
 	char	 msg[sizeof(r->message)];
 
 	if (c->state != CS_READY)
 		return;
+	if (kind == REQ_UPGRADE_JWT) {
+		/*
+		 * A verdict on a token, not a grant: r->available is not
+		 * this client's balance and must not replace it.  credd
+		 * accepts a token only while upgrade mode is on, and its
+		 * IMSG_UPGRADE_MODE saying so came first on this pipe.
+		 */
+		if (!r->ok) {
+			memcpy(msg, r->message, sizeof(msg));
+			msg[sizeof(msg) - 1] = '\0';
+			session_error(c, msg[0] ? msg : "the upgrade mode JWT "
+			    "failed to get verified");
+		} else
+			send_bandwidth_mode(c, c->bw_avail, 1);
+		return;
+	}
 	if (!r->ok) {
 		memcpy(msg, r->message, sizeof(msg));
 		msg[sizeof(msg) - 1] = '\0';

@@ -206,7 +206,7 @@ clientd_dispatch_credd(struct imsgev *iev, struct imsg *imsg)
 		if ((c = clientd_reply_conn(cd, imsg->hdr.peerid, r.client)) ==
 		    NULL)
 			return 0;
-		bw_cred_result(c, &r);
+		bw_cred_result(c, REQ_KIND(imsg->hdr.peerid), &r);
 		conn_flush(c);
 		return 0;
 	case IMSG_UPGRADE_MODE:

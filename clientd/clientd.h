@@ -48,6 +48,7 @@ enum req_kind {
 	REQ_PLAIN,		/* the state says what the reply means */
 	REQ_BW_CLAIM,		/* a bandwidth grant: answer the client */
 	REQ_BW_FLUSH,		/* spent bytes written back: no answer */
+	REQ_UPGRADE_JWT,	/* upgradeModeJWT: not a ticket, no grant */
 };
 
 enum conn_kind {
@@ -169,8 +170,8 @@ struct clientd {
 	struct metrics_proc	*mprocs;	/* /metrics being gathered */
 	size_t			 nmprocs;
 	int			 paused;	/* mixd queue high */
-	/* credd's verdict (IMSG_UPGRADE_MODE, spec 6.6); not yet used
-	 * for charging or in responses: see ARCHITECTURE.md. */
+	/* credd's verdict (IMSG_UPGRADE_MODE, spec 6.6): while set,
+	 * nothing is charged and responses say so (bw_report). */
 	int			 upgrade_mode;
 	uint8_t			 scratch[GW_IMSG_MAXSIZE + 64];
 	uint8_t			 frame[GW_IMSG_MAXSIZE + 64];
@@ -268,6 +269,7 @@ int	 send_supported(struct conn *);
 int	 send_json_bytes(struct conn *, const char *prefix,
 	    const uint8_t *, size_t, const char *suffix);
 int	 send_bandwidth(struct conn *, int64_t);
+int	 send_bandwidth_mode(struct conn *, int64_t, int upgrade);
 int	 json_escape(const char *, char *, size_t);
 
 /* forward.c */
@@ -291,6 +293,10 @@ void	 bw_flush(struct conn *);
 void	 bw_claim_free(struct conn *);
 void	 bw_result(struct conn *, uint32_t kind, const struct gw_bandwidth *);
 void	 bw_ecash(struct conn *, const uint8_t *ticket, size_t);
-void	 bw_cred_result(struct conn *, const struct gw_cred_result *);
+void	 bw_upgrade_jwt(struct conn *, const char *token, size_t);
+void	 bw_cred_result(struct conn *, uint32_t kind,
+	    const struct gw_cred_result *);
+int64_t	 bw_report(int upgrade, int64_t avail);
+const char *bw_upgrade_json(int upgrade);
 
 #endif

@@ -1,9 +1,10 @@
 /*
  * Client -> mixnet (client-protocol.md 4.4): open the binary frame with
- * the session key, parse the MixPacket, charge its packet bytes, hand
- * (next hop, packet) to mixd and answer "send" for every packet.  Errors
- * here never end the session: Nym's client treats "error" as fatal, so
- * a bad frame gets one but the connection stays.
+ * the session key, parse the MixPacket, charge its packet bytes (not in
+ * upgrade mode, spec 6.6), hand (next hop, packet) to mixd and answer
+ * "send" for every packet.  Errors here never end the session: Nym's
+ * client treats "error" as fatal, so a bad frame gets one but the
+ * connection stays.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -87,8 +88,9 @@ forward_binary(struct conn *c, const uint8_t *msg, size_t len)
 		*cd->c_fwd_bytes += mp.packet_len;
 	}
 	n = snprintf(out, sizeof(out), "{\"type\":\"send\","
-	    "\"remaining_bandwidth\":%" PRId64 ",\"upgrade_mode\":false}",
-	    avail);
+	    "\"remaining_bandwidth\":%" PRId64 ",\"upgrade_mode\":%s}",
+	    bw_report(cd->upgrade_mode, avail),
+	    bw_upgrade_json(cd->upgrade_mode));
 	conn_send_text(c, out, (size_t)n);
 	clientd_flow_check(cd);
 }

@@ -177,8 +177,8 @@ handshake_done(struct conn *c)
 
 	hs_send(c, &ok, 1);
 	n = snprintf(out, sizeof(out), "{\"type\":\"register\","
-	    "\"protocol_version\":%u,\"status\":true,\"upgrade_mode\":false}",
-	    c->version);
+	    "\"protocol_version\":%u,\"status\":true,\"upgrade_mode\":%s}",
+	    c->version, bw_upgrade_json(c->cd->upgrade_mode));
 	conn_send_text(c, out, (size_t)n);
 	*c->cd->c_reg_ok += 1;
 }

@@ -129,11 +129,19 @@ send_supported(struct conn *c)
 int
 send_bandwidth(struct conn *c, int64_t avail)
 {
+	return send_bandwidth_mode(c, avail, c->cd->upgrade_mode);
+}
+
+/* avail is the real balance; upgrade mode reports at least 40000001. */
+int
+send_bandwidth_mode(struct conn *c, int64_t avail, int upgrade)
+{
 	char	 out[128];
 	int	 n;
 
 	n = snprintf(out, sizeof(out), "{\"type\":\"bandwidth\","
-	    "\"available_total\":%" PRId64 ",\"upgrade_mode\":false}", avail);
+	    "\"available_total\":%" PRId64 ",\"upgrade_mode\":%s}",
+	    bw_report(upgrade, avail), bw_upgrade_json(upgrade));
 	return conn_send_text(c, out, (size_t)n);
 }
 
@@ -335,6 +343,29 @@ requests_fresh(struct conn *c, json_t *o, const char *type)
 		session_fatal(c, ERR_ONLY);
 }
 
+/*
+ * upgradeModeJWT {"token": JWT} (spec 6.6): already in upgrade mode,
+ * the answer is at once (step 1); otherwise credd decides.
+ */
+static void
+requests_upgrade_jwt(struct conn *c, json_t *o)
+{
+	json_t	*t = json_object_get(o, "token");
+
+	if (!json_is_string(t)) {
+		*c->cd->c_requests_bad += 1;
+		session_error(c, t == NULL ? "Provided text request was "
+		    "malformed - missing field `token`" : "Provided text "
+		    "request was malformed - invalid type for `token`, "
+		    "expected a string");
+		return;
+	}
+	if (c->cd->upgrade_mode)
+		send_bandwidth(c, c->bw_avail);
+	else
+		bw_upgrade_jwt(c, json_string_value(t), json_string_length(t));
+}
+
 static void
 requests_ready(struct conn *c, json_t *o, const char *type)
 {
@@ -362,7 +393,7 @@ requests_ready(struct conn *c, json_t *o, const char *type)
 		session_error(c, ERR_CONTEXT "coconut credential are not "
 		    "longer supported");
 	else if (strcmp(type, "upgradeModeJWT") == 0)
-		session_error(c, "upgrade mode is not enabled at this gateway");
+		requests_upgrade_jwt(c, o);
 	else {
 		*c->cd->c_requests_bad += 1;
 		snprintf(why, sizeof(why), "Provided text request was "

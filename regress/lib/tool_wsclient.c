@@ -40,6 +40,13 @@
  *		messages that arrived before the ack and within a second
  *		after it).  -P: read nothing for MS after sending it, so a
  *		large inbox cannot drain meanwhile.
+ *	forward -s STATE -h IP:PORT [-N COUNT] [-z SIZE]
+ *		Authenticate, then send COUNT (default 1) ForwardSphinx
+ *		frames, each a MixPacket v1 of SIZE (default 2413) random
+ *		bytes for next hop IP:PORT, and print the gateway's text
+ *		answers as in raw until COUNT "send" or "error" answers
+ *		or a typed error came, or the timeout passed.  Prints
+ *		"authenticated bandwidth N" first, "answered K" last.
  *	raw [-s STATE] [-w SECS] MESSAGE...
  *		Connect (and, with -s, authenticate first), send each
  *		MESSAGE as a Text frame; "hex:HEX" sends a Binary frame,
@@ -65,6 +72,8 @@
 
 #include "base58.h"
 #include "gwcrypto.h"
+#include "mixpacket.h"
+#include "nodeaddr.h"
 #include "nymclient.h"
 #include "util.h"
 
@@ -78,7 +87,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: tool_wsclient -a IP:PORT [-g ID] [-t MS] "
-	    "register|auth|replay-auth|forget|raw [args]\n");
+	    "register|auth|replay-auth|forget|raw|forward [args]\n");
 	exit(2);
 }
 
@@ -488,6 +497,81 @@ send_one(struct nymclient *c, const char *arg)
 }
 
 static int
+cmd_forward(int argc, char **argv)
+{
+	struct nymclient	*c;
+	struct nymclient_msg	 m;
+	struct mixpacket	 mp;
+	const char		*state = NULL, *errstr;
+	uint8_t			*pkt, *buf;
+	size_t			 size = 2413, buflen;
+	int			 ch, i, count = 1, got = 0, n;
+
+	memset(&mp, 0, sizeof(mp));
+	while ((ch = getopt(argc, argv, "h:N:s:z:")) != -1) {
+		switch (ch) {
+		case 'h':
+			if (nodeaddr_parse(optarg, &mp.next_hop) == -1)
+				usage();
+			break;
+		case 'N':
+			count = (int)gw_strtonum(optarg, 1, 100000, &errstr);
+			if (errstr != NULL)
+				usage();
+			break;
+		case 's':
+			state = optarg;
+			break;
+		case 'z':
+			size = (size_t)gw_strtonum(optarg, 1, 64 * 1024,
+			    &errstr);
+			if (errstr != NULL)
+				usage();
+			break;
+		default:
+			usage();
+		}
+	}
+	if (state == NULL || mp.next_hop.family == 0)
+		usage();
+	mp.packet_type = MIXPACKET_TYPE_SPHINX;
+	mp.packet_len = size;
+	if ((pkt = malloc(size)) == NULL ||
+	    (buflen = mixpacket_encoded_len(MIXPACKET_V1, &mp)) == 0 ||
+	    (buf = malloc(buflen)) == NULL)
+		die("forward: out of memory");
+	c = load_or_new(state);
+	authenticate_or_die(c, state);
+	for (i = 0; i < count; i++) {
+		/* Random bytes: the next hop cannot unwrap them, but the
+		 * gateway charges and forwards them all the same. */
+		randombytes_buf(pkt, size);
+		mp.packet = pkt;
+		if ((n = mixpacket_encode(MIXPACKET_V1, &mp, buf,
+		    buflen)) < 0)
+			die("forward: %s", mixpacket_strerror(n));
+		if (nymclient_forward_start(c, MIXPACKET_V1, buf,
+		    (size_t)n) == -1 || nymclient_flush(c, timeout_ms) == -1)
+			die("forward: %s", nymclient_error(c));
+	}
+	while (got < count && nymclient_recv(c, &m, timeout_ms) == 1) {
+		if (m.kind == NCM_TEXT && (strstr((char *)m.data,
+		    "\"type\":\"send\"") != NULL || strstr((char *)m.data,
+		    "\"type\":\"error\"") != NULL || strstr((char *)m.data,
+		    "\"type\":\"typedError\"") != NULL))
+			got++;
+		print_msg(&m, 0);
+		nymclient_msg_free(&m);
+	}
+	printf("answered %d\n", got);
+	save(c, state);
+	nymclient_free(c);
+	free(pkt);
+	free(buf);
+	return got == count ? 0 : 1;
+}
+
+static int
 cmd_raw(int argc, char **argv)
 {
 	struct nymclient	*c;
@@ -582,5 +666,7 @@ main(int argc, char **argv)
 		return cmd_forget(argc, argv);
 	if (strcmp(cmd, "raw") == 0)
 		return cmd_raw(argc, argv);
+	if (strcmp(cmd, "forward") == 0)
+		return cmd_forward(argc, argv);
 	usage();
 }
