@@ -134,10 +134,14 @@ jwt_req() { ws raw -s "$S/$2" -w 2 \
     "{\"type\":\"upgradeModeJWT\",\"token\":\"$3\"}" >"$S/$1.out" 2>&1; }
 has() { grep -qxF -- "$2" "$S/$1.out"; }
 sends() {	# NAME REMAINING UPGRADE COUNT: COUNT such send answers
-	[ "$(grep -cxF -- "text {\"type\":\"send\",\"remaining_bandwidth\":$2,\"upgrade_mode\":$3}" \
-	    "$S/$1.out")" -eq "$4" ]
+	[ "$(grep -cxF -- "text {\"type\":\"send\",\
+\"remaining_bandwidth\":$2,\"upgrade_mode\":$3}" "$S/$1.out")" -eq "$4" ]
 }
-bw_text() { echo "text {\"type\":\"bandwidth\",\"available_total\":$1,\"upgrade_mode\":$2}"; }
+bw_text() {	# AVAILABLE UPGRADE: a bandwidth answer as printed
+	echo "text {\"type\":\"bandwidth\",\"available_total\":$1,\
+\"upgrade_mode\":$2}"
+}
+err_text() { echo "text {\"type\":\"error\",\"message\":\"$1\"}"; }
 show() { tr '\n' ' ' <"$S/$1.out"; }
 
 unset GW_TEST_CREDD_ATTEST_MS GW_TEST_CREDD_ATTEST_ON_MS
@@ -190,7 +194,8 @@ fi
 ws raw -s "$S/c" -w 2 '{"type":"claimFreeTestnetBandwidth"}' >"$S/c1.out" 2>&1
 jwt_req a2 a "not.a.jwt"
 if has c1 "$(bw_text $FREE true)" && has a2 "$(bw_text $UPG true)"; then
-	ok "upgrade mode: bandwidth answers say true; upgradeModeJWT is answered at once"
+	ok "upgrade mode: bandwidth answers say true; upgradeModeJWT is \
+answered at once"
 else
 	notok "upgrade mode: bandwidth and upgradeModeJWT answers" \
 	    "$(show c1) / $(show a2)"
@@ -219,9 +224,9 @@ jwt_req j1 b "$(jwt badsig)"
 $STUB get "$P" '_attest?mode=on' >/dev/null
 jwt_req j2 b "$(jwt good)"
 fwd j3 a 1
-if has j0 'text {"type":"error","message":"too soon to perform another upgrade mode attestation check"}' &&
-    has j1 'text {"type":"error","message":"the upgrade mode JWT has a bad signature"}'
-then
+if has j0 "$(err_text "too soon to perform another upgrade mode \
+attestation check")" &&
+    has j1 "$(err_text "the upgrade mode JWT has a bad signature")"; then
 	ok "upgradeModeJWT: credd's refusals reach the client"
 else
 	notok "upgradeModeJWT refusals" "$(show j0) / $(show j1)"
