@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -40,6 +41,22 @@ mixd_deliver(struct mixd *md, const uint8_t client[32], const uint8_t *msg,
 		fatal("%s", __func__);
 }
 
+/* At most one line per 10 s: a flood of bad next hops is counted. */
+static void
+mixd_log_unknown(struct mixd *md, const struct nodeaddr *to)
+{
+	static time_t	 last;
+	char		 buf[64];
+	time_t		 now = time(NULL);
+
+	if (now - last < 10)
+		return;
+	last = now;
+	log_warnx("routing: dropped a packet for %s, not a node of the "
+	    "topology (%llu such drops so far)", nodeaddr_fmt(to, buf,
+	    sizeof(buf)), (unsigned long long)*md->c.forward_unknown_node);
+}
+
 /* Through the routing filter to the peer pool. */
 static void
 mixd_forward(struct mixd *md, const struct nodeaddr *to, uint8_t type,
@@ -59,6 +76,7 @@ mixd_forward(struct mixd *md, const struct nodeaddr *to, uint8_t type,
 		}
 		if (known == 0) {
 			*md->c.forward_unknown_node += 1;
+			mixd_log_unknown(md, to);
 			return;
 		}
 	}

@@ -143,12 +143,14 @@ fwd unknown "127.0.0.3:$GW_MIX" 3
 if sent_ok unknown 3 &&
     wait_until 10 counter_ge mixd forward_unknown_node $((before + 3)); then
 	sleep 1
-	if [ "$(bytes unknown)" -eq 0 ]; then
+	if [ "$(bytes unknown)" -eq 0 ] && grep -q \
+	    "routing: dropped a packet for 127.0.0.3:$GW_MIX, not a node" \
+	    "$GW_LOG"; then
 		ok "a packet for a node outside the topology is dropped \
 (forward_unknown_node $before -> $(counter mixd forward_unknown_node))"
 	else
-		notok "a packet outside the topology is dropped" \
-		    "$(bytes unknown) bytes arrived"
+		notok "a packet outside the topology is dropped and logged" \
+		    "$(bytes unknown) bytes arrived; $(grep routing: "$GW_LOG")"
 	fi
 else
 	notok "a packet outside the topology is counted" "forward_unknown_node \

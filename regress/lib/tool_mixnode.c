@@ -413,6 +413,7 @@ build_packet(const struct sphinx_route_hop *route, size_t nhops,
 	int			 rc;
 
 	memset(id, 0, sizeof(id));
+	memset(msg, 0, sizeof(msg));	/* the text leaves the rest unset */
 	randombytes_buf(ackmsg, sizeof(ackmsg));
 	hop_of(&ackroute, &nodes[0].addr, nodes[0].pk);
 	rc = sphinx_surb_ack_create(ctx, SPHINX_VERSION_EXPLICIT_KEYS,

@@ -530,6 +530,8 @@ main(int argc, char *argv[])
 		noise_hs_free(&hs);
 		if (!good) {
 			/* Message 3 was wrong: the gateway must hang up. */
+			noise_cs_free(&tx);
+			noise_cs_free(&rx);
 			if (!wait_closed(fd, deadline))
 				die("%s", "the gateway kept a bad peer open");
 			printf("closed by gateway: after message 3\n");
@@ -558,6 +560,7 @@ main(int argc, char *argv[])
 		if (write_all(fd, stream, slen) == -1 ||
 		    !wait_closed(fd, deadline))
 			die("%s", "the gateway kept a raw peer open");
+		free(stream);
 		printf("closed by gateway: raw frames\n");
 		return 0;
 	}
