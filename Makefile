@@ -112,10 +112,10 @@ $(O)/regress/bin/%: $(O)/regress/lib/%.o $(O)/regress/lib/testlib.o \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS)
 # bench_<prog>_<name>.c links <prog>'s objects, as unit tests do, and
-# the test client library (regress/lib/nymclient.h).
+# the test client library (regress/lib/nymclient.h) and testlib.
 bench_objs	= $(call fuzz_objs,$(1))
 $(O)/regress/bench/%: $(O)/regress/bench/%.o $$(call bench_objs,%) \
-    $(O)/regress/lib/nymclient.o $(LIBCOMMON)
+    $(O)/regress/lib/testlib.o $(O)/regress/lib/nymclient.o $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS)
 
 tests: all $(UNIT_BINS) $(TOOL_BINS)

@@ -15,6 +15,7 @@
 
 #include "clientd.h"
 #include "gwcrypto.h"
+#include "jsonbytes.h"
 #include "log.h"
 
 #define ERR_DUP		"There is already an open connection to this client"

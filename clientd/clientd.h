@@ -263,7 +263,6 @@ void	 auth_dup_result(struct conn *, int active);
 /* requests.c: JSON in and out. */
 void	 requests_text(struct conn *, const uint8_t *, size_t);
 void	 requests_forgotten(struct conn *, const struct gw_client_result *);
-int	 json_bytes(const void *json, const char *key, uint8_t *, size_t max);
 int	 json_b64(const void *json, const char *key, uint8_t *, size_t max);
 int	 send_supported(struct conn *);
 int	 send_json_bytes(struct conn *, const char *prefix,

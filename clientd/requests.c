@@ -14,6 +14,7 @@
 
 #include "clientd.h"
 #include "gwcrypto.h"
+#include "jsonbytes.h"
 #include "log.h"
 #include "util.h"
 
@@ -49,23 +50,6 @@ json_escape(const char *s, char *out, size_t outlen)
 	return (int)o;
 }
 
-/* A bytes-array member (decimal integers 0..255): its length or -1. */
-int
-json_bytes(const void *json, const char *key, uint8_t *buf, size_t max)
-{
-	json_t	*a = json_object_get(json, key), *e;
-	size_t	 i;
-
-	if (!json_is_array(a) || json_array_size(a) > max)
-		return -1;
-	json_array_foreach(a, i, e) {
-		if (!json_is_integer(e) || json_integer_value(e) < 0 ||
-		    json_integer_value(e) > 255)
-			return -1;
-		buf[i] = (uint8_t)json_integer_value(e);
-	}
-	return (int)json_array_size(a);
-}
 
 /*
  * A standard-base64 string member: its decoded length (at most max bytes

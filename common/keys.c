@@ -120,6 +120,62 @@ keys_path(char *buf, size_t len, const char *dir, const char *file,
 		buf[0] = '\0';
 }
 
+int
+keys_x25519_exists(const char *dir, const char *file)
+{
+	char	 p[PATH_MAX];
+
+	keys_path(p, sizeof(p), dir, file, "");
+	return p[0] != '\0' && access(p, F_OK) == 0;
+}
+
+int
+keys_x25519_create(const char *dir, const char *file, char *err,
+    size_t errlen)
+{
+	struct gw_x25519	 k;
+	char			 p[PATH_MAX], pub[PATH_MAX];
+	int			 rv = -1;
+
+	keys_path(p, sizeof(p), dir, file, "");
+	keys_path(pub, sizeof(pub), dir, file, ".pub");
+	if (p[0] == '\0' || pub[0] == '\0')
+		return keys_err(err, errlen, dir, strerror(ENAMETOOLONG));
+	if (access(p, F_OK) == 0)
+		return keys_err(err, errlen, p,
+		    "exists; refusing to overwrite a key");
+	randombytes_buf(k.sk, sizeof(k.sk));
+	crypto_scalarmult_base(k.pk, k.sk);
+	/* A stale .pub of a lost private key would announce a lie. */
+	if (unlink(pub) == -1 && errno != ENOENT) {
+		keys_err(err, errlen, pub, strerror(errno));
+		goto out;
+	}
+	if (keys_pem_write(p, PEM_X25519, k.sk, 0600, err, errlen) == -1 ||
+	    keys_pem_write(pub, PEM_X25519_PUB, k.pk, 0644, err, errlen) == -1)
+		goto out;
+	rv = 0;
+out:
+	sodium_memzero(&k, sizeof(k));
+	return rv;
+}
+
+int
+keys_x25519_load(const char *dir, const char *file, struct gw_x25519 *k,
+    char *err, size_t errlen)
+{
+	char	 p[PATH_MAX];
+
+	keys_path(p, sizeof(p), dir, file, "");
+	if (p[0] == '\0')
+		return keys_err(err, errlen, dir, strerror(ENAMETOOLONG));
+	if (keys_check_secrecy(p, err, errlen) == -1 ||
+	    keys_pem_read(p, PEM_X25519, k->sk, err, errlen) == -1)
+		return -1;
+	crypto_scalarmult_base(k->pk, k->sk);
+	return 0;
+}
+
 /* Parents 0755 as needed, the keys directory itself 0700. */
 static int
 keys_mkdirs(const char *dir)
@@ -145,7 +201,6 @@ int
 keys_generate(const char *dir, char *err, size_t errlen)
 {
 	struct gw_identity	 id;
-	struct gw_x25519	 sx;
 	uint8_t			 seed[32];
 	char			 p[PATH_MAX];
 	int			 rv = -1;
@@ -163,8 +218,6 @@ keys_generate(const char *dir, char *err, size_t errlen)
 
 	randombytes_buf(seed, sizeof(seed));
 	crypto_sign_seed_keypair(id.pk, id.sk, seed);
-	randombytes_buf(sx.sk, sizeof(sx.sk));
-	crypto_scalarmult_base(sx.pk, sx.sk);
 
 	keys_path(p, sizeof(p), dir, KEYS_IDENTITY_FILE, "");
 	if (keys_pem_write(p, PEM_ED25519, seed, 0600, err, errlen) == -1)
@@ -172,17 +225,12 @@ keys_generate(const char *dir, char *err, size_t errlen)
 	keys_path(p, sizeof(p), dir, KEYS_IDENTITY_FILE, ".pub");
 	if (keys_pem_write(p, PEM_ED25519_PUB, id.pk, 0644, err, errlen) == -1)
 		goto out;
-	keys_path(p, sizeof(p), dir, KEYS_SPHINX_FILE, "");
-	if (keys_pem_write(p, PEM_X25519, sx.sk, 0600, err, errlen) == -1)
-		goto out;
-	keys_path(p, sizeof(p), dir, KEYS_SPHINX_FILE, ".pub");
-	if (keys_pem_write(p, PEM_X25519_PUB, sx.pk, 0644, err, errlen) == -1)
+	if (keys_x25519_create(dir, KEYS_SPHINX_FILE, err, errlen) == -1)
 		goto out;
 	rv = 0;
 out:
 	sodium_memzero(seed, sizeof(seed));
 	sodium_memzero(&id, sizeof(id));
-	sodium_memzero(&sx, sizeof(sx));
 	return rv;
 }
 

@@ -68,11 +68,18 @@ int	keys_err(char *err, size_t errlen, const char *what,
  */
 int	keys_check_secrecy(const char *path, char *err, size_t errlen);
 
-/* keys_noise.c: the mix port's static Noise key (never rotates). */
-int	keys_noise_exists(const char *dir);
-/* Create x25519_noise and its .pub; never replaces a key. */
-int	keys_noise_generate(const char *dir, char *err, size_t errlen);
-int	keys_noise_load(const char *dir, struct gw_x25519 *, char *err,
+/*
+ * A plain x25519 key pair: dir/file (PEM, 0600) and dir/file.pub (0644).
+ * The Sphinx key "gatewayctl init" makes, and the mix port's Noise key
+ * (KEYS_NOISE_FILE, sphinx-mixport.md 6.3), which never rotates; a keys
+ * directory made before Noise gets it from "gatewayctl init" run again.
+ */
+int	keys_x25519_exists(const char *dir, const char *file);
+/* Never replaces a key; removes a stale .pub first. */
+int	keys_x25519_create(const char *dir, const char *file, char *err,
 	    size_t errlen);
+/* Refuses a private key file others may read (keys_check_secrecy). */
+int	keys_x25519_load(const char *dir, const char *file,
+	    struct gw_x25519 *, char *err, size_t errlen);
 
 #endif

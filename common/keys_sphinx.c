@@ -30,7 +30,6 @@
 #include "util.h"
 
 #define PEM_SPHINX	"X25519 SPHINX PRIVATE KEY"
-#define PEM_X25519	"X25519 PRIVATE KEY"
 #define PEM_X25519_PUB	"X25519 PUBLIC KEY"
 
 static int
@@ -76,19 +75,15 @@ keys_sphinx_read(const char *dir, uint32_t rotation, struct keys_sphinx *k,
 	char	 p[PATH_MAX];
 	uint8_t	 body[4 + 32];
 	uint32_t id;
-	int	 rv;
 
+	memset(k, 0, sizeof(*k));
+	if (rotation == 0)
+		return keys_x25519_load(dir, KEYS_SPHINX_FILE, &k->kp, err,
+		    errlen);
 	if (keys_sphinx_path(p, sizeof(p), dir, rotation, "") == -1)
 		return keys_err(err, errlen, dir, "path too long");
 	if (keys_check_secrecy(p, err, errlen) == -1)
 		return -1;
-	memset(k, 0, sizeof(*k));
-	if (rotation == 0) {
-		rv = keys_pem_read_n(p, PEM_X25519, k->kp.sk, 32, err, errlen);
-		if (rv == 0)
-			crypto_scalarmult_base(k->kp.pk, k->kp.sk);
-		return rv;
-	}
 	if (keys_pem_read_n(p, PEM_SPHINX, body, sizeof(body), err,
 	    errlen) == -1)
 		return -1;

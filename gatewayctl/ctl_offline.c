@@ -193,13 +193,13 @@ ctl_init(struct ctl_opts *o, int argc, char *argv[])
 	 * needs.  With every key there, refuse as before.
 	 */
 	if (ctl_keys_exist(conf->keys_dir)) {
-		if (keys_noise_exists(conf->keys_dir)) {
+		if (keys_x25519_exists(conf->keys_dir, KEYS_NOISE_FILE)) {
 			fprintf(stderr, "gatewayctl: keys exist in %s; "
 			    "refusing to overwrite a key\n", conf->keys_dir);
 			goto out;
 		}
-		if (keys_noise_generate(conf->keys_dir, err, sizeof(err)) ==
-		    -1) {
+		if (keys_x25519_create(conf->keys_dir, KEYS_NOISE_FILE, err,
+		    sizeof(err)) == -1) {
 			fprintf(stderr, "gatewayctl: %s\n", err);
 			goto out;
 		}
@@ -209,7 +209,8 @@ ctl_init(struct ctl_opts *o, int argc, char *argv[])
 		goto out;
 	}
 	if (keys_generate(conf->keys_dir, err, sizeof(err)) == -1 ||
-	    keys_noise_generate(conf->keys_dir, err, sizeof(err)) == -1) {
+	    keys_x25519_create(conf->keys_dir, KEYS_NOISE_FILE, err,
+	    sizeof(err)) == -1) {
 		fprintf(stderr, "gatewayctl: %s\n", err);
 		goto out;
 	}
@@ -262,8 +263,8 @@ ctl_node_details(struct ctl_opts *o, int argc, char *argv[])
 	/* No Noise key: announced as null (mixnet.noise off, or not added
 	 * yet), so say so rather than fail. */
 	nzb58[0] = '\0';
-	if (conf->noise && keys_noise_load(conf->keys_dir, &nz, err,
-	    sizeof(err)) == 0)
+	if (conf->noise && keys_x25519_load(conf->keys_dir, KEYS_NOISE_FILE,
+	    &nz, err, sizeof(err)) == 0)
 		base58_encode(nz.pk, sizeof(nz.pk), nzb58, sizeof(nzb58));
 	sodium_memzero(&nz, sizeof(nz));
 	base58_encode(id.pk, sizeof(id.pk), idb58, sizeof(idb58));

@@ -65,8 +65,8 @@ gatewayd_load_keys(struct gatewayd *gw)
 	rotation_load(gw);
 	/* A data dir from before Noise: init adds the key, keeps the rest. */
 	if (gw->conf.noise) {
-		if (keys_noise_load(gw->conf.keys_dir, &gw->noise, err,
-		    sizeof(err)) == -1)
+		if (keys_x25519_load(gw->conf.keys_dir, KEYS_NOISE_FILE,
+		    &gw->noise, err, sizeof(err)) == -1)
 			fatalx("noise key: %s (add it with 'gatewayctl init', "
 			    "which keeps existing keys, or set mixnet.noise: "
 			    "false)", err);
@@ -157,8 +157,8 @@ gatewayd_check(struct gatewayd *gw, int print)
 			fprintf(stderr, "warning: no keys in %s yet (create "
 			    "them with 'gatewayctl init')\n",
 			    gw->conf.keys_dir);
-	} else if (gw->conf.noise && keys_noise_load(gw->conf.keys_dir, &sx,
-	    err, sizeof(err)) == -1) {
+	} else if (gw->conf.noise && keys_x25519_load(gw->conf.keys_dir,
+	    KEYS_NOISE_FILE, &sx, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s (add it with 'gatewayctl init')\n", err);
 		rv = 1;
 	}

@@ -37,8 +37,8 @@
  *
  * Before the first client and with the last count idle, the VmRSS of
  * every -P process; the difference over the clients is the memory per
- * idle connected client.  Figures only: exit 1 only if a step could
- * not complete.
+ * idle connected client.  Figures only: a non-zero exit only if a
+ * step could not complete.
  */
 #include <sys/epoll.h>
 #include <sys/resource.h>
@@ -65,6 +65,7 @@
 #include "nymclient.h"
 #include "sphinx.h"
 #include "sphinx_create.h"
+#include "testlib.h"
 
 #define MAX_COUNTS	8
 #define MAX_PROCS	8
@@ -137,35 +138,13 @@ static char			 first_error[256];
 static struct fwdrun		*fwd;	/* a forward run under way */
 static uint64_t			 fwd_window = 1000;
 
-static double
-now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void __attribute__((noreturn, format(printf, 1, 2)))
-die(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "bench_clientd: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-	exit(1);
-}
-
 static void *
 xcalloc(size_t n, size_t size)
 {
 	void	*p;
 
 	if ((p = calloc(n, size)) == NULL)
-		die("out of memory");
+		t_die("out of memory");
 	return p;
 }
 
@@ -180,9 +159,9 @@ read_pem_key(const char *dir, const char *name, uint8_t key[32])
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 	    sizeof(path))
-		die("%s: path too long", dir);
+		t_die("%s: path too long", dir);
 	if ((fp = fopen(path, "r")) == NULL)
-		die("%s: %s", path, strerror(errno));
+		t_die("%s: %s", path, strerror(errno));
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		line[strcspn(line, "\r\n")] = '\0';
 		if (line[0] == '-' || line[0] == '\0')
@@ -194,7 +173,7 @@ read_pem_key(const char *dir, const char *name, uint8_t key[32])
 	}
 	fclose(fp);
 	if (!ok)
-		die("%s: no 32-byte key", path);
+		t_die("%s: no 32-byte key", path);
 }
 
 static long
@@ -225,7 +204,7 @@ ep_set(int op, int fd, uint32_t ev, void *ptr)
 	e.events = ev;
 	e.data.ptr = ptr;
 	if (epoll_ctl(ep, op, fd, &e) == -1)
-		die("epoll_ctl: %s", strerror(errno));
+		t_die("epoll_ctl: %s", strerror(errno));
 }
 
 /* --- clients ------------------------------------------------------- */
@@ -234,11 +213,11 @@ static void
 client_start(struct client *c)
 {
 	if ((c->nc = nymclient_new(gw_id)) == NULL)
-		die("nymclient_new");
+		t_die("nymclient_new");
 	nymclient_identity(c->nc, c->id);
 	c->stage = ST_CONNECT;
 	if (nymclient_connect_start(c->nc, ws_ip, ws_port) == -1)
-		die("connect: %s", nymclient_error(c->nc));
+		t_die("connect: %s", nymclient_error(c->nc));
 	c->fd = nymclient_fd(c->nc);
 	c->ev = EPOLLOUT;
 	ep_set(EPOLL_CTL_ADD, c->fd, c->ev, c);
@@ -285,7 +264,7 @@ client_drain(struct client *c)
 		switch (m.kind) {
 		case NCM_PUSHED:
 			pushed++;
-			t_last_push = now();
+			t_last_push = t_now();
 			break;
 		case NCM_TEXT:
 			if (strstr((char *)m.data, "\"type\":\"send\"") !=
@@ -325,12 +304,12 @@ client_update(struct client *c)
 	}
 	if (c->stage == ST_CONNECT && s == NC_OPEN) {
 		if (nymclient_register_start(c->nc) == -1)
-			die("register: %s", nymclient_error(c->nc));
+			t_die("register: %s", nymclient_error(c->nc));
 		c->stage = ST_REGISTER;
 	}
 	if (c->stage == ST_REGISTER && s == NC_READY) {
 		if (nymclient_claim_free_start(c->nc) == -1)
-			die("claim: %s", nymclient_error(c->nc));
+			t_die("claim: %s", nymclient_error(c->nc));
 		c->stage = ST_CLAIM;
 	}
 	if (c->stage == ST_CLAIM && nymclient_bandwidth(c->nc) > 0) {
@@ -427,7 +406,7 @@ sink_read(struct sinkconn *s)
 		}
 		memmove(s->buf, s->buf + off, s->len - off);
 		s->len -= off;
-		t_last_sink = now();
+		t_last_sink = t_now();
 	}
 }
 
@@ -441,7 +420,7 @@ sink_start(void)
 
 	if ((sink_listen.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1)
-		die("socket: %s", strerror(errno));
+		t_die("socket: %s", strerror(errno));
 	setsockopt(sink_listen.fd, SOL_SOCKET, SO_REUSEADDR, &one,
 	    sizeof(one));
 	memset(&sin, 0, sizeof(sin));
@@ -451,7 +430,7 @@ sink_start(void)
 	    listen(sink_listen.fd, 128) == -1 ||
 	    getsockname(sink_listen.fd, (struct sockaddr *)&ss, &sl) == -1 ||
 	    nodeaddr_from_sockaddr((struct sockaddr *)&ss, &sink_addr) == -1)
-		die("sink: %s", strerror(errno));
+		t_die("sink: %s", strerror(errno));
 	ep_set(EPOLL_CTL_ADD, sink_listen.fd, EPOLLIN, &sink_listen);
 }
 
@@ -466,7 +445,7 @@ mixout_write(struct mixout *o)
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;
 		if (n <= 0)
-			die("mix port: %s", n == 0 ? "closed" :
+			t_die("mix port: %s", n == 0 ? "closed" :
 			    strerror(errno));
 		o->off += (size_t)n;
 	}
@@ -482,7 +461,7 @@ mixout_connect(void)
 	int			 i, one = 1;
 
 	if (nodeaddr_to_sockaddr(&gw_mix, &ss, &sl) == -1)
-		die("mix address");
+		t_die("mix address");
 	for (i = 0; i < nmixout; i++) {
 		/* mixd drops a connection idle past mix_read_timeout. */
 		if (mixouts[i].tag == T_MIXOUT) {
@@ -494,11 +473,11 @@ mixout_connect(void)
 		if ((mixouts[i].fd = socket(ss.ss_family, SOCK_STREAM |
 		    SOCK_CLOEXEC, 0)) == -1 ||
 		    connect(mixouts[i].fd, (struct sockaddr *)&ss, sl) == -1)
-			die("mix port connect: %s", strerror(errno));
+			t_die("mix port connect: %s", strerror(errno));
 		setsockopt(mixouts[i].fd, IPPROTO_TCP, TCP_NODELAY, &one,
 		    sizeof(one));
 		if (fcntl(mixouts[i].fd, F_SETFL, O_NONBLOCK) == -1)
-			die("fcntl: %s", strerror(errno));
+			t_die("fcntl: %s", strerror(errno));
 		ep_set(EPOLL_CTL_ADD, mixouts[i].fd, 0, &mixouts[i]);
 	}
 }
@@ -515,7 +494,7 @@ loop_once(int timeout_ms)
 	n = epoll_wait(ep, evs, (int)(sizeof(evs) / sizeof(evs[0])),
 	    timeout_ms);
 	if (n == -1 && errno != EINTR)
-		die("epoll_wait: %s", strerror(errno));
+		t_die("epoll_wait: %s", strerror(errno));
 	for (i = 0; i < n; i++) {
 		t = evs[i].data.ptr;
 		switch (*t) {
@@ -562,7 +541,7 @@ fwd_feed(void)
 		if (nymclient_forward_start(c->nc, 2, fwd->pool +
 		    (fwd->sent % FWD_POOL) * (SPHINX_SIZE_REGULAR + 64),
 		    fwd->mplen) == -1)
-			die("forward: %s", nymclient_error(c->nc));
+			t_die("forward: %s", nymclient_error(c->nc));
 		fwd->sent++;
 		client_event(c);
 	}
@@ -572,10 +551,10 @@ fwd_feed(void)
 static int
 run_until(int (*done)(void *), void *arg, size_t target, double secs)
 {
-	double	 end = now() + secs;
+	double	 end = t_now() + secs;
 
 	while (!done(arg)) {
-		if (now() > end)
+		if (t_now() > end)
 			return -1;
 		spawn(target);
 		if (fwd != NULL)
@@ -622,7 +601,7 @@ static int
 grow(size_t target, double secs)
 {
 	size_t	 from = nready, r0 = retries;
-	double	 t0 = now(), t;
+	double	 t0 = t_now(), t;
 
 	if (run_until(all_ready, &target, target, secs) == -1) {
 		printf("clientd register: only %zu of %zu clients ready "
@@ -630,7 +609,7 @@ grow(size_t target, double secs)
 		    target, secs, retries - r0, first_error);
 		return -1;
 	}
-	t = now() - t0;
+	t = t_now() - t0;
 	if (target - from >= 100)
 		printf("clientd register: %zu clients in %.2f s = %.0f "
 		    "registrations/s (handshake + free bandwidth claim, %zu "
@@ -651,7 +630,7 @@ fwd_pool_build(struct sphinx_ctx *ctx, uint8_t *pool, size_t *mplen)
 	/* The sink's key is made up: it only counts, never unwraps. */
 	memset(&hop, 0, sizeof(hop));
 	if (nodeaddr_encode(&sink_addr, hop.address, sizeof(hop.address)) < 0)
-		die("nodeaddr_encode");
+		t_die("nodeaddr_encode");
 	randombytes_buf(sk, sizeof(sk));
 	crypto_scalarmult_base(hop.pubkey, sk);
 	memset(id, 0, sizeof(id));
@@ -662,7 +641,7 @@ fwd_pool_build(struct sphinx_ctx *ctx, uint8_t *pool, size_t *mplen)
 		if (sphinx_create(ctx, SPHINX_VERSION_EXPLICIT_KEYS, &hop, 1,
 		    dest, id, msg, (size_t)n, sizeof(pkt), NULL, pkt) !=
 		    SPHINX_OK)
-			die("sphinx_create");
+			t_die("sphinx_create");
 		memset(&mp, 0, sizeof(mp));
 		mp.packet_type = MIXPACKET_TYPE_SPHINX;
 		mp.next_hop = sink_addr;
@@ -671,7 +650,7 @@ fwd_pool_build(struct sphinx_ctx *ctx, uint8_t *pool, size_t *mplen)
 		n = mixpacket_encode(MIXPACKET_V2, &mp, pool + (size_t)i *
 		    (SPHINX_SIZE_REGULAR + 64), SPHINX_SIZE_REGULAR + 64);
 		if (n < 0)
-			die("mixpacket_encode: %s", mixpacket_strerror(n));
+			t_die("mixpacket_encode: %s", mixpacket_strerror(n));
 		*mplen = (size_t)n;
 	}
 }
@@ -692,7 +671,7 @@ bench_forward(size_t n, const uint8_t *pool, size_t mplen, uint64_t npkts,
 	fr.total = npkts;
 	want = fr.base + npkts;
 	fwd = &fr;
-	t0 = now();
+	t0 = t_now();
 	if (run_until(sink_has, &want, 0, secs) == -1) {
 		printf("clientd forward: %zu %s: only %llu of %llu packets "
 		    "reached the first hop in %.0f s (%llu errors: %s)\n", n,
@@ -728,14 +707,14 @@ deliver_build(struct sphinx_ctx *ctx, size_t n, uint64_t npkts)
 
 	memset(&hop, 0, sizeof(hop));
 	if (nodeaddr_encode(&gw_mix, hop.address, sizeof(hop.address)) < 0)
-		die("nodeaddr_encode");
+		t_die("nodeaddr_encode");
 	memcpy(hop.pubkey, gw_sphinx, 32);
 	memset(id, 0, sizeof(id));
 	h = mixframe_encode_header(MIXFRAME_V7, mixframe_tag_for(
 	    MIXFRAME_TYPE_SPHINX, SPHINX_SIZE_REGULAR), MIXFRAME_TYPE_SPHINX,
 	    0, hdr);
 	if (h < 0)
-		die("mixframe header");
+		t_die("mixframe header");
 	flen = (size_t)h + SPHINX_SIZE_REGULAR;
 	per = (size_t)(npkts / (uint64_t)nmixout + 1);
 	for (j = 0; j < nmixout; j++) {
@@ -750,7 +729,7 @@ deliver_build(struct sphinx_ctx *ctx, size_t n, uint64_t npkts)
 	 */
 	memset(msg, 0, sizeof(msg));
 	if (nodeaddr_encode(&sink_addr, msg, SPHINX_SURB_ACK_ADDR_LEN) < 0)
-		die("nodeaddr_encode");
+		t_die("nodeaddr_encode");
 	for (i = 0, ci = 0; i < npkts; i++, ci = (ci + 1) % n) {
 		while (clients[ci]->nc == NULL)
 			ci = (ci + 1) % n;
@@ -765,7 +744,7 @@ deliver_build(struct sphinx_ctx *ctx, size_t n, uint64_t npkts)
 		    dest, id, msg, SPHINX_SURB_ACK_LEN + (size_t)m,
 		    SPHINX_SIZE_REGULAR, NULL, o->buf + o->len + h) !=
 		    SPHINX_OK)
-			die("sphinx_create");
+			t_die("sphinx_create");
 		o->len += flen;
 	}
 }
@@ -777,11 +756,11 @@ bench_deliver(struct sphinx_ctx *ctx, size_t n, uint64_t npkts, double secs)
 	double		 t0, tb;
 	int		 j;
 
-	tb = now();
+	tb = t_now();
 	mixout_connect();
 	deliver_build(ctx, n, npkts);
-	tb = now() - tb;
-	t0 = now();
+	tb = t_now() - tb;
+	t0 = t_now();
 	for (j = 0; j < nmixout; j++) {
 		ep_set(EPOLL_CTL_MOD, mixouts[j].fd, EPOLLOUT, &mixouts[j]);
 		mixout_write(&mixouts[j]);
@@ -930,14 +909,14 @@ main(int argc, char *argv[])
 	}
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
 	    rl.rlim_cur < maxn + 64 + (rlim_t)nmixout)
-		die("%zu clients need %zu descriptors; the limit is %llu",
+		t_die("%zu clients need %zu descriptors; the limit is %llu",
 		    maxn, maxn + 64 + (size_t)nmixout,
 		    (unsigned long long)rl.rlim_cur);
 
 	if (sodium_init() == -1 || (ctx = sphinx_ctx_new()) == NULL)
-		die("init");
+		t_die("init");
 	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
-		die("epoll_create1: %s", strerror(errno));
+		t_die("epoll_create1: %s", strerror(errno));
 	clients = xcalloc(maxn, sizeof(*clients));
 	sink_start();
 	pool = xcalloc(FWD_POOL, SPHINX_SIZE_REGULAR + 64);

@@ -17,20 +17,12 @@
 #include "replay.h"
 #include "sphinx.h"
 #include "sphinx_create.h"
+#include "testlib.h"
 
 #define POOL		2048		/* distinct packets per pass */
 
 static struct sphinx_ctx	*ctx;
 static volatile uint8_t		 sink;
-
-static double
-now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* State shared by the primitive loops. */
 static uint8_t	 g_sk[32], g_ss[32], g_e[SPHINX_EXPANDED_LEN];
@@ -92,12 +84,12 @@ batch_us(void (*f)(void))
 	double	 t0;
 	int	 i;
 
-	t0 = now();
+	t0 = t_now();
 	for (i = 0; i < BATCH; i++)
 		f();
 	sink ^= g_ss[0] ^ g_e[0] ^ g_gamma[0] ^ g_ks[0] ^ g_key[0] ^
 	    g_payload[0];
-	return (now() - t0) / BATCH * 1e6;
+	return (t_now() - t0) / BATCH * 1e6;
 }
 
 static double
@@ -159,7 +151,7 @@ bench(uint16_t version, size_t size)
 		parts[j] = 1e9;
 
 	for (r = 0; r < ROUNDS; r++) {
-		t0 = now();
+		t0 = t_now();
 		for (i = 0; i < BATCH; i++) {
 			rc = sphinx_process(ctx, &kp, 1, SPHINX_ACCEPT_FINAL,
 			    npool > 1 ? pool[next] : big, size, out, &res);
@@ -173,7 +165,7 @@ bench(uint16_t version, size_t size)
 				replay_clear(rf);	/* rare */
 			}
 		}
-		unwrap = min_d(unwrap, (now() - t0) / BATCH * 1e6);
+		unwrap = min_d(unwrap, (t_now() - t0) / BATCH * 1e6);
 		for (j = 0; j < 6; j++) {
 			if (j == 4 && sphinx_version_legacy_key(version))
 				parts[j] = 0.0;	/* no payload-key HKDF */

@@ -29,18 +29,6 @@ inject() {
 	"$TOOLS/tool_mixnode" -d -c "$1" -N "$2" -g "127.0.0.1:$GW_MIX" \
 	    -k "$SX" -t 20 >"$S/mix.out" 2>&1
 }
-counter() {
-	"$BIN/gatewayctl" -j -s "$GW_SOCK" status | python3 -c '
-import json, sys
-role, name = sys.argv[1], sys.argv[2]
-for p in json.load(sys.stdin)["processes"]:
-    if p["role"] == role:
-        print(p["counters"].get(name, 0))
-        break
-else:
-    print(0)' "$1" "$2"
-}
-counter_is() { [ "$(counter "$1" "$2")" -eq "$3" ]; }
 # msgs FILE: pushed messages received; distinct FILE: distinct payloads
 msgs() { grep -c '^msg ' "$1"; }
 distinct() { grep '^msg ' "$1" | sort -u | wc -l; }

@@ -10,20 +10,6 @@ CLIENT=aa112233445566778899aabbccddeeff00112233445566778899aabbccddee01
 N1=300
 N2=60000
 
-counter() {
-	"$BIN/gatewayctl" -j -s "$GW_SOCK" status 2>/dev/null | python3 -c '
-import json, sys
-try:
-    d = json.load(sys.stdin)
-except Exception:
-    print(-1); sys.exit()
-for p in d["processes"]:
-    if p["role"] == sys.argv[1]:
-        print(p["counters"].get(sys.argv[2], 0)); break
-else:
-    print(-1)' "$1" "$2"
-}
-counter_ge() { [ "$(counter "$1" "$2")" -ge "$3" ]; }
 
 gw_setup || { notok setup "init failed"; exit 1; }
 gw_start || { notok "daemon starts" "$(tail -5 "$GW_LOG")"; exit 1; }

@@ -6,18 +6,15 @@
 . "$(dirname "$0")/../lib/daemon.sh"
 
 TOOL=$TOP/$O/regress/bin/tool_credd
-STUB="python3 $TOP/regress/lib/stub_nymapi.py"
 gw_users
 D=$(mktemp -d /tmp/gwcred.XXXXXX)
 chmod 755 "$D"
 SPID=
 trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; rm -rf "$D"' EXIT
 
-$STUB serve 3 "$D/ports" 2>"$D/stub.log" &
-SPID=$!
-wait_until 10 test -s "$D/ports" || { notok "stub nym-api starts" \
-    "$(cat "$D/stub.log")"; exit 1; }
-set -- $(cat "$D/ports")
+stub_start "$D" 3
+SPID=$STUB_PID
+set -- $STUB_PORTS
 P1=$1 P2=$2 P3=$3
 API=http://127.0.0.1:$P1
 # Signers unanswered are asked again after 1 s instead of 300 s.

@@ -16,21 +16,6 @@ gw_start || { notok "daemon starts" "$(tail -5 "$GW_LOG")"; exit 1; }
 KEY=$GW_DIR/keys/x25519_sphinx.pub
 GW=127.0.0.1:$GW_MIX
 
-# counter ROLE NAME: one counter from gatewayctl status (0 if absent)
-counter() {
-	"$BIN/gatewayctl" -j -s "$GW_SOCK" status | python3 -c '
-import json, sys
-role, name = sys.argv[1], sys.argv[2]
-for p in json.load(sys.stdin)["processes"]:
-    if p["role"] == role:
-        print(p["counters"].get(name, 0))
-        break
-else:
-    print(0)' "$1" "$2"
-}
-# wait_counter ROLE NAME VALUE: until the counter reaches VALUE (10 s)
-counter_is() { [ "$(counter "$1" "$2")" -ge "$3" ]; }
-wait_counter() { wait_until 10 counter_is "$@"; }
 # expect NAME ROLE COUNTER VALUE: ok if the counter equals VALUE
 expect() {
 	v=$(counter "$2" "$3")

@@ -69,18 +69,6 @@ trap 'kill $SPID 2>/dev/null; gw_cleanup' EXIT
 sed -i -e "s|\"https://validator.nymtech.net/api/\"|\"http://127.0.0.1:$SPORT\"|" \
     -e 's|attestation_url: .*|attestation_url: ""|' "$GW_CONF"
 
-counter() {
-	"$BIN/gatewayctl" -j -s "$GW_SOCK" status | python3 -c '
-import json, sys
-for p in json.load(sys.stdin)["processes"]:
-    if p["role"] == sys.argv[1]:
-        print(p["counters"].get(sys.argv[2], 0))
-        break
-else:
-    print(0)' "$1" "$2"
-}
-counter_is() { [ "$(counter "$1" "$2")" -ge "$3" ]; }
-wait_counter() { wait_until 10 counter_is "$@"; }
 expect() {	# name role counter value
 	v=$(counter "$2" "$3")
 	[ "$v" = "$4" ] && ok "$1" || notok "$1" "$2 $3 = $v, want $4"
@@ -128,7 +116,7 @@ wait_counter storaged messages_stored $N
 expect "mixd delivered the $N packets" mixd final_deliveries $N
 expect "and storaged stored them" storaged messages_stored $N
 expect "one inbound Noise handshake" mixd noise_handshakes_in_ok 1
-counter_is mixd noise_handshakes_out_ok 1 &&
+counter_ge mixd noise_handshakes_out_ok 1 &&
     ok "mixd initiated Noise to the node that announces a key" ||
     notok "mixd initiated Noise" "$(counter mixd noise_handshakes_out_ok)"
 
@@ -157,7 +145,7 @@ out=$("$MIXNODE" -g 127.0.0.1:$GW_MIX -k "$GW_DIR/keys/x25519_sphinx.pub" \
 echo "$out" | grep -q "^acks 10 " &&
     ok "a raw-TCP mix node without a Noise key still works" ||
     notok "a raw-TCP mix node still works" "$out"
-counter_is mixd noise_raw_connections_in 1 &&
+counter_ge mixd noise_raw_connections_in 1 &&
     ok "and its connection is counted as raw" ||
     notok "raw connection counted" "$(counter mixd noise_raw_connections_in)"
 wait_counter storaged messages_stored $((N + 15))

@@ -9,18 +9,15 @@
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/daemon.sh"
 
-STUB="python3 $TOP/regress/lib/stub_nymapi.py"
 MIXNODE=$TOP/$O/regress/bin/tool_mixnode
 gw_setup || { notok setup "init failed"; exit 1; }
 SPID=
 trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; gw_cleanup' EXIT
 
-STUB_EPOCH_SECS=4 STUB_VALIDITY=3 STUB_EPOCH0=1015 \
-    $STUB serve 1 "$GW_DIR/ports" 2>"$GW_DIR/stub.log" &
-SPID=$!
-wait_until 10 test -s "$GW_DIR/ports" || { notok "stub nym-api starts" \
-    "$(cat "$GW_DIR/stub.log")"; exit 1; }
-SP=$(cat "$GW_DIR/ports")
+export STUB_EPOCH_SECS=4 STUB_VALIDITY=3 STUB_EPOCH0=1015
+stub_start "$GW_DIR" 1
+SPID=$STUB_PID
+SP=$STUB_PORTS
 sed -i "s|https://validator.nymtech.net/api/|http://127.0.0.1:$SP/|" \
     "$GW_CONF"
 INIT_KEY=$(sed -n 2p "$GW_DIR/keys/x25519_sphinx.pub")
@@ -56,10 +53,6 @@ import json, sys; print(json.load(sys.stdin)["current_absolute_epoch_id"])'
 }
 pem() {	# FILE BASE64
 	printf -- '-----BEGIN X25519 PUBLIC KEY-----\n%s\n-----END X25519 PUBLIC KEY-----\n' "$2" > "$1"
-}
-counter() {
-	"$BIN/gatewayctl" -s "$GW_SOCK" status 2>/dev/null |
-	    awk -v k="$1" '$1 == k {s += $2} END {print s + 0}'
 }
 send() {	# KEYFILE ROTATION-BYTE COUNT EXPECTED-ACKS
 	"$MIXNODE" -d -g "127.0.0.1:$GW_MIX" -k "$1" -f 8 -r "$2" -N "$3" \
@@ -122,12 +115,11 @@ fi
 
 # 4. After the overlap the old key and its file are gone.
 wait_until 10 grep -q 'purged the key of rotation 5' "$GW_LOG"
-nk0=$(counter sphinx_no_key) mac0=$(counter sphinx_mac)
+nk0=$(counter mixd sphinx_no_key) mac0=$(counter mixd sphinx_mac)
 send "$GW_DIR/old.pem" 1 4 0
 send "$GW_DIR/old.pem" 0 3 0
-wait_until 5 sh -c "[ \$($BIN/gatewayctl -s $GW_SOCK status 2>/dev/null |
-    awk '\$1 == \"sphinx_mac\" {s += \$2} END {print s + 0}') -ge $((mac0 + 3)) ]"
-nk1=$(counter sphinx_no_key) mac1=$(counter sphinx_mac)
+wait_counter mixd sphinx_mac $((mac0 + 3))
+nk1=$(counter mixd sphinx_no_key) mac1=$(counter mixd sphinx_mac)
 acks=$(awk '/^acks/ {print $2}' "$GW_DIR/send.out")
 if grep -q 'purged the key of rotation 5' "$GW_LOG" &&
     [ "$nk1" -ge $((nk0 + 4)) ] && [ "$mac1" -ge $((mac0 + 3)) ] &&

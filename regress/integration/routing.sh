@@ -20,7 +20,6 @@
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/daemon.sh"
 
-STUB="python3 $TOP/regress/lib/stub_nymapi.py"
 TOOLS=$TOP/$O/regress/bin
 [ -x "$TOOLS/tool_wsclient" ] || { notok setup "tool_wsclient not built"
 	exit 1; }
@@ -61,28 +60,15 @@ while True:
 	PIDS="$PIDS $!"
 }
 bytes() { cat "$S/$1" 2>/dev/null || echo 0; }
-counter() {
-	"$BIN/gatewayctl" -j -s "$GW_SOCK" status | python3 -c '
-import json, sys
-for p in json.load(sys.stdin)["processes"]:
-    if p["role"] == sys.argv[1]:
-        print(p["counters"].get(sys.argv[2], 0))
-        break
-else:
-    print(0)' "$1" "$2"
-}
-counter_ge() { [ "$(counter "$1" "$2")" -ge "$3" ]; }
 ws() { "$TOOLS/tool_wsclient" -a "127.0.0.1:$GW_WS" -g "$GWID" "$@"; }
 # fwd NAME TO COUNT: the client forwards COUNT packets for next hop TO
 fwd() { ws -t 3000 forward -s "$S/client" -h "$2" -N "$3" >"$S/$1.out" \
     2>&1; }
 sent_ok() { [ "$(grep -c '"type":"send"' "$S/$1.out")" -eq "$2" ]; }
 
-$STUB serve 1 "$S/ports" 2>"$S/stub.log" &
-PIDS="$PIDS $!"
-wait_until 10 test -s "$S/ports" || { notok "stub nym-api starts" \
-    "$(cat "$S/stub.log")"; exit 1; }
-SP=$(cat "$S/ports")
+stub_start "$S" 1
+PIDS="$PIDS $STUB_PID"
+SP=$STUB_PORTS
 listen 127.0.0.2 "$GW_MIX" known
 listen 127.0.0.3 "$GW_MIX" unknown
 listen 127.0.0.4 "$OFFPORT" offport

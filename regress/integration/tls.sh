@@ -9,7 +9,6 @@
 . "$(dirname "$0")/../lib/daemon.sh"
 
 TOOL=$TOP/$O/regress/bin/tool_credd
-STUB="python3 $TOP/regress/lib/stub_nymapi.py"
 command -v openssl >/dev/null 2>&1 || { skip "tls" "no openssl CLI"; exit 0; }
 gw_users
 D=$(mktemp -d /tmp/gwtls.XXXXXX)
@@ -28,11 +27,9 @@ openssl x509 -req -in "$D/srv.csr" -CA "$D/ca.pem" -CAkey "$D/ca.key" \
     >/dev/null 2>&1 || { notok "make a test CA" "openssl failed"; exit 1; }
 chmod 644 "$D"/*.pem
 
-$STUB serve 3 "$D/ports" "$D/srv.pem" "$D/srv.key" 2>"$D/stub.log" &
-SPID=$!
-wait_until 10 test -s "$D/ports" || { notok "stub nym-api starts (TLS)" \
-    "$(cat "$D/stub.log")"; exit 1; }
-set -- $(cat "$D/ports")
+stub_start "$D" 3 "$D/srv.pem" "$D/srv.key"
+SPID=$STUB_PID
+set -- $STUB_PORTS
 API=https://127.0.0.1:$1
 export GW_TEST_CREDD_RETRY_MS=1000 GW_TEST_CREDD_TOPOLOGY_MS=600000
 export TOOL_CREDD_COSMOS=n1qqqsyqcyq5rqwzqfpg9scrgwpugpzysn3jxcwu

@@ -10,7 +10,6 @@
 . "$(dirname "$0")/../lib/daemon.sh"
 
 TOOL=$TOP/$O/regress/bin/tool_credd
-STUB="python3 $TOP/regress/lib/stub_nymapi.py"
 python3 -c 'import cryptography.hazmat.primitives.asymmetric.ed25519' \
     2>/dev/null || { skip "upgrade mode" "no python3-cryptography"; exit 0; }
 gw_users
@@ -19,11 +18,9 @@ chmod 755 "$D"
 SPID=
 trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; rm -rf "$D"' EXIT
 
-$STUB serve 1 "$D/ports" 2>"$D/stub.log" &
-SPID=$!
-wait_until 10 test -s "$D/ports" || { notok "stub nym-api starts" \
-    "$(cat "$D/stub.log")"; exit 1; }
-P=$(cat "$D/ports")
+stub_start "$D" 1
+SPID=$STUB_PID
+P=$STUB_PORTS
 API=http://127.0.0.1:$P
 export TOOL_CREDD_ATTEST_URL=$API/attestation.json
 export TOOL_CREDD_ATTESTER=$($STUB get "$P" _attester)
@@ -109,16 +106,6 @@ PKT=2413		# the default Sphinx packet, what one send costs
 UPG=40000001		# the least reported in upgrade mode
 HOP=127.0.0.1:$((GW_HTTP + 3))	# nobody listens: packets are dropped
 ws() { "$TOOLS/tool_wsclient" -a "127.0.0.1:$GW_WS" -g "$GWID" "$@"; }
-counter() {
-	"$BIN/gatewayctl" -j -s "$GW_SOCK" status | python3 -c '
-import json, sys
-for p in json.load(sys.stdin)["processes"]:
-    if p["role"] == sys.argv[1]:
-        print(p["counters"].get(sys.argv[2], 0))
-        break
-else:
-    print(0)' "$1" "$2"
-}
 checks() { [ "$(counter credd upgrade_checks)" -ge "$1" ]; }
 # refetch: a reload, and wait for the fetch it causes
 refetch() {

@@ -3,6 +3,7 @@
 #   gw_start [args]   start gatewayd -d in the background, wait for it
 #   gw_stop           SIGTERM and wait
 #   gw_pids ROLE      pid of a worker (by /proc comm), children of master
+#   counter ROLE NAME one counter of a running gatewayd (and _is, _ge)
 # Users _gatewayd and _gatewayd-db are created when running as root.
 
 gw_users() {
@@ -89,4 +90,38 @@ gw_all_pids() {
 
 gw_status_field() {	# pid field
 	awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"
+}
+
+# counter ROLE NAME: one counter from gatewayctl status; 0 if the
+# process has no such counter, -1 if the daemon or the role is not there.
+counter() {
+	"$BIN/gatewayctl" -j -s "$GW_SOCK" status 2>/dev/null | python3 -c '
+import json, sys
+try:
+    d = json.load(sys.stdin)
+except ValueError:
+    print(-1); sys.exit()
+for p in d["processes"]:
+    if p["role"] == sys.argv[1]:
+        print(p["counters"].get(sys.argv[2], 0)); break
+else:
+    print(-1)' "$1" "$2"
+}
+counter_is() { [ "$(counter "$1" "$2")" -eq "$3" ]; }
+counter_ge() { [ "$(counter "$1" "$2")" -ge "$3" ]; }
+# wait_counter ROLE NAME VALUE: until the counter reaches VALUE (10 s)
+wait_counter() { wait_until 10 counter_ge "$@"; }
+
+# stub_start DIR N [CERT KEY]: the stub nym-api (regress/lib/stub_nymapi.py)
+# on N loopback ports (HTTPS with CERT and KEY), its log in DIR/stub.log;
+# sets STUB_PID and STUB_PORTS, or reports "not ok" and exits.
+STUB="python3 $TOP/regress/lib/stub_nymapi.py"
+stub_start() {
+	_sd=$1; shift
+	$STUB serve "$1" "$_sd/ports" ${2:+"$2"} ${3:+"$3"} \
+	    2>"$_sd/stub.log" &
+	STUB_PID=$!
+	wait_until 10 test -s "$_sd/ports" || {
+		notok "stub nym-api starts" "$(cat "$_sd/stub.log")"; exit 1; }
+	STUB_PORTS=$(cat "$_sd/ports")
 }

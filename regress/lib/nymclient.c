@@ -29,6 +29,7 @@
 
 #include "client_crypto.h"
 #include "gwcrypto.h"
+#include "jsonbytes.h"
 #include "nymclient.h"
 
 #define NC_VERSION		6	/* what we propose (spec 2.4) */
@@ -490,23 +491,6 @@ nc_send_handshake(struct nymclient *c, const uint8_t *data, size_t len)
 	return nc_send_frame(c, WSLAY_TEXT_FRAME, out, o);
 }
 
-/* A bytes-array member (decimal 0..255): its length, or -1. */
-static int
-nc_json_bytes(json_t *o, const char *key, uint8_t *buf, size_t max)
-{
-	json_t	*a = json_object_get(o, key), *e;
-	size_t	 i;
-
-	if (!json_is_array(a) || json_array_size(a) > max)
-		return -1;
-	json_array_foreach(a, i, e) {
-		if (!json_is_integer(e) || json_integer_value(e) < 0 ||
-		    json_integer_value(e) > 255)
-			return -1;
-		buf[i] = (uint8_t)json_integer_value(e);
-	}
-	return (int)json_array_size(a);
-}
 
 static void
 nc_hs_reply(struct nymclient *c, json_t *o)
@@ -526,7 +510,7 @@ nc_hs_reply(struct nymclient *c, json_t *o)
 		}
 		c->version = (int)json_integer_value(v);
 	}
-	n = nc_json_bytes(o, "data", reply, sizeof(reply));
+	n = json_bytes(o, "data", reply, sizeof(reply));
 	randombytes_buf(nonce, sizeof(nonce));
 	if (c->bad_sig) {
 		uint8_t	 other_pk[32], other_sk[crypto_sign_SECRETKEYBYTES];
@@ -579,7 +563,7 @@ nc_text(struct nymclient *c, const uint8_t *msg, size_t len)
 		consumed = 1;
 	} else if (strcmp(type, "handshakePayload") == 0 &&
 	    c->state == NC_HS_FINAL) {
-		if (nc_json_bytes(o, "data", fin, sizeof(fin)) != 1 ||
+		if (json_bytes(o, "data", fin, sizeof(fin)) != 1 ||
 		    fin[0] != CLIENT_HS_FINALIZE_OK)
 			nc_fail(c, "handshake finalization was not [1]");
 		else
@@ -1059,8 +1043,8 @@ nymclient_encrypted_open(struct nymclient *c, const char *text, size_t len,
 	if (c->aead == NULL ||
 	    (o = json_loadb(text, len, 0, NULL)) == NULL)
 		return -1;
-	n = nc_json_bytes(o, "ciphertext", ct, sizeof(ct));
-	nl = nc_json_bytes(o, "nonce", nonce, sizeof(nonce));
+	n = json_bytes(o, "ciphertext", ct, sizeof(ct));
+	nl = json_bytes(o, "nonce", nonce, sizeof(nonce));
 	json_decref(o);
 	if (n < CLIENT_TAG_LEN || nl != CLIENT_NONCE_LEN ||
 	    (size_t)n - CLIENT_TAG_LEN >= outlen)

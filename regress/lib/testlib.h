@@ -21,6 +21,12 @@ void	t_skip(const char *name, const char *why);
 /* Exit status for main(): 1 if any case failed. */
 int	t_done(void);
 
+/* Tools and benchmarks: monotonic seconds; "<program>: message" on
+ * stderr and exit 2. */
+double	t_now(void);
+void	t_die(const char *fmt, ...)
+	    __attribute__((noreturn, format(printf, 1, 2)));
+
 /* Hex helpers for vectors. */
 int	t_unhex(const char *hex, uint8_t *out, size_t outmax, size_t *outlen);
 uint8_t	*t_unhex_alloc(const char *hex, size_t *outlen);

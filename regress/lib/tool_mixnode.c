@@ -76,6 +76,7 @@
 #include "nodeaddr.h"
 #include "sphinx.h"
 #include "sphinx_create.h"
+#include "testlib.h"
 
 #define MAX_NODES	16
 #define MAX_OUT		256
@@ -107,28 +108,6 @@ static uint64_t			 acks_total, expect_acks;
 static double			 t_first, t_last_ack;
 static int			 bench_mode, verbose;
 
-static double
-now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void __attribute__((noreturn, format(printf, 1, 2)))
-die(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "tool_mixnode: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-	exit(2);
-}
-
 static void
 out_event(struct bufferevent *bev, short what, void *arg)
 {
@@ -152,14 +131,14 @@ out_connect(struct out *o)
 	socklen_t		 sl;
 
 	if (nodeaddr_to_sockaddr(&o->addr, &ss, &sl) == -1)
-		die("bad address");
+		t_die("bad address");
 	o->bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 	if (o->bev == NULL)
-		die("bufferevent_socket_new");
+		t_die("bufferevent_socket_new");
 	bufferevent_setcb(o->bev, NULL, NULL, out_event, o);
 	if (bufferevent_socket_connect(o->bev, (struct sockaddr *)&ss,
 	    (int)sl) == -1)
-		die("connect");
+		t_die("connect");
 	return o->bev;
 }
 
@@ -176,7 +155,7 @@ out_get(const struct nodeaddr *a)
 			return outs[i].bev;
 		}
 	if (nouts == MAX_OUT)
-		die("too many peers");
+		t_die("too many peers");
 	outs[nouts].addr = *a;
 	return out_connect(&outs[nouts++]);
 }
@@ -188,7 +167,7 @@ out_new(const struct nodeaddr *a)
 	struct out	*o;
 
 	if (nouts == MAX_OUT)
-		die("too many connections");
+		t_die("too many connections");
 	o = &outs[nouts++];
 	o->addr = *a;
 	return out_connect(o);
@@ -204,7 +183,7 @@ send_frame(struct bufferevent *bev, uint8_t version, uint8_t rotation,
 	h = mixframe_encode_header(version, mixframe_tag_for(
 	    MIXFRAME_TYPE_SPHINX, len), MIXFRAME_TYPE_SPHINX, rotation, hdr);
 	if (h < 0)
-		die("frame header: %s", mixframe_strerror(h));
+		t_die("frame header: %s", mixframe_strerror(h));
 	bufferevent_write(bev, hdr, (size_t)h);
 	bufferevent_write(bev, pkt, len);
 }
@@ -239,7 +218,7 @@ node_packet(struct node *n, const struct mixframe *f)
 final:
 		n->acks++;
 		acks_total++;
-		t_last_ack = now();
+		t_last_ack = t_now();
 		if (expect_acks > 0 && acks_total >= expect_acks)
 			event_base_loopexit(base, NULL);
 		return;
@@ -306,7 +285,7 @@ node_accept(struct evconnlistener *l, evutil_socket_t fd,
 	(void)salen;
 	bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL)
-		die("bufferevent_socket_new");
+		t_die("bufferevent_socket_new");
 	bufferevent_setcb(bev, node_read, NULL, node_event, arg);
 	bufferevent_enable(bev, EV_READ);
 }
@@ -323,7 +302,7 @@ node_identity(struct node *n)
 
 	randombytes_buf(seed, sizeof(seed));
 	if (crypto_sign_seed_keypair(n->id_pk, sk, seed) != 0)
-		die("crypto_sign_seed_keypair");
+		t_die("crypto_sign_seed_keypair");
 	sodium_memzero(seed, sizeof(seed));
 	sodium_memzero(sk, sizeof(sk));
 }
@@ -334,7 +313,7 @@ print_key(const uint8_t *k, size_t len)
 	char	 b[BASE58_ENCODED_MAX(64)];
 
 	if (base58_encode(k, len, b, sizeof(b)) < 0)
-		die("base58_encode");
+		t_die("base58_encode");
 	printf(" %s", b);
 }
 
@@ -356,11 +335,11 @@ node_start(struct node *n, int idx)
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 128,
 	    (struct sockaddr *)&sin, sizeof(sin));
 	if (n->l == NULL)
-		die("listen: %s", strerror(errno));
+		t_die("listen: %s", strerror(errno));
 	if (getsockname(evconnlistener_get_fd(n->l), (struct sockaddr *)&ss,
 	    &sl) == -1 || nodeaddr_from_sockaddr((struct sockaddr *)&ss,
 	    &n->addr) == -1)
-		die("getsockname");
+		t_die("getsockname");
 }
 
 static void
@@ -369,7 +348,7 @@ hop_of(struct sphinx_route_hop *h, const struct nodeaddr *a,
 {
 	memset(h, 0, sizeof(*h));
 	if (nodeaddr_encode(a, h->address, sizeof(h->address)) < 0)
-		die("nodeaddr_encode");
+		t_die("nodeaddr_encode");
 	memcpy(h->pubkey, pk, 32);
 }
 
@@ -383,7 +362,7 @@ read_pem_key(const char *path, uint8_t key[32])
 	int	 ok = 0;
 
 	if ((fp = fopen(path, "r")) == NULL)
-		die("%s: %s", path, strerror(errno));
+		t_die("%s: %s", path, strerror(errno));
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		line[strcspn(line, "\r\n")] = '\0';
 		if (line[0] == '-' || line[0] == '\0')
@@ -395,7 +374,7 @@ read_pem_key(const char *path, uint8_t key[32])
 	}
 	fclose(fp);
 	if (!ok)
-		die("%s: no 32-byte key", path);
+		t_die("%s: no 32-byte key", path);
 }
 
 /*
@@ -419,13 +398,13 @@ build_packet(const struct sphinx_route_hop *route, size_t nhops,
 	rc = sphinx_surb_ack_create(ctx, SPHINX_VERSION_EXPLICIT_KEYS,
 	    &ackroute, 1, sender_id, ackmsg, sizeof(ackmsg), NULL, msg);
 	if (rc != SPHINX_OK)
-		die("surb ack: %s", sphinx_strerror(rc));
+		t_die("surb ack: %s", sphinx_strerror(rc));
 	snprintf((char *)msg + SPHINX_SURB_ACK_LEN, 64,
 	    "tool_mixnode message %llu", (unsigned long long)seq);
 	rc = sphinx_create(ctx, SPHINX_VERSION_EXPLICIT_KEYS, route, nhops,
 	    client, id, msg, SPHINX_SURB_ACK_LEN + 40, size, NULL, out);
 	if (rc != SPHINX_OK)
-		die("sphinx_create: %s", sphinx_strerror(rc));
+		t_die("sphinx_create: %s", sphinx_strerror(rc));
 }
 
 /* Final-hop unwraps per second on one core, with a key of our own. */
@@ -451,17 +430,17 @@ bench_floor(size_t size)
 	hop_of(&hop, &a, pk);
 	pool = malloc(npool * size);
 	if (pool == NULL)
-		die("malloc");
+		t_die("malloc");
 	for (i = 0; i < npool; i++)
 		build_packet(&hop, 1, client, size, i, pool + i * size);
-	t0 = now();
+	t0 = t_now();
 	do {
 		for (i = 0; i < npool; i++)
 			if (sphinx_process(ctx, &kp, 1, SPHINX_ACCEPT_FINAL,
 			    pool + i * size, size, scratch, &res) != SPHINX_OK)
-				die("bench unwrap failed");
+				t_die("bench unwrap failed");
 		done += npool;
-	} while ((t = now() - t0) < 1.0);
+	} while ((t = t_now() - t0) < 1.0);
 	printf("bench crypto floor: %.0f final-hop unwraps/s on one core "
 	    "(%zu-byte packets)\n", (double)done / t, size);
 	free(pool);
@@ -502,15 +481,15 @@ bad_tick(int fd, short what, void *arg)
 	(void)what;
 	(void)arg;
 	if (nodeaddr_to_sockaddr(&bad_to, &ss, &sl) == -1)
-		die("bad address");
+		t_die("bad address");
 	for (i = 0; i < 25 && bad_left > 0; i++, bad_left--) {
 		bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 		if (bev == NULL)
-			die("bufferevent_socket_new");
+			t_die("bufferevent_socket_new");
 		bufferevent_setcb(bev, NULL, bad_written, bad_event, NULL);
 		if (bufferevent_socket_connect(bev, (struct sockaddr *)&ss,
 		    (int)sl) == -1)
-			die("connect");
+			t_die("connect");
 		garbage[0] = 0x09;	/* unknown frame version */
 		randombytes_buf(garbage + 1, sizeof(garbage) - 1);
 		bufferevent_write(bev, garbage, sizeof(garbage));
@@ -564,10 +543,10 @@ serve(int secs)
 	    (sigint = evsignal_new(base, SIGINT, stop_cb, NULL)) == NULL ||
 	    evsignal_add(sigterm, NULL) == -1 ||
 	    evsignal_add(sigint, NULL) == -1)
-		die("evsignal");
+		t_die("evsignal");
 	if (secs > 0) {
 		if ((tev = evtimer_new(base, timeout_cb, NULL)) == NULL)
-			die("evtimer_new");
+			t_die("evtimer_new");
 		evtimer_add(tev, &tv);
 	}
 	for (j = 0; j < nnodes; j++) {
@@ -635,7 +614,7 @@ main(int argc, char *argv[])
 		case 'c':
 			if (sodium_hex2bin(client, 32, optarg, strlen(optarg),
 			    NULL, &clen, NULL) != 0 || clen != 32)
-				die("-c wants 64 hex digits");
+				t_die("-c wants 64 hex digits");
 			have_client = 1;
 			break;
 		case 'd': direct = 1; break;
@@ -663,7 +642,7 @@ main(int argc, char *argv[])
 		usage();
 	if (sodium_init() == -1 || (ctx = sphinx_ctx_new()) == NULL ||
 	    (base = event_base_new()) == NULL)
-		die("init");
+		t_die("init");
 	randombytes_buf(sender_id, sizeof(sender_id));
 	if (!have_client)
 		randombytes_buf(client, sizeof(client));
@@ -687,9 +666,9 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	if (nodeaddr_parse(gwaddr, &gw) == -1)
-		die("bad gateway address %s", gwaddr);
+		t_die("bad gateway address %s", gwaddr);
 	if (keyfile == NULL)
-		die("-k: the gateway's Sphinx key is needed");
+		t_die("-k: the gateway's Sphinx key is needed");
 	read_pem_key(keyfile, gwpk);
 	if (wrong)
 		randombytes_buf(gwpk, sizeof(gwpk));
@@ -707,7 +686,7 @@ main(int argc, char *argv[])
 		bad_left = nbad;
 		bad_to = gw;
 		if ((bad_ev = evtimer_new(base, bad_tick, NULL)) == NULL)
-			die("evtimer_new");
+			t_die("evtimer_new");
 		bad_tick(-1, 0, NULL);
 	}
 	if (ngarbage > 0) {
@@ -720,10 +699,10 @@ main(int argc, char *argv[])
 	}
 
 	if ((pkt = malloc(size)) == NULL)
-		die("malloc");
+		t_die("malloc");
 	for (j = 0; j < nconns; j++)
 		conns[j] = direct ? out_new(&gw) : out_get(&nodes[0].addr);
-	t_first = now();
+	t_first = t_now();
 	for (i = 0; i < npkts; i++) {
 		build_packet(route, nhops, client, size, (uint64_t)i, pkt);
 		bev = conns[i % nconns];
@@ -734,7 +713,7 @@ main(int argc, char *argv[])
 			    pkt, size);
 	}
 	free(pkt);
-	t_sent = now();
+	t_sent = t_now();
 	printf("sent %lld%s\n", npkts, replay ? " (each twice)" : "");
 	fflush(stdout);
 
@@ -749,7 +728,7 @@ main(int argc, char *argv[])
 	/* A little longer, to see acks that should not come. */
 	if (expect_acks > 0 && acks_total >= expect_acks)
 		flush_all(0.3);
-	while (bad_left > 0 && now() - t_first < secs)
+	while (bad_left > 0 && t_now() - t_first < secs)
 		flush_all(0.05);
 	if (nbad > 0)
 		flush_all(0.3);	/* the last bad frames reach mixd */

@@ -56,6 +56,7 @@
 #include "noise_frame.h"
 #include "sphinx.h"
 #include "sphinx_create.h"
+#include "testlib.h"
 
 #define MAX_IN		8
 #define FRAME_SPACE	(MIXFRAME_MAX_HDR_LEN + SPHINX_SIZE_REGULAR)
@@ -79,28 +80,6 @@ static struct in_conn		 ins[MAX_IN];
 static unsigned long		 acks, in_handshakes;
 static uint8_t			 scratch[SPHINX_MAX_PACKET];
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
-die(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "tool_noisepeer: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-	exit(2);
-}
-
-static double
-now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 hex32(const char *s, uint8_t out[32])
 {
@@ -108,7 +87,7 @@ hex32(const char *s, uint8_t out[32])
 
 	if (sodium_hex2bin(out, 32, s, strlen(s), NULL, &len, NULL) != 0 ||
 	    len != 32)
-		die("not 64 hex digits: %s", s);
+		t_die("not 64 hex digits: %s", s);
 }
 
 static void
@@ -118,7 +97,7 @@ read_pub(const char *path, uint8_t out[32])
 
 	if (keys_pem_read_n(path, "X25519 PUBLIC KEY", out, 32, err,
 	    sizeof(err)) == -1)
-		die("%s", err);
+		t_die("%s", err);
 }
 
 static int
@@ -147,7 +126,7 @@ read_all(int fd, uint8_t *p, size_t len, double deadline)
 	int		 ms;
 
 	while (len > 0) {
-		ms = (int)((deadline - now()) * 1000);
+		ms = (int)((deadline - t_now()) * 1000);
 		if (ms <= 0 || poll(&pfd, 1, ms) <= 0)
 			return -1;
 		if ((n = read(fd, p, len)) <= 0)
@@ -166,7 +145,7 @@ wait_closed(int fd, double deadline)
 
 	for (;;) {
 		if (read_all(fd, b, 1, deadline) == -1)
-			return now() < deadline;
+			return t_now() < deadline;
 	}
 }
 
@@ -186,7 +165,7 @@ build_packet(const struct sphinx_route_hop *gw, const struct nodeaddr *self,
 	memset(&ackroute, 0, sizeof(ackroute));
 	if (nodeaddr_encode(self, ackroute.address,
 	    sizeof(ackroute.address)) < 0)
-		die("%s", "nodeaddr_encode");
+		t_die("%s", "nodeaddr_encode");
 	memcpy(ackroute.pubkey, self_pk, 32);
 	randombytes_buf(ackmsg, sizeof(ackmsg));
 	randombytes_buf(sender, sizeof(sender));
@@ -194,13 +173,13 @@ build_packet(const struct sphinx_route_hop *gw, const struct nodeaddr *self,
 	if (sphinx_surb_ack_create(ctx, SPHINX_VERSION_EXPLICIT_KEYS,
 	    &ackroute, 1, sender, ackmsg, sizeof(ackmsg), NULL, msg) !=
 	    SPHINX_OK)
-		die("%s", "surb ack");
+		t_die("%s", "surb ack");
 	memset(msg + SPHINX_SURB_ACK_LEN, 0, 64);
 	snprintf((char *)msg + SPHINX_SURB_ACK_LEN, 64, "over noise");
 	if (sphinx_create(ctx, SPHINX_VERSION_EXPLICIT_KEYS, gw, 1, client,
 	    id, msg, SPHINX_SURB_ACK_LEN + 40, SPHINX_SIZE_REGULAR, NULL,
 	    out) != SPHINX_OK)
-		die("%s", "sphinx_create");
+		t_die("%s", "sphinx_create");
 }
 
 /* --- the responder side: the gateway connects to us ----------------- */
@@ -322,7 +301,7 @@ serve(int lfd, unsigned long want, double deadline)
 	struct pollfd	 pfd[1 + MAX_IN];
 	int		 i, n, ms, fd;
 
-	while (acks < want && (ms = (int)((deadline - now()) * 1000)) > 0) {
+	while (acks < want && (ms = (int)((deadline - t_now()) * 1000)) > 0) {
 		pfd[0].fd = lfd;
 		pfd[0].events = POLLIN;
 		for (i = 0; i < MAX_IN; i++) {
@@ -359,19 +338,19 @@ connect_gw(const struct nodeaddr *gw, const char *bindip)
 	int			 fd;
 
 	if (nodeaddr_to_sockaddr(gw, &ss, &sslen) == -1)
-		die("%s", "gateway address");
+		t_die("%s", "gateway address");
 	if ((fd = socket(ss.ss_family, SOCK_STREAM, 0)) == -1)
-		die("socket: %s", strerror(errno));
+		t_die("socket: %s", strerror(errno));
 	if (bindip != NULL) {
 		memset(&sin, 0, sizeof(sin));
 		sin.sin_family = AF_INET;
 		if (inet_pton(AF_INET, bindip, &sin.sin_addr) != 1)
-			die("bad -b %s", bindip);
+			t_die("bad -b %s", bindip);
 		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
-			die("bind: %s", strerror(errno));
+			t_die("bind: %s", strerror(errno));
 	}
 	if (connect(fd, (struct sockaddr *)&ss, sslen) == -1)
-		die("connect: %s", strerror(errno));
+		t_die("connect: %s", strerror(errno));
 	return fd;
 }
 
@@ -398,7 +377,7 @@ handshake(int fd, const char *mode, const uint8_t gw_noise[32],
 	if (rc != NOISE_OK ||
 	    noise_frame_hs_write(hs, NOISE_NYM_VERSION_1, buf, sizeof(buf),
 	    &len) != NOISE_OK || write_all(fd, buf, len) == -1)
-		die("%s", "handshake message 1");
+		t_die("%s", "handshake message 1");
 	if (read_all(fd, buf, NOISE_FRAME_HDR_LEN, deadline) == -1)
 		return -1;
 	if (noise_frame_hdr_decode(buf, &h) != NOISE_OK ||
@@ -406,10 +385,10 @@ handshake(int fd, const char *mode, const uint8_t gw_noise[32],
 	    read_all(fd, buf + NOISE_FRAME_HDR_LEN, h.len, deadline) == -1 ||
 	    noise_frame_hs_read(hs, NOISE_NYM_VERSION_1, &h,
 	    buf + NOISE_FRAME_HDR_LEN) != NOISE_OK)
-		die("%s", "bad handshake message 2 from the gateway");
+		t_die("%s", "bad handshake message 2 from the gateway");
 	if (noise_frame_hs_write(hs, NOISE_NYM_VERSION_1, buf, sizeof(buf),
 	    &len) != NOISE_OK || write_all(fd, buf, len) == -1)
-		die("%s", "handshake message 3");
+		t_die("%s", "handshake message 3");
 	return 0;
 }
 
@@ -436,7 +415,7 @@ main(int argc, char *argv[])
 
 	if (sodium_init() == -1 || gwcrypto_init() == -1 ||
 	    (ctx = sphinx_ctx_new()) == NULL)
-		die("%s", "crypto init");
+		t_die("%s", "crypto init");
 	randombytes_buf(client, sizeof(client));
 	randombytes_buf(noise_sk, sizeof(noise_sk));
 	while ((ch = getopt(argc, argv, "a:b:c:g:k:l:m:n:N:P:s:t:")) != -1) {
@@ -452,7 +431,7 @@ main(int argc, char *argv[])
 			break;
 		case 'g':
 			if (nodeaddr_parse(optarg, &gw) == -1)
-				die("bad -g %s", optarg);
+				t_die("bad -g %s", optarg);
 			have_gw = 1;
 			break;
 		case 'k':
@@ -460,7 +439,7 @@ main(int argc, char *argv[])
 			break;
 		case 'l':
 			if (nodeaddr_parse(optarg, &self) == -1)
-				die("bad -l %s", optarg);
+				t_die("bad -l %s", optarg);
 			have_self = 1;
 			break;
 		case 'm':
@@ -485,11 +464,11 @@ main(int argc, char *argv[])
 			secs = atof(optarg);
 			break;
 		default:
-			die("%s", "bad usage (see the source)");
+			t_die("%s", "bad usage (see the source)");
 		}
 	}
 	if (!have_gw || !have_self || noisefile == NULL || sphinxfile == NULL)
-		die("%s", "-g, -l, -n and -k are required");
+		t_die("%s", "-g, -l, -n and -k are required");
 	good = strcmp(mode, "good") == 0;
 	if (want == (unsigned long)-1)
 		want = good ? n : 0;
@@ -500,22 +479,22 @@ main(int argc, char *argv[])
 	crypto_scalarmult_base(ack_pk, ack_key.sk);
 	for (i = 0; i < MAX_IN; i++)
 		ins[i].fd = -1;
-	deadline = now() + secs;
+	deadline = t_now() + secs;
 
 	/* Our node first: the gateway connects here to deliver the acks. */
 	if (nodeaddr_to_sockaddr(&self, &ss, &sslen) == -1 ||
 	    (lfd = socket(ss.ss_family, SOCK_STREAM, 0)) == -1)
-		die("%s", "listen socket");
+		t_die("%s", "listen socket");
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	if (bind(lfd, (struct sockaddr *)&ss, sslen) == -1 ||
 	    listen(lfd, 16) == -1)
-		die("listen: %s", strerror(errno));
+		t_die("listen: %s", strerror(errno));
 
 	fd = connect_gw(&gw, bindip);
 	memset(&hs, 0, sizeof(hs));
 	if (strcmp(mode, "silent") == 0) {
 		if (!wait_closed(fd, deadline))
-			die("%s", "the gateway kept a silent peer open");
+			t_die("%s", "the gateway kept a silent peer open");
 		printf("closed by gateway: silent peer\n");
 		return 0;
 	}
@@ -526,14 +505,14 @@ main(int argc, char *argv[])
 			return good ? 1 : 0;
 		}
 		if (noise_hs_split(&hs, &tx, &rx) != NOISE_OK)
-			die("%s", "split");
+			t_die("%s", "split");
 		noise_hs_free(&hs);
 		if (!good) {
 			/* Message 3 was wrong: the gateway must hang up. */
 			noise_cs_free(&tx);
 			noise_cs_free(&rx);
 			if (!wait_closed(fd, deadline))
-				die("%s", "the gateway kept a bad peer open");
+				t_die("%s", "the gateway kept a bad peer open");
 			printf("closed by gateway: after message 3\n");
 			return 0;
 		}
@@ -542,24 +521,24 @@ main(int argc, char *argv[])
 
 	memset(&gwhop, 0, sizeof(gwhop));
 	if (nodeaddr_encode(&gw, gwhop.address, sizeof(gwhop.address)) < 0)
-		die("%s", "gateway address");
+		t_die("%s", "gateway address");
 	memcpy(gwhop.pubkey, gw_sphinx, 32);
 	if ((stream = malloc(n * FRAME_SPACE + 1)) == NULL)
-		die("%s", "malloc");
+		t_die("%s", "malloc");
 	for (i = 0; i < n; i++) {
 		int h = mixframe_encode_header(MIXFRAME_V7,
 		    mixframe_tag_for(MIXFRAME_TYPE_SPHINX, SPHINX_SIZE_REGULAR),
 		    MIXFRAME_TYPE_SPHINX, 0, stream + slen);
 
 		if (h < 0)
-			die("%s", "frame header");
+			t_die("%s", "frame header");
 		build_packet(&gwhop, &self, ack_pk, client, stream + slen + h);
 		slen += (size_t)h + SPHINX_SIZE_REGULAR;
 	}
 	if (strcmp(mode, "raw") == 0) {
 		if (write_all(fd, stream, slen) == -1 ||
 		    !wait_closed(fd, deadline))
-			die("%s", "the gateway kept a raw peer open");
+			t_die("%s", "the gateway kept a raw peer open");
 		free(stream);
 		printf("closed by gateway: raw frames\n");
 		return 0;
@@ -572,7 +551,7 @@ main(int argc, char *argv[])
 		if (noise_frame_seal(&tx, NOISE_NYM_VERSION_1, stream + off,
 		    chunk, sealed, sizeof(sealed), &olen) != NOISE_OK ||
 		    write_all(fd, sealed, olen) == -1)
-			die("%s", "send");
+			t_die("%s", "send");
 	}
 	printf("sent %lu\n", n);
 	serve(lfd, want, deadline);

@@ -57,7 +57,8 @@
  *		"pushed HEX", "binary HEX", "close CODE", and last "eof"
  *		(the gateway dropped us) or "open" (still connected).
  *
- * Exit status 0 on success, 1 on a failure (reason on stderr), 2 usage.
+ * Exit status 0 on success, 1 when an answer is not the expected one,
+ * 2 on an error (reason on stderr) or bad usage.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -76,6 +77,7 @@
 #include "nodeaddr.h"
 #include "nymclient.h"
 #include "util.h"
+#include "testlib.h"
 
 static char		 ip[64];
 static uint16_t		 port;
@@ -89,19 +91,6 @@ usage(void)
 	fprintf(stderr, "usage: tool_wsclient -a IP:PORT [-g ID] [-t MS] "
 	    "register|auth|replay-auth|forget|raw|forward [args]\n");
 	exit(2);
-}
-
-static void __attribute__((noreturn, format(printf, 1, 2)))
-die(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "tool_wsclient: ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
 }
 
 static void
@@ -160,13 +149,13 @@ load_or_new(const char *state)
 
 	if (access(state, F_OK) == 0) {
 		if ((c = nymclient_load(state)) == NULL)
-			die("%s: cannot load", state);
+			t_die("%s: cannot load", state);
 		return c;
 	}
 	if (!have_gw)
-		die("-g is needed for a new identity");
+		t_die("-g is needed for a new identity");
 	if ((c = nymclient_new(gw_id)) == NULL)
-		die("nymclient_new");
+		t_die("nymclient_new");
 	return c;
 }
 
@@ -174,14 +163,14 @@ static void
 save(struct nymclient *c, const char *state)
 {
 	if (nymclient_save(c, state) == -1)
-		die("%s: cannot save", state);
+		t_die("%s: cannot save", state);
 }
 
 static void
 connect_or_die(struct nymclient *c)
 {
 	if (nymclient_connect(c, ip, port, timeout_ms) == -1)
-		die("connect: %s", nymclient_error(c));
+		t_die("connect: %s", nymclient_error(c));
 }
 
 static void
@@ -191,7 +180,7 @@ authenticate_or_die(struct nymclient *c, const char *state)
 	if (nymclient_authenticate(c, timeout_ms) == -1) {
 		/* The timestamp is spent even if refused. */
 		save(c, state);
-		die("authenticate: %s", nymclient_error(c));
+		t_die("authenticate: %s", nymclient_error(c));
 	}
 	save(c, state);
 	printf("authenticated bandwidth %" PRId64 "\n", nymclient_bandwidth(c));
@@ -204,7 +193,7 @@ claim(struct nymclient *c)
 	int64_t	 bw;
 
 	if (nymclient_claim_free(c, timeout_ms, &bw) == -1)
-		die("claim: %s", nymclient_error(c));
+		t_die("claim: %s", nymclient_error(c));
 	printf("bandwidth %" PRId64 "\n", bw);
 }
 
@@ -347,7 +336,7 @@ cmd_replay(int argc, char **argv)
 		usage();
 	c = load_or_new(state);
 	if ((n = nymclient_auth_request(c, 0, req, sizeof(req))) == -1)
-		die("no shared key in %s", state);
+		t_die("no shared key in %s", state);
 	save(c, state);
 
 	/* The request, as a real client would send it. */
@@ -429,15 +418,15 @@ cmd_forget(int argc, char **argv)
 	    "\"stats\":%s}}", client, stats);
 	if (nymclient_encrypted_start(c, req) == -1 ||
 	    nymclient_flush(c, timeout_ms) == -1)
-		die("forget: %s", nymclient_error(c));
+		t_die("forget: %s", nymclient_error(c));
 	if (pause > 0)
 		usleep((useconds_t)pause * 1000);
 	if (nymclient_wait_text(c, types, &m, timeout_ms) == -1)
-		die("forget: %s", nymclient_error(c));
+		t_die("forget: %s", nymclient_error(c));
 	rv = nymclient_encrypted_open(c, (const char *)m.data, m.len, reply,
 	    sizeof(reply));
 	if (rv == -1)
-		die("forget: %s", (char *)m.data);
+		t_die("forget: %s", (char *)m.data);
 	nymclient_msg_free(&m);
 	printf("reply %s\n", reply);
 	/* Pushed messages queued before the ack are counted, not shown. */
@@ -470,7 +459,7 @@ send_one(struct nymclient *c, const char *arg)
 		if ((b = malloc(len + 1)) == NULL ||
 		    sodium_hex2bin(b, len + 1, arg + 4, strlen(arg + 4), NULL,
 		    &n, NULL) != 0)
-			die("bad hex: %s", arg);
+			t_die("bad hex: %s", arg);
 		rv = nymclient_send_raw_binary(c, b, n);
 		free(b);
 		return rv;
@@ -478,7 +467,7 @@ send_one(struct nymclient *c, const char *arg)
 	if (strncmp(arg, "fill:", 5) == 0) {
 		len = (size_t)gw_strtonum(arg + 5, 1, 64 * 1024 * 1024, &errstr);
 		if (errstr != NULL || (s = malloc(len)) == NULL)
-			die("bad fill: %s", arg);
+			t_die("bad fill: %s", arg);
 		memset(s, 'a', len);
 		rv = nymclient_send_raw_text(c, s, len);
 		free(s);
@@ -487,10 +476,10 @@ send_one(struct nymclient *c, const char *arg)
 	if (strncmp(arg, "auth-ts:", 8) == 0) {
 		off = gw_strtonum(arg + 8, -100000, 100000, &errstr);
 		if (errstr != NULL)
-			die("bad auth-ts: %s", arg);
+			t_die("bad auth-ts: %s", arg);
 		if ((rv = nymclient_auth_request(c, (int64_t)time(NULL) + off,
 		    req, sizeof(req))) == -1)
-			die("auth-ts: no key");
+			t_die("auth-ts: no key");
 		return nymclient_send_raw_text(c, req, (size_t)rv);
 	}
 	return nymclient_send_raw_text(c, arg, strlen(arg));
@@ -539,7 +528,7 @@ cmd_forward(int argc, char **argv)
 	if ((pkt = malloc(size)) == NULL ||
 	    (buflen = mixpacket_encoded_len(MIXPACKET_V1, &mp)) == 0 ||
 	    (buf = malloc(buflen)) == NULL)
-		die("forward: out of memory");
+		t_die("forward: out of memory");
 	c = load_or_new(state);
 	authenticate_or_die(c, state);
 	for (i = 0; i < count; i++) {
@@ -549,10 +538,10 @@ cmd_forward(int argc, char **argv)
 		mp.packet = pkt;
 		if ((n = mixpacket_encode(MIXPACKET_V1, &mp, buf,
 		    buflen)) < 0)
-			die("forward: %s", mixpacket_strerror(n));
+			t_die("forward: %s", mixpacket_strerror(n));
 		if (nymclient_forward_start(c, MIXPACKET_V1, buf,
 		    (size_t)n) == -1 || nymclient_flush(c, timeout_ms) == -1)
-			die("forward: %s", nymclient_error(c));
+			t_die("forward: %s", nymclient_error(c));
 	}
 	while (got < count && nymclient_recv(c, &m, timeout_ms) == 1) {
 		if (m.kind == NCM_TEXT && (strstr((char *)m.data,
@@ -601,12 +590,12 @@ cmd_raw(int argc, char **argv)
 		if (!have_gw)
 			memset(gw_id, 0, sizeof(gw_id));
 		if ((c = nymclient_new(gw_id)) == NULL)
-			die("nymclient_new");
+			t_die("nymclient_new");
 		connect_or_die(c);
 	}
 	for (i = 0; i < argc; i++)
 		if (send_one(c, argv[i]) == -1)
-			die("send: %s", nymclient_error(c));
+			t_die("send: %s", nymclient_error(c));
 	if (state != NULL)
 		save(c, state);
 	drain(c, -1, secs, 0, &eof);
@@ -623,7 +612,7 @@ main(int argc, char **argv)
 	int		 ch;
 
 	if (gwcrypto_init() == -1)
-		die("crypto libraries unusable");
+		t_die("crypto libraries unusable");
 	while ((ch = getopt(argc, argv, "+a:g:t:")) != -1) {
 		switch (ch) {
 		case 'a':
@@ -638,7 +627,7 @@ main(int argc, char **argv)
 			break;
 		case 'g':
 			if (base58_decode(optarg, gw_id, sizeof(gw_id)) != 32)
-				die("-g: not a base58 32-byte key");
+				t_die("-g: not a base58 32-byte key");
 			have_gw = 1;
 			break;
 		case 't':

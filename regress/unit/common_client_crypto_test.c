@@ -13,6 +13,7 @@
 
 #include "client_crypto.h"
 #include "gwcrypto.h"
+#include "jsonbytes.h"
 #include "mixpacket.h"
 #include "sphinx.h"
 #include "common_vectors.h"
@@ -27,23 +28,6 @@ unhex(const char *hex, uint8_t *out, size_t n)
 		memset(out, 0, n);
 }
 
-/* A JSON bytes-array member into buf; length or -1. */
-static long
-jbytes(const json_t *o, const char *key, uint8_t *buf, size_t max)
-{
-	json_t	*a = json_object_get(o, key), *e;
-	size_t	 i;
-
-	if (!json_is_array(a) || json_array_size(a) > max)
-		return -1;
-	json_array_foreach(a, i, e) {
-		if (!json_is_integer(e) || json_integer_value(e) < 0 ||
-		    json_integer_value(e) > 255)
-			return -1;
-		buf[i] = (uint8_t)json_integer_value(e);
-	}
-	return (long)json_array_size(a);
-}
 
 /* The data of handshake step i (a JSON text holding a bytes-array). */
 static long
@@ -58,7 +42,7 @@ step_data(json_t *v, size_t i, uint8_t *buf, size_t max)
 	    &err);
 	if (msg == NULL)
 		return -1;
-	n = jbytes(msg, "data", buf, max);
+	n = json_bytes(msg, "data", buf, max);
 	json_decref(msg);
 	return n;
 }
@@ -148,12 +132,12 @@ test_nym_client(void)
 		    "protocolVersion"));
 		ts = (uint64_t)json_integer_value(json_object_get(req,
 		    "requestUnixTimestamp"));
-		CHECK(jbytes(req, "clientIdentity", id, 32) == 32);
+		CHECK(json_bytes(req, "clientIdentity", id, 32) == 32);
 		CHECK(memcmp(id, in.identity, 32) == 0);
 		CHECK((ctl = b64(req, "addressCiphertext", ct, sizeof(ct))) ==
 		    48);
 		CHECK((nl = b64(req, "nonce", nonce, sizeof(nonce))) == 12);
-		CHECK(jbytes(req, "requestSignature", sig, 64) == 64);
+		CHECK(json_bytes(req, "requestSignature", sig, 64) == 64);
 		CHECK(client_auth_v2_verify_signature((uint8_t)ver, id, ct,
 		    (size_t)ctl, nonce, (size_t)nl, ts, sig) == CLIENT_OK);
 		CHECK(client_auth_v2_verify_ciphertext(a, id, ct, (size_t)ctl,
