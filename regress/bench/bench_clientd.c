@@ -59,6 +59,7 @@
 
 #include <sodium.h>
 
+#include "keys.h"
 #include "mixframe.h"
 #include "mixpacket.h"
 #include "nodeaddr.h"
@@ -148,32 +149,18 @@ xcalloc(size_t n, size_t size)
 	return p;
 }
 
-/* The base64 body of a PEM public key file: 32 bytes. */
+/* dir/name, a PEM public key file of "gatewayctl init". */
 static void
-read_pem_key(const char *dir, const char *name, uint8_t key[32])
+read_pem_key(const char *dir, const char *name, const char *tag,
+    uint8_t key[32])
 {
-	FILE	*fp;
-	char	 path[1024], line[256];
-	size_t	 n;
-	int	 ok = 0;
+	char	 path[1024], err[1200];
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 	    sizeof(path))
 		t_die("%s: path too long", dir);
-	if ((fp = fopen(path, "r")) == NULL)
-		t_die("%s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (line[0] == '-' || line[0] == '\0')
-			continue;
-		if (sodium_base642bin(key, 32, line, strlen(line), NULL, &n,
-		    NULL, sodium_base64_VARIANT_ORIGINAL) == 0 && n == 32)
-			ok = 1;
-		break;
-	}
-	fclose(fp);
-	if (!ok)
-		t_die("%s: no 32-byte key", path);
+	if (keys_pem_read_n(path, tag, key, 32, err, sizeof(err)) == -1)
+		t_die("%s", err);
 }
 
 static long
@@ -899,8 +886,10 @@ main(int argc, char *argv[])
 	    wsa.ip[1], wsa.ip[2], wsa.ip[3]) < 0)
 		usage();
 	ws_port = wsa.port;
-	read_pem_key(keydir, "ed25519_identity.pub", gw_id);
-	read_pem_key(keydir, "x25519_sphinx.pub", gw_sphinx);
+	read_pem_key(keydir, "ed25519_identity.pub", "ED25519 PUBLIC KEY",
+	    gw_id);
+	read_pem_key(keydir, "x25519_sphinx.pub", "X25519 PUBLIC KEY",
+	    gw_sphinx);
 
 	/* One descriptor per client, and a few more. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {

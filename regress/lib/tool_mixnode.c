@@ -72,6 +72,7 @@
 #include <sodium.h>
 
 #include "base58.h"
+#include "keys.h"
 #include "mixframe.h"
 #include "nodeaddr.h"
 #include "sphinx.h"
@@ -352,29 +353,15 @@ hop_of(struct sphinx_route_hop *h, const struct nodeaddr *a,
 	memcpy(h->pubkey, pk, 32);
 }
 
-/* The base64 body of a PEM public key file: 32 bytes. */
+/* A PEM public key file ("gatewayctl init"'s x25519_sphinx.pub). */
 static void
 read_pem_key(const char *path, uint8_t key[32])
 {
-	FILE	*fp;
-	char	 line[256];
-	size_t	 n;
-	int	 ok = 0;
+	char	 err[512];
 
-	if ((fp = fopen(path, "r")) == NULL)
-		t_die("%s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (line[0] == '-' || line[0] == '\0')
-			continue;
-		if (sodium_base642bin(key, 32, line, strlen(line), NULL, &n,
-		    NULL, sodium_base64_VARIANT_ORIGINAL) == 0 && n == 32)
-			ok = 1;
-		break;
-	}
-	fclose(fp);
-	if (!ok)
-		t_die("%s: no 32-byte key", path);
+	if (keys_pem_read_n(path, "X25519 PUBLIC KEY", key, 32, err,
+	    sizeof(err)) == -1)
+		t_die("%s", err);
 }
 
 /*
