@@ -1,6 +1,6 @@
 /*
  * Cryptography of Nym's client <-> gateway WebSocket channel
- * (shared/spec/client-protocol.md sections 2, 3, 4.3): the registration
+ * (doc/spec/client-protocol.md sections 2, 3, 4.3): the registration
  * handshake's byte layouts and key derivation, the AES-256-GCM-SIV binary
  * frames, and the authenticateV2 checks.  The state machine, JSON and
  * storage belong to clientd; these are its building blocks.

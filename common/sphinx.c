@@ -1,6 +1,6 @@
 /*
  * Sphinx hop processing (forward and final hop): see sphinx.h and
- * shared/spec/sphinx-mixport.md sections 1 to 3.
+ * doc/spec/sphinx-mixport.md sections 1 to 3.
  *
  * The packet path allocates nothing: the context holds the library
  * handles (HMAC keyed once for each constant HKDF salt, one AES handle)

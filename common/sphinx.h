@@ -1,6 +1,6 @@
 /*
  * Sphinx packet processing, byte-compatible with Nym (sphinx-packet 0.6.0,
- * shared/spec/sphinx-mixport.md): one hop's unwrap, at a mix node (forward
+ * doc/spec/sphinx-mixport.md): one hop's unwrap, at a mix node (forward
  * hop) or at the gateway (final hop).
  *
  * Packet: alpha(32) || gamma(16) || beta(300) || payload, total one of the

@@ -1,5 +1,5 @@
 /*
- * Client channel crypto against shared/vectors/client-handshake.json
+ * Client channel crypto against regress/vectors/client-handshake.json
  * (captured from Nym's own client) and the hand-made vectors of
  * client-protocol.md 10.2: the gateway's handshake replies byte for byte,
  * the shared key, authenticateV2, and the binary frames.
@@ -77,7 +77,7 @@ test_nym_client(void)
 
 	if ((v = load_vector("client-handshake.json")) == NULL) {
 		t_fail("client handshake vectors", "cannot open "
-		    "shared/vectors/client-handshake.json");
+		    "regress/vectors/client-handshake.json");
 		return;
 	}
 

@@ -1,5 +1,5 @@
 /*
- * Sphinx processing and creation against the vectors in shared/vectors
+ * Sphinx processing and creation against the vectors in regress/vectors
  * (packets from Nym's own client, and the Python model's), round trips for
  * every version, size and route length, and every rejection path.
  */
@@ -78,7 +78,7 @@ test_real_client(void)
 
 	if ((v = load_vector("sphinx-real-client.json")) == NULL) {
 		t_fail("real client vectors", "cannot open "
-		    "shared/vectors/sphinx-real-client.json");
+		    "regress/vectors/sphinx-real-client.json");
 		return;
 	}
 	nodes = json_object_get(v, "nodes");
@@ -452,7 +452,7 @@ test_model(void)
 
 	if ((v = load_vector("sphinx-model-vectors.json")) == NULL) {
 		t_fail("model vectors", "cannot open "
-		    "shared/vectors/sphinx-model-vectors.json");
+		    "regress/vectors/sphinx-model-vectors.json");
 		return;
 	}
 	test_model_upstream(v);

@@ -1,8 +1,9 @@
 /*
- * Opening the JSON files in shared/vectors for the common_* tests: from
- * $TOP/../shared/vectors (regress/run.sh exports TOP), else from
- * ../shared/vectors relative to the repository root.  A missing file is a
- * failure for the caller to report, never a silent pass.
+ * Opening the JSON vectors in regress/vectors (captured from Nym's own
+ * client and its reference model; kept in the repository so a clone
+ * alone passes): from $TOP/regress/vectors (regress/run.sh exports TOP),
+ * else relative to the repository root.  A missing file is a failure for
+ * the caller to report, never a silent pass.
  */
 #ifndef GW_COMMON_VECTORS_H
 #define GW_COMMON_VECTORS_H
@@ -23,12 +24,12 @@ load_vector(const char *name)
 	json_t		*j = NULL;
 
 	if (top != NULL) {
-		snprintf(path, sizeof(path), "%s/../shared/vectors/%s", top,
+		snprintf(path, sizeof(path), "%s/regress/vectors/%s", top,
 		    name);
 		j = json_load_file(path, 0, &err);
 	}
 	if (j == NULL) {
-		snprintf(path, sizeof(path), "../shared/vectors/%s", name);
+		snprintf(path, sizeof(path), "regress/vectors/%s", name);
 		j = json_load_file(path, 0, &err);
 	}
 	return j;
