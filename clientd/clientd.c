@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
 #include "clientd.h"
@@ -363,6 +364,10 @@ main(int argc, char *argv[])
 	worker_init(w, PROC_CLIENTD, argc, argv);
 	if (gwcrypto_init() == -1)
 		fatalx("crypto libraries unusable");
+	/* jansson seeds its hash function from /dev/urandom on first use,
+	 * which the chroot hides: it would fall back to time and pid, and
+	 * clients' JSON objects could be made to collide. */
+	json_object_seed(randombytes_random() | 1);
 	clientd_init(&clientd_state, w);
 	worker_sandbox(w, worker_common(w)->chroot_dir, &clientd_policy);
 	worker_run(w, &clientd_ops);

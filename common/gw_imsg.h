@@ -82,9 +82,12 @@ enum gw_imsg_type {
 	IMSG_CTL_LOG_VERBOSE,
 	/* master -> gatewayctl: payload struct gw_ctl_result. */
 	IMSG_CTL_RESULT,
-	/* Test builds only (GW_TEST_HOOKS): gatewayctl -> master: payload
-	 * uint32 enum gw_proc; master -> that worker: payload none.  The
-	 * worker makes a system call outside its allowlist. */
+	/* Test builds only (GW_TEST_HOOKS): gatewayctl -> master: struct
+	 * gw_test_sandbox; master -> that worker: uint32 what.  The worker
+	 * makes a system call outside its allowlist (TEST_SANDBOX_VIOLATE)
+	 * or runs the library calls that read files, load code or ask the
+	 * kernel lazily on some hosts, and logs that it survived
+	 * (TEST_SANDBOX_LAZY). */
 	IMSG_CTL_TEST_SANDBOX,
 	/* Test builds only: gatewayctl -> master: struct gw_test_connect;
 	 * master -> that worker: the same.  The process tries a TCP
@@ -329,6 +332,16 @@ struct gw_ctl_proc {
 struct gw_counter {
 	char		 name[GW_COUNTER_NAME_MAX];	/* NUL-ended */
 	uint64_t	 value;
+};
+
+enum test_sandbox_what {
+	TEST_SANDBOX_VIOLATE = 0,
+	TEST_SANDBOX_LAZY = 1,
+};
+
+struct gw_test_sandbox {
+	uint32_t	 proc;		/* enum gw_proc of a worker */
+	uint32_t	 what;		/* enum test_sandbox_what */
 };
 
 struct gw_test_connect {

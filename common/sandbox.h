@@ -1,12 +1,14 @@
 /*
  * pledge-like seccomp allowlists (design note §2.5).  A policy is a set
  * of named promise groups plus role-specific rules, each with a comment
- * saying who needs it.  Anything not listed kills the process.  Names
+ * saying who needs it.  Anything not listed traps: a SIGSYS handler
+ * notes the call for the master and the process dies of SIGSYS.  Names
  * are resolved at run time, so an unknown one fails loudly at start-up.
  */
 #ifndef GW_SANDBOX_H
 #define GW_SANDBOX_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "landlock.h"
@@ -38,9 +40,27 @@ struct sandbox_policy {
 	struct landlock_policy		 landlock;	/* applied first */
 };
 
+/*
+ * What a worker leaves on its note pipe (fd 4 from the master) when a
+ * system call outside its allowlist traps, just before it dies of the
+ * SIGSYS all the same: the master names the call in its "lost child"
+ * line.  One write, smaller than PIPE_BUF, so notes never interleave.
+ */
+#define SANDBOX_NOTE_MAGIC	0x67775359	/* "gwSY" */
+struct sandbox_note {
+	uint32_t	 magic;
+	int32_t		 pid;
+	int32_t		 syscall;	/* si_syscall */
+	uint32_t	 arch;		/* si_arch, an AUDIT_ARCH_* value */
+};
+
 /* Landlock (best effort), then the seccomp filter; fatal on any
  * failure of the filter.  No-op with GW_NO_SANDBOX. */
 void	sandbox_apply(const struct sandbox_policy *);
+/* Where the SIGSYS handler writes its note (-1: nowhere). */
+void	sandbox_set_note_fd(int);
+/* "mmap" for a note's call, or "syscall N" (static buffer). */
+const char *sandbox_syscall_name(const struct sandbox_note *);
 /* 1 once sandbox_apply() has installed a filter in this process. */
 int	sandbox_active(void);
 /* The policy as a sorted, arch-independent table (golden files). */

@@ -1,15 +1,19 @@
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -20,6 +24,7 @@
 #include "worker.h"
 
 #define WORKER_CHANNEL_FD	3
+#define WORKER_NOTE_FD		4
 
 static const uint32_t conf_type[PROC_MAX] = {
 	[PROC_MIXD] = IMSG_CONF_MIXD,
@@ -50,6 +55,7 @@ worker_check_channel(void)
 {
 	int		 type;
 	socklen_t	 len = sizeof(type);
+	struct stat	 st;
 
 	/* Only the master starts us, with our channel on fd 3. */
 	if (getsockopt(WORKER_CHANNEL_FD, SOL_SOCKET, SO_TYPE, &type,
@@ -58,8 +64,13 @@ worker_check_channel(void)
 		    "not by hand\n");
 		exit(1);
 	}
+	/* fd 4, a pipe: where a trapped system call is noted. */
+	if (fstat(WORKER_NOTE_FD, &st) == 0 && S_ISFIFO(st.st_mode)) {
+		sandbox_set_note_fd(WORKER_NOTE_FD);
+		closefrom(WORKER_NOTE_FD + 1);
+	} else
+		closefrom(WORKER_CHANNEL_FD + 1);
 	/* Nothing else may have leaked in. */
-	closefrom(WORKER_CHANNEL_FD + 1);
 }
 
 /* Text for clientd to serve: it must end inside its bound. */
@@ -289,6 +300,57 @@ worker_test_violation(void)
 #endif
 }
 
+#ifdef GW_TEST_HOOKS
+static int
+worker_test_cmp(const void *a, const void *b)
+{
+	uint32_t	 x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+#endif
+
+/*
+ * Library calls that, on some hosts or past some size, read a file,
+ * load code or ask the kernel for something only the first time:
+ * made here, inside the sandbox, so a test sees any that would kill
+ * a worker in production (the audit of issue 19, ARCHITECTURE.md).
+ */
+void
+worker_test_lazy(const char *who)
+{
+#ifdef GW_TEST_HOOKS
+	uint32_t	*v;
+	size_t		 i, n = 4096;
+	char		 buf[128];
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+	void		*big;
+
+	/* glibc's qsort asks sysinfo() for the memory size once an
+	 * array passes 1 KiB (mixd sorts its topology). */
+	v = xreallocarray(NULL, n, sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[i] = (uint32_t)(i * 2654435761u);
+	qsort(v, n, sizeof(*v), worker_test_cmp);
+	free(v);
+	/* The time zone (syslog's timestamps) and localised texts. */
+	localtime_r(&now, &tm);
+	strftime(buf, sizeof(buf), "%a %d %b %Y %H:%M:%S %Z", &tm);
+	snprintf(buf, sizeof(buf), "%s %s %.3f", strerror(EACCES),
+	    strsignal(SIGSYS), 1.5);
+	/* A large block and giving memory back (mmap, madvise). */
+	big = xmalloc(8 << 20);
+	memset(big, 1, 8 << 20);
+	free(big);
+	malloc_trim(0);
+	randombytes_buf(buf, sizeof(buf));
+	log_warnx("test hook: %s: lazy library calls survived", who);
+#else
+	(void)who;
+#endif
+}
+
 void
 worker_test_connect(const char *who, uint32_t port)
 {
@@ -391,9 +453,16 @@ worker_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 			w->ops->reconf(w, &conf);
 		return 0;
 #ifdef GW_TEST_HOOKS
-	case IMSG_CTL_TEST_SANDBOX:
-		worker_test_violation();
+	case IMSG_CTL_TEST_SANDBOX: {
+		uint32_t what;
+
+		imsg_need(iev, imsg, &what, sizeof(what));
+		if (what == TEST_SANDBOX_LAZY)
+			worker_test_lazy(w->name);
+		else
+			worker_test_violation();
 		return 0;
+	}
 	case IMSG_CTL_TEST_CONNECT: {
 		struct gw_test_connect tc;
 

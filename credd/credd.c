@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <curl/curl.h>
+#include <jansson.h>
 #include <sodium.h>
 
 #include "credd.h"
@@ -81,6 +82,8 @@ credd_stop(struct worker *w)
 
 	nymapi_free(cd->api);
 	cd->api = NULL;
+	resolver_free(cd->resolver);
+	cd->resolver = NULL;
 }
 
 static const struct worker_ops credd_ops = {
@@ -107,6 +110,8 @@ credd_counters_init(struct credd *cd)
 	cd->c_upgrade_checks = counter_get(cs, "upgrade_checks");
 	cd->c_jwt_ok = counter_get(cs, "upgrade_jwt_ok");
 	cd->c_jwt_bad = counter_get(cs, "upgrade_jwt_refused");
+	cd->c_dns_lookups = counter_get(cs, "dns_lookups");
+	cd->c_dns_failures = counter_get(cs, "dns_failures");
 }
 
 /*
@@ -156,6 +161,8 @@ main(int argc, char *argv[])
 	worker_init(w, PROC_CREDD, argc, argv);
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
+	/* Before the first JSON object: see clientd's main. */
+	json_object_seed(randombytes_random() | 1);
 	/* Loads OpenSSL's config: must happen before the sandbox. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("curl_global_init");
@@ -168,15 +175,19 @@ main(int argc, char *argv[])
 	    TOPOLOGY_REFRESH_MS);
 	w->conf.credd.nym_api_ca_file[PATH_MAX - 1] = '\0';
 	ca = credd_read_ca(w->conf.credd.nym_api_ca_file, &calen);
-	cd->api = nymapi_new(w->base, w->conf.credd.nym_api_timeout_ms, ca,
-	    calen);
-	free(ca);
 	credd_counters_init(cd);
+	cd->resolver = resolver_new(w->base, w->conf.credd.nym_api_timeout_ms ?
+	    w->conf.credd.nym_api_timeout_ms : 10000, cd->c_dns_lookups,
+	    cd->c_dns_failures);
+	cd->api = nymapi_new(w->base, cd->resolver,
+	    w->conf.credd.nym_api_timeout_ms, ca, calen);
+	free(ca);
 	verify_init(cd);
 	upgrade_init(cd);
 	worker_sandbox(w, "", &credd_policy);
 	worker_run(w, &credd_ops);
 	nymapi_free(cd->api);
+	resolver_free(cd->resolver);
 	curl_global_cleanup();
 	return 0;
 }

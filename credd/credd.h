@@ -3,6 +3,7 @@
  *
  *   credd.c	main, dispatch of clientd's and storaged's messages
  *   nymapi.c	HTTP(S) over libcurl's multi interface driven by libevent
+ *   resolve.c	host names via c-ares: /etc/hosts, then DNS; never NSS
  *   ticket.c	the ticket's binary form, local checks, the JSON encoder
  *   signers.c	the ecash signers of the current epoch (status-detailed)
  *   verify.c	credit at once, then ask the signers for a quorum
@@ -116,6 +117,27 @@ int	 topology_parse_nodes(const char *, size_t,
 	    const struct topo_rewarded *, struct gw_topology_node *out,
 	    size_t *n, size_t max, uint64_t *total);
 
+/* resolve.c --------------------------------------------------------- */
+#define RESOLVE_HOST_MAX	256
+#define RESOLVE_ADDRS_MAX	8
+#define RESOLVE_ADDRS_LEN	(RESOLVE_ADDRS_MAX * 48)
+
+struct resolver;
+/* addrs: "a,[b]" (CURLOPT_RESOLVE's list), or NULL with err. */
+typedef void	(*resolve_cb)(const char *addrs, const char *err, void *arg);
+
+/* Counters are bumped per lookup started and per lookup failed. */
+struct resolver	*resolver_new(struct event_base *, uint32_t timeout_ms,
+		    uint64_t *c_lookups, uint64_t *c_failures);
+void		 resolver_free(struct resolver *);
+/* cb is called exactly once, later, from the event loop. */
+void		 resolve_lookup(struct resolver *, const char *host,
+		    resolve_cb, void *arg);
+/* 0 and the lower-cased name without a trailing dot, or -1. */
+int		 resolve_host_normalize(const char *, char *, size_t);
+/* An IPv4 literal or a bracketed IPv6 one: never looked up. */
+int		 resolve_is_literal(const char *);
+
 /* nymapi.c ---------------------------------------------------------- */
 struct nymapi;
 /* status: HTTP status, or 0 if no answer (connect, timeout, size). */
@@ -124,8 +146,8 @@ typedef void	(*nymapi_cb)(int status, const char *body, size_t len,
 
 /* ca: a PEM bundle to trust instead of the system store (NULL: the
  * system's); copied. */
-struct nymapi	*nymapi_new(struct event_base *, uint32_t timeout_ms,
-		    const char *ca, size_t calen);
+struct nymapi	*nymapi_new(struct event_base *, struct resolver *,
+		    uint32_t timeout_ms, const char *ca, size_t calen);
 void		 nymapi_free(struct nymapi *);
 /*
  * GET (body NULL) or POST (JSON body) path on the first of bases that
@@ -142,6 +164,7 @@ unsigned nymapi_inflight(const struct nymapi *);
 struct credd {
 	struct worker		*w;
 	struct nymapi		*api;
+	struct resolver		*resolver;
 	const char		*bases[GW_MAX_APIURLS];
 	size_t			 nbases;
 	uint32_t		 retry_ms;	/* signers not answering */
@@ -157,6 +180,7 @@ struct credd {
 	uint64_t		*c_tickets, *c_refused, *c_verified;
 	uint64_t		*c_revoked, *c_api_fail, *c_topology;
 	uint64_t		*c_upgrade_checks, *c_jwt_ok, *c_jwt_bad;
+	uint64_t		*c_dns_lookups, *c_dns_failures;
 	/* upgrade.c */
 	struct upgrade		*upgrade;
 };

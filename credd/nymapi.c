@@ -4,7 +4,10 @@
  * curl_multi_socket_action), so no request ever blocks the channel to
  * clientd.  Every request has a timeout, a response size limit, and is
  * retried with backoff over the given base URLs in turn.  Only http
- * and https, TLS peers verified, no redirects.
+ * and https, TLS peers verified, no redirects.  Host names are
+ * resolved by resolve.c and handed to libcurl as CURLOPT_RESOLVE
+ * entries; libcurl's own resolver (getaddrinfo, hence NSS modules the
+ * sandbox would kill us for) is refused in CURLOPT_RESOLVER_START.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +24,7 @@
 
 struct nymapi {
 	struct event_base	*base;
+	struct resolver		*res;
 	CURLM			*multi;
 	struct event		*timer;
 	uint32_t		 timeout_ms;
@@ -32,6 +36,10 @@ struct nreq {
 	struct nymapi		*api;
 	CURL			*easy;
 	struct curl_slist	*headers;
+	struct curl_slist	*resolve;	/* this attempt's addresses */
+	char			 host[RESOLVE_HOST_MAX];
+	long			 port;
+	int			 literal;	/* an IP in the URL */
 	char			**bases;
 	size_t			 nbases;
 	char			*path;
@@ -63,6 +71,7 @@ nreq_free(struct nreq *r)
 	if (r->backoff != NULL)
 		event_free(r->backoff);
 	curl_slist_free_all(r->headers);
+	curl_slist_free_all(r->resolve);
 	for (i = 0; i < r->nbases; i++)
 		free(r->bases[i]);
 	free(r->bases);
@@ -148,6 +157,8 @@ nreq_done(struct nreq *r, CURLcode rc)
 	curl_multi_remove_handle(r->api->multi, r->easy);
 	curl_easy_cleanup(r->easy);
 	r->easy = NULL;
+	curl_slist_free_all(r->resolve);
+	r->resolve = NULL;
 	if (rc != CURLE_OK) {
 		/* Not worth a debug line only: an operator must see that
 		 * a peer's certificate is not trusted (nym_api.ca_file). */
@@ -263,11 +274,12 @@ nymapi_timerfn(CURLM *multi, long timeout_ms, void *userp)
 }
 
 struct nymapi *
-nymapi_new(struct event_base *base, uint32_t timeout_ms, const char *ca,
-    size_t calen)
+nymapi_new(struct event_base *base, struct resolver *res,
+    uint32_t timeout_ms, const char *ca, size_t calen)
 {
 	struct nymapi	*api = xcalloc(1, sizeof(*api));
 
+	api->res = res;
 	if (ca != NULL) {
 		api->ca.data = xmalloc(calen);
 		memcpy(api->ca.data, ca, calen);
@@ -307,6 +319,119 @@ nymapi_inflight(const struct nymapi *api)
 	return api->inflight;
 }
 
+/*
+ * libcurl is about to resolve a name itself.  For an IP literal that is
+ * a formality it handles without NSS; for a name it means our
+ * CURLOPT_RESOLVE entry was not used, and getaddrinfo() could load a
+ * module the sandbox kills us for: refuse, loudly.
+ */
+static int
+nreq_resolver_start(void *resolver_state, void *reserved, void *arg)
+{
+	struct nreq	*r = arg;
+
+	(void)resolver_state;
+	(void)reserved;
+	if (r->literal)
+		return 0;
+	log_warnx("nym-api %s: libcurl would resolve %s itself; refused",
+	    r->url, r->host);
+	return 1;
+}
+
+/* The host and port of url (host lower-cased, IPv6 in brackets). */
+static int
+nreq_parse_host(struct nreq *r, const char *url)
+{
+	CURLU	*u;
+	char	*host = NULL, *port = NULL;
+	int	 rv = -1;
+
+	if ((u = curl_url()) == NULL)
+		fatalx("curl_url");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
+	    CURLUE_OK)
+		goto out;
+	r->port = strtol(port, NULL, 10);
+	if ((r->literal = resolve_is_literal(host)))
+		rv = gw_strlcpy(r->host, host, sizeof(r->host)) <
+		    sizeof(r->host) ? 0 : -1;
+	else
+		rv = resolve_host_normalize(host, r->host, sizeof(r->host));
+	if (r->port <= 0 || r->port > 65535)
+		rv = -1;
+out:
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return rv;
+}
+
+static void
+nreq_transfer(struct nreq *r)
+{
+	if ((r->easy = curl_easy_init()) == NULL)
+		fatalx("curl_easy_init");
+	curl_easy_setopt(r->easy, CURLOPT_URL, r->url);
+	curl_easy_setopt(r->easy, CURLOPT_ERRORBUFFER, r->err);
+	if (r->resolve != NULL)
+		curl_easy_setopt(r->easy, CURLOPT_RESOLVE, r->resolve);
+	curl_easy_setopt(r->easy, CURLOPT_RESOLVER_START_FUNCTION,
+	    nreq_resolver_start);
+	curl_easy_setopt(r->easy, CURLOPT_RESOLVER_START_DATA, r);
+	/* Read before the sandbox: no CA file is opened per request. */
+	if (r->api->ca.data != NULL) {
+		curl_easy_setopt(r->easy, CURLOPT_CAINFO_BLOB, &r->api->ca);
+		curl_easy_setopt(r->easy, CURLOPT_CAPATH, NULL);
+	}
+	curl_easy_setopt(r->easy, CURLOPT_PRIVATE, r);
+	curl_easy_setopt(r->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(r->easy, CURLOPT_FOLLOWLOCATION, 0L);
+	/* A proxy from the environment would be a name libcurl resolves
+	 * (and workers get no environment anyway). */
+	curl_easy_setopt(r->easy, CURLOPT_PROXY, "");
+	curl_easy_setopt(r->easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(r->easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, (long)r->api->timeout_ms);
+	curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)r->api->timeout_ms);
+	curl_easy_setopt(r->easy, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)NYMAPI_BODY_MAX);
+	curl_easy_setopt(r->easy, CURLOPT_USERAGENT, "gatewayd/" GW_VERSION);
+	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, nreq_write);
+	curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->headers);
+	if (r->body != NULL) {
+		curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->body);
+		curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE,
+		    (long)strlen(r->body));
+	}
+	if (curl_multi_add_handle(r->api->multi, r->easy) != CURLM_OK)
+		fatalx("curl_multi_add_handle");
+}
+
+static void
+nreq_resolved(const char *addrs, const char *err, void *arg)
+{
+	struct nreq	*r = arg;
+	char		 entry[RESOLVE_HOST_MAX + RESOLVE_ADDRS_LEN + 16];
+	char		 why[RESOLVE_HOST_MAX + 160];
+
+	if (addrs == NULL) {
+		snprintf(why, sizeof(why), "cannot resolve %s: %s", r->host,
+		    err);
+		nreq_retry(r, why);
+		return;
+	}
+	snprintf(entry, sizeof(entry), "%s:%ld:%s", r->host, r->port, addrs);
+	if ((r->resolve = curl_slist_append(NULL, entry)) == NULL)
+		fatalx("curl_slist_append");
+	nreq_transfer(r);
+}
+
 static void
 nreq_start(struct nreq *r)
 {
@@ -334,37 +459,14 @@ nreq_start(struct nreq *r)
 	r->too_big = 0;
 	r->err[0] = '\0';
 	snprintf(r->url, sizeof(r->url), "%s", url);
-	if ((r->easy = curl_easy_init()) == NULL)
-		fatalx("curl_easy_init");
-	curl_easy_setopt(r->easy, CURLOPT_URL, url);
-	curl_easy_setopt(r->easy, CURLOPT_ERRORBUFFER, r->err);
-	/* Read before the sandbox: no CA file is opened per request. */
-	if (r->api->ca.data != NULL) {
-		curl_easy_setopt(r->easy, CURLOPT_CAINFO_BLOB, &r->api->ca);
-		curl_easy_setopt(r->easy, CURLOPT_CAPATH, NULL);
+	if (nreq_parse_host(r, url) == -1) {
+		nreq_retry(r, "not a URL with a valid host name");
+		return;
 	}
-	curl_easy_setopt(r->easy, CURLOPT_PRIVATE, r);
-	curl_easy_setopt(r->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(r->easy, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(r->easy, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(r->easy, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, (long)r->api->timeout_ms);
-	curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS,
-	    (long)r->api->timeout_ms);
-	curl_easy_setopt(r->easy, CURLOPT_MAXFILESIZE_LARGE,
-	    (curl_off_t)NYMAPI_BODY_MAX);
-	curl_easy_setopt(r->easy, CURLOPT_USERAGENT, "gatewayd/" GW_VERSION);
-	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, nreq_write);
-	curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->headers);
-	if (r->body != NULL) {
-		curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->body);
-		curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE,
-		    (long)strlen(r->body));
-	}
-	if (curl_multi_add_handle(r->api->multi, r->easy) != CURLM_OK)
-		fatalx("curl_multi_add_handle");
+	if (r->literal)
+		nreq_transfer(r);
+	else
+		resolve_lookup(r->api->res, r->host, nreq_resolved, r);
 }
 
 void

@@ -282,16 +282,18 @@ ctl_log(struct ctl_opts *o, int argc, char *argv[])
 int
 ctl_test_sandbox(struct ctl_opts *o, int argc, char *argv[])
 {
-	uint32_t	 p;
+	struct gw_test_sandbox	 ts;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: gatewayctl test-sandbox worker\n");
+	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "lazy"))) {
+		fprintf(stderr, "usage: gatewayctl test-sandbox worker "
+		    "[lazy]\n");
 		return -1;
 	}
-	for (p = PROC_MIXD; p < PROC_MAX; p++)
-		if (strcmp(argv[1], gw_proc_name(p)) == 0)
-			return ctl_simple(o, IMSG_CTL_TEST_SANDBOX, &p,
-			    sizeof(p));
+	ts.what = argc == 3 ? TEST_SANDBOX_LAZY : TEST_SANDBOX_VIOLATE;
+	for (ts.proc = PROC_MIXD; ts.proc < PROC_MAX; ts.proc++)
+		if (strcmp(argv[1], gw_proc_name(ts.proc)) == 0)
+			return ctl_simple(o, IMSG_CTL_TEST_SANDBOX, &ts,
+			    sizeof(ts));
 	fprintf(stderr, "gatewayctl: unknown worker %s\n", argv[1]);
 	return -1;
 }

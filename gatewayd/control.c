@@ -137,18 +137,20 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 		return 0;
 #ifdef GW_TEST_HOOKS
 	case IMSG_CTL_TEST_SANDBOX: {
-		uint32_t p;
+		struct gw_test_sandbox ts;
 
 		if (!control_privileged(c) ||
-		    imsg_get_exact(imsg, &p, sizeof(p)) == -1 ||
-		    p == PROC_PARENT || p >= PROC_MAX) {
+		    imsg_get_exact(imsg, &ts, sizeof(ts)) == -1 ||
+		    ts.proc == PROC_PARENT || ts.proc >= PROC_MAX ||
+		    ts.what > TEST_SANDBOX_LAZY) {
 			control_result(c, 0, "bad test request");
 			return 0;
 		}
-		log_warnx("test hook: asking %s to break its sandbox",
-		    gw_proc_name(p));
-		imsgev_compose(gw->workers[p].iev, IMSG_CTL_TEST_SANDBOX, 0,
-		    -1, NULL, 0);
+		log_warnx("test hook: asking %s to %s", gw_proc_name(ts.proc),
+		    ts.what == TEST_SANDBOX_LAZY ? "run its lazy library calls" :
+		    "break its sandbox");
+		imsgev_compose(gw->workers[ts.proc].iev, IMSG_CTL_TEST_SANDBOX,
+		    0, -1, &ts.what, sizeof(ts.what));
 		control_result(c, 1, "sent");
 		return 0;
 	}

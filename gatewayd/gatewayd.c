@@ -180,6 +180,7 @@ main(int argc, char *argv[])
 
 	gw->conffile = GW_CONF_DEFAULT;
 	gw->control_fd = -1;
+	gw->note_fd = -1;
 	while ((ch = getopt(argc, argv, "df:nVv")) != -1) {
 		switch (ch) {
 		case 'd':

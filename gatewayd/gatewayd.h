@@ -76,6 +76,7 @@ struct gatewayd {
 	int			 serving;
 	int			 exiting;
 	int			 control_fd;
+	int			 note_fd;	/* workers' sandbox notes */
 };
 
 /* parent.c */

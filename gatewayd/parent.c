@@ -19,6 +19,7 @@
 #include "base58.h"
 #include "gatewayd.h"
 #include "log.h"
+#include "sandbox.h"
 #include "util.h"
 
 /* Socket buffers between processes: room for bursts of packets. */
@@ -57,6 +58,9 @@ parent_socketpair(int sv[2])
 	}
 }
 
+/* Test builds also pass GW_TEST_* (credd's intervals); at most: */
+#define PARENT_TEST_ENV_MAX	16
+
 /* Only sanitizer settings pass to the workers; nothing else. */
 static char **
 parent_worker_env(void)
@@ -64,8 +68,16 @@ parent_worker_env(void)
 	static const char *const keep[] = {
 		"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"
 	};
-	static char	*env[nitems(keep) + 1];
+	static char	*env[nitems(keep) + PARENT_TEST_ENV_MAX + 1];
 	size_t		 i, n = 0;
+#ifdef GW_TEST_HOOKS
+	extern char	**environ;
+	char		**e;
+
+	for (e = environ; *e != NULL && n < PARENT_TEST_ENV_MAX; e++)
+		if (strncmp(*e, "GW_TEST_", 8) == 0)
+			env[n++] = *e;
+#endif
 
 	for (i = 0; i < nitems(keep); i++) {
 		const char *v = getenv(keep[i]);
@@ -83,7 +95,7 @@ parent_worker_env(void)
 }
 
 static pid_t
-parent_exec_worker(struct gatewayd *gw, enum gw_proc p, int fd)
+parent_exec_worker(struct gatewayd *gw, enum gw_proc p, int fd, int note)
 {
 	char	 path[PATH_MAX];
 	char	*argv[8];
@@ -102,11 +114,11 @@ parent_exec_worker(struct gatewayd *gw, enum gw_proc p, int fd)
 	case -1:
 		fatal("fork");
 	case 0:
-		/* The channel becomes fd 3 and alone survives exec. */
-		if (fd == 3) {
-			if (fcntl(3, F_SETFD, 0) == -1)
-				_exit(127);
-		} else if (dup2(fd, 3) == -1)
+		/* The channel becomes fd 3, the note pipe fd 4, and they
+		 * alone survive exec (both moved out of the way first). */
+		if ((fd = fcntl(fd, F_DUPFD_CLOEXEC, 10)) == -1 ||
+		    (note = fcntl(note, F_DUPFD_CLOEXEC, 10)) == -1 ||
+		    dup2(fd, 3) == -1 || dup2(note, 4) == -1)
 			_exit(127);
 		execve(path, argv, parent_worker_env());
 		fprintf(stderr, "gatewayd: exec %s: %s\n", path,
@@ -120,15 +132,19 @@ void
 parent_spawn_workers(struct gatewayd *gw)
 {
 	size_t	 i;
-	int	 sv[2];
+	int	 sv[2], note[2];
 
+	/* One pipe for every worker's last words (sandbox_note). */
+	if (pipe2(note, O_CLOEXEC | O_NONBLOCK) == -1)
+		fatal("pipe2");
+	gw->note_fd = note[0];
 	for (i = 0; i < nitems(worker_procs); i++) {
 		enum gw_proc		 p = worker_procs[i];
 		struct gw_worker	*w = &gw->workers[p];
 
 		parent_socketpair(sv);
 		w->proc = p;
-		w->pid = parent_exec_worker(gw, p, sv[1]);
+		w->pid = parent_exec_worker(gw, p, sv[1], note[1]);
 		close(sv[1]);
 		/* Descriptors go down to workers, never up. */
 		w->iev = imsgev_new(gw->base, sv[0], p, gw_proc_name(p),
@@ -137,6 +153,7 @@ parent_spawn_workers(struct gatewayd *gw)
 		*counter_get(&gw->counters, "workers_started") += 1;
 		log_debug("started %s, pid %d", gw_proc_name(p), (int)w->pid);
 	}
+	close(note[1]);
 }
 
 static void
@@ -414,9 +431,36 @@ parent_worker_by_pid(struct gatewayd *gw, pid_t pid)
 	return NULL;
 }
 
-static void
-parent_log_exit(const struct gw_worker *w, int status)
+/* Every note waiting in the pipe, for the deaths about to be logged. */
+static size_t
+parent_read_notes(struct gatewayd *gw, struct sandbox_note *notes,
+    size_t max)
 {
+	size_t	 n = 0;
+
+	while (n < max && gw->note_fd != -1 &&
+	    read(gw->note_fd, &notes[n], sizeof(notes[n])) ==
+	    (ssize_t)sizeof(notes[n]))
+		if (notes[n].magic == SANDBOX_NOTE_MAGIC)
+			n++;
+	return n;
+}
+
+static void
+parent_log_exit(const struct gw_worker *w, int status,
+    const struct sandbox_note *notes, size_t nnotes)
+{
+	size_t	 i;
+
+	for (i = 0; WIFSIGNALED(status) && i < nnotes; i++)
+		if (notes[i].pid == (int32_t)w->pid) {
+			log_warnx("lost child: %s pid %d terminated; signal "
+			    "%d (%s): system call %s is outside its "
+			    "allowlist", gw_proc_name(w->proc), (int)w->pid,
+			    WTERMSIG(status), strsignal(WTERMSIG(status)),
+			    sandbox_syscall_name(&notes[i]));
+			return;
+		}
 	if (WIFSIGNALED(status))
 		log_warnx("lost child: %s pid %d terminated; signal %d (%s)",
 		    gw_proc_name(w->proc), (int)w->pid, WTERMSIG(status),
@@ -436,7 +480,8 @@ parent_sweep(struct gatewayd *gw)
 {
 	struct gw_worker	*dead[nitems(worker_procs)];
 	int			 status[nitems(worker_procs)];
-	size_t			 i, n = 0;
+	struct sandbox_note	 notes[2 * nitems(worker_procs)];
+	size_t			 i, n = 0, nnotes;
 	int			 pass;
 
 	for (i = 0; i < nitems(worker_procs); i++) {
@@ -449,10 +494,12 @@ parent_sweep(struct gatewayd *gw)
 			dead[n++] = w;
 		}
 	}
+	nnotes = n > 0 ? parent_read_notes(gw, notes, nitems(notes)) : 0;
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < n; i++)
 			if (WIFSIGNALED(status[i]) == (pass == 0))
-				parent_log_exit(dead[i], status[i]);
+				parent_log_exit(dead[i], status[i], notes,
+				    nnotes);
 	return (int)n;
 }
 

@@ -218,10 +218,12 @@ main(int argc, char *argv[])
 	/* The keys live in md->keys now; one copy is enough. */
 	sodium_memzero(w->keys, sizeof(w->keys));
 	md->topo = mix_topology_new();
+	/* libgcrypt reads its FIPS and hardware-feature files once, when
+	 * initialised: here, not lazily inside the chroot. */
+	if (gwcrypto_init() == -1)
+		fatalx("gwcrypto_init");
 	/* Noise (spec 6.3): without a key from the master, raw TCP only. */
 	if (w->have_noise) {
-		if (gwcrypto_init() == -1)
-			fatalx("gwcrypto_init");
 		memcpy(md->noise_sk, w->noise.secret, sizeof(md->noise_sk));
 		memcpy(md->noise_pk, w->noise.public, sizeof(md->noise_pk));
 		sodium_memzero(&w->noise, sizeof(w->noise));

@@ -22,6 +22,9 @@ Test routes, on any port:
     GET /_epoch?epoch=E&signers=1,2                  current DKG epoch E,
                                                      signed by these
     GET /_nodes?add=ID,IP,PORT,LAYER                 one more topology node
+    GET /_nodes?bulk=N                               N more, on 10.x.y.1,
+                                                     as on mainnet (pages
+                                                     of 100 from then on)
     GET /_attest?mode=null|on|other|fail             what
                                                      /attestation.json says
     GET /_jwt?kind=good|badsig|issuer|unlisted|other  an upgradeModeJWT
@@ -47,6 +50,7 @@ LOCK = threading.Lock()
 CALLS = []
 MODES = {}
 PORTS = []
+PAGE = [2]                  # semi-skimmed page size
 
 # Three mix nodes of the rewarded set and one that is not in it.
 NODES = [
@@ -68,9 +72,9 @@ def b58(data):
 def node_json(node_id, ip, port):
     return {"basic": {
         "node_id": node_id,
-        "ed25519_identity_pubkey": b58(bytes([node_id]) * 32),
+        "ed25519_identity_pubkey": b58(bytes([node_id % 256]) * 32),
         "ip_addresses": [ip], "mix_port": port,
-        "x25519_sphinx_pubkey": b58(bytes([node_id + 1]) * 32),
+        "x25519_sphinx_pubkey": b58(bytes([(node_id + 1) % 256]) * 32),
         "role": "Inactive", "entry": None, "performance": "1.0"},
         "x25519_noise_versioned_key": None}
 
@@ -239,6 +243,13 @@ class Handler(BaseHTTPRequestHandler):
                 EPOCH = int(q["epoch"][0])
                 EPOCHS[EPOCH] = [int(x) for x in q["signers"][0].split(",")]
             return self.reply(200, {"ok": True})
+        if u.path == "/_nodes" and "bulk" in q:
+            with LOCK:
+                for i in range(int(q["bulk"][0])):
+                    NODES.append((1000 + i, "10.%d.%d.1" % (i >> 8, i & 255),
+                                  1789, i % 3 + 1))
+                PAGE[0] = 100
+            return self.reply(200, {"ok": True})
         if u.path == "/_nodes":
             nid, ip, port, layer = q["add"][0].split(",")
             with LOCK:
@@ -277,10 +288,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, rs)
         if u.path == "/v2/unstable/nym-nodes/semi-skimmed":
             page = int(q.get("page", ["0"])[0])
-            chunk = NODES[page * 2:page * 2 + 2]
+            size = PAGE[0]
+            chunk = NODES[page * size:page * size + size]
             return self.reply(200, {"metadata": {}, "nodes": {
                 "pagination": {"total": len(NODES), "page": page,
-                               "size": 2},
+                               "size": size},
                 "data": [node_json(n, ip, p) for n, ip, p, _ in chunk]}})
         return self.reply(404, {"message": "not found"})
 

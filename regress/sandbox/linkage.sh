@@ -1,6 +1,6 @@
 #!/bin/sh
 # Link-time isolation: only storaged links LMDB, only credd links
-# libcurl (the outside network), the master links neither.
+# libcurl and c-ares (the outside network), the master links neither.
 . "$(dirname "$0")/../lib/testlib.sh"
 
 needed() { readelf -d "$BIN/$1" | awk '/NEEDED/ {print $5}' | tr -d '[]'; }
@@ -8,9 +8,10 @@ needed() { readelf -d "$BIN/$1" | awk '/NEEDED/ {print $5}' | tr -d '[]'; }
 for p in gatewayd mixd clientd credd storaged gatewayctl; do
 	[ -x "$BIN/$p" ] || { notok "$p built" "missing $BIN/$p"; continue; }
 	libs=$(needed $p)
-	has_lmdb=0; has_curl=0
+	has_lmdb=0; has_curl=0; has_cares=0
 	echo "$libs" | grep -q '^liblmdb' && has_lmdb=1
 	echo "$libs" | grep -q '^libcurl' && has_curl=1
+	echo "$libs" | grep -q '^libcares' && has_cares=1
 	want_lmdb=0; want_curl=0
 	[ $p = storaged ] && want_lmdb=1
 	[ $p = credd ] && want_curl=1
@@ -18,6 +19,8 @@ for p in gatewayd mixd clientd credd storaged gatewayctl; do
 	    notok "$p links liblmdb: $want_lmdb" "NEEDED: $(echo $libs)"
 	[ $has_curl = $want_curl ] && ok "$p links libcurl: $want_curl" || \
 	    notok "$p links libcurl: $want_curl" "NEEDED: $(echo $libs)"
+	[ $has_cares = $want_curl ] && ok "$p links libcares: $want_curl" || \
+	    notok "$p links libcares: $want_curl" "NEEDED: $(echo $libs)"
 done
 # Only storaged may even contain LMDB calls.
 for p in gatewayd mixd clientd credd; do
