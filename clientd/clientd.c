@@ -146,8 +146,7 @@ clientd_dispatch_storaged(struct imsgev *iev, struct imsg *imsg)
 	switch (imsg->hdr.type) {
 	case IMSG_STORE_RESULT:
 		imsg_need(iev, imsg, &sr, sizeof(sr));
-		if (!sr.ok)
-			*cd->c_store_failed += 1;
+		delivery_stored(cd, &sr);
 		return 0;
 	case IMSG_INBOX_MESSAGE:
 	case IMSG_INBOX_END:

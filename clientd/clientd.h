@@ -70,9 +70,11 @@ enum conn_state {
 	CS_CLOSING,		/* flushing the last frames */
 };
 
-/* One message queued to the client: when written, delete its seq. */
+/* One message queued to the client: when written, delete its seq
+ * (inbox) or settle its ack (pushed from the mixnet). */
 struct outmsg {
 	uint64_t	 seq;		/* inbox seq, 0 if none */
+	uint64_t	 ack;		/* mixd's ack id, 0 if none */
 	uint32_t	 len;
 };
 
@@ -175,6 +177,10 @@ struct clientd {
 	int			 upgrade_mode;
 	uint8_t			 scratch[GW_IMSG_MAXSIZE + 64];
 	uint8_t			 frame[GW_IMSG_MAXSIZE + 64];
+	/* Settled acks on their way to mixd (IMSG_MIX_SETTLED). */
+	struct gw_settle	 settle[GW_SETTLE_MAX];
+	uint32_t		 nsettle;
+	struct event		*settle_ev;
 
 	/* Counters (stable pointers into w->counters). */
 	uint64_t	*c_conn_accepted, *c_conn_refused_max,
@@ -188,6 +194,7 @@ struct clientd {
 			*c_fwd_packets, *c_fwd_bytes, *c_fwd_malformed,
 			*c_fwd_no_bandwidth, *c_fwd_dropped,
 			*c_pushed, *c_stored, *c_store_failed,
+			*c_store_unregistered,
 			*c_inbox_delivered, *c_bw_spent, *c_bw_claims,
 			*c_cred_requests, *c_requests_bad, *c_paused;
 };
@@ -221,7 +228,7 @@ void	 conn_wait(struct conn *, int);
 void	 conn_read_enable(struct conn *, int);
 int	 conn_send_text(struct conn *, const char *, size_t);
 int	 conn_send_binary(struct conn *, const uint8_t *, size_t,
-	    uint64_t seq);
+	    uint64_t seq, uint64_t ack);
 int	 conn_ping(struct conn *, const uint8_t *, size_t);
 int	 conn_room(const struct conn *, size_t);
 void	 conn_accept(int, short, void *);
@@ -282,7 +289,13 @@ void	 delivery_inbox_end(struct conn *, const struct gw_inbox_end *);
 void	 delivery_written(struct conn *, uint64_t seq);
 void	 delivery_room(struct conn *);
 void	 delivery_flush_deletes(struct conn *);
-int	 delivery_push(struct conn *, const uint8_t *, size_t, uint64_t);
+int	 delivery_push(struct conn *, const uint8_t *, size_t, uint64_t seq,
+	    uint64_t ack);
+/* The message of mixd's ack id is safe (or lost): tell mixd, batched. */
+void	 delivery_settle(struct clientd *, uint64_t ack, int safe);
+void	 delivery_settle_flush(struct clientd *);
+/* storaged's answer to a store. */
+void	 delivery_stored(struct clientd *, const struct gw_store_result *);
 
 /* bandwidth.c */
 int64_t	 bw_today(void);

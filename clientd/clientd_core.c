@@ -29,6 +29,14 @@ clientd_send(struct clientd *cd, enum gw_proc p, uint32_t type,
 	return clientd_sendv(cd, p, type, peerid, &iov, 1);
 }
 
+static void
+clientd_settle_flush_cb(int fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	delivery_settle_flush(arg);
+}
+
 /* How often a paused clientd looks at mixd's queue again. */
 static const struct timeval	 flow_poll = { 0, 5000 };
 
@@ -81,8 +89,11 @@ clientd_init(struct clientd *cd, struct worker *w)
 	cd->conf = &w->conf.clientd;
 	w->role = cd;
 	TAILQ_INIT(&cd->conns);
-	if (w->base != NULL)
+	if (w->base != NULL) {
 		cd->flow_ev = evtimer_new(w->base, clientd_flow_tick, cd);
+		cd->settle_ev = event_new(w->base, -1, 0,
+		    clientd_settle_flush_cb, cd);
+	}
 #define C(f, n)	cd->f = counter_get(k, n)
 	C(c_conn_accepted, "connections_accepted");
 	C(c_conn_open, "connections_open");
@@ -112,6 +123,7 @@ clientd_init(struct clientd *cd, struct worker *w)
 	C(c_pushed, "messages_pushed");
 	C(c_stored, "messages_stored");
 	C(c_store_failed, "messages_store_failed");
+	C(c_store_unregistered, "messages_unregistered");
 	C(c_inbox_delivered, "inbox_delivered");
 	C(c_bw_spent, "bandwidth_spent");
 	C(c_bw_claims, "bandwidth_free_claims");

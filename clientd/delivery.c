@@ -6,6 +6,11 @@
  * messages follow it there until the inbox has drained.  The inbox
  * drains in batches of 100 while the queue has room; each message is
  * deleted only once wslay has written its frame to the socket.
+ *
+ * A message from the mixnet carries the id of the SURB-ack mixd holds
+ * for it; the ack is settled safe when the frame is written to the
+ * socket or storaged has committed the message, and dropped when the
+ * connection dies first or storaged refuses it (mix_acks.c).
  */
 #include <string.h>
 
@@ -15,7 +20,8 @@
 #include "log.h"
 
 int
-delivery_push(struct conn *c, const uint8_t *msg, size_t len, uint64_t seq)
+delivery_push(struct conn *c, const uint8_t *msg, size_t len, uint64_t seq,
+    uint64_t ack)
 {
 	uint8_t	 nonce[CLIENT_NONCE_LEN];
 	int	 n;
@@ -23,27 +29,83 @@ delivery_push(struct conn *c, const uint8_t *msg, size_t len, uint64_t seq)
 	randombytes_buf(nonce, sizeof(nonce));
 	n = client_frame_seal(c->aead, CLIENT_KIND_PUSHED, nonce, msg, len,
 	    c->cd->frame, sizeof(c->cd->frame));
-	if (n < 0 || conn_send_binary(c, c->cd->frame, (size_t)n, seq) == -1)
+	if (n < 0 || conn_send_binary(c, c->cd->frame, (size_t)n, seq, ack) ==
+	    -1)
 		return -1;
 	return 0;
 }
 
+void
+delivery_settle_flush(struct clientd *cd)
+{
+	struct gw_mix_settled	 h;
+	struct iovec		 iov[2];
+
+	if (cd->nsettle == 0)
+		return;
+	memset(&h, 0, sizeof(h));
+	h.n = cd->nsettle;
+	iov[0].iov_base = &h;
+	iov[0].iov_len = sizeof(h);
+	iov[1].iov_base = cd->settle;
+	iov[1].iov_len = cd->nsettle * sizeof(cd->settle[0]);
+	/* mixd gone: the acks went with it. */
+	(void)clientd_sendv(cd, PROC_MIXD, IMSG_MIX_SETTLED, 0, iov, 2);
+	cd->nsettle = 0;
+}
+
+/*
+ * Settled acks gather until the current event is done (one message for
+ * a whole read of mixd's or storaged's channel), or a batch is full.
+ */
+void
+delivery_settle(struct clientd *cd, uint64_t ack, int safe)
+{
+	struct gw_settle	*s;
+
+	if (ack == 0)
+		return;
+	s = &cd->settle[cd->nsettle++];
+	memset(s, 0, sizeof(*s));
+	s->id = ack;
+	s->outcome = safe ? GW_SETTLE_SAFE : GW_SETTLE_DROPPED;
+	if (cd->nsettle == GW_SETTLE_MAX || cd->settle_ev == NULL)
+		delivery_settle_flush(cd);
+	else if (cd->nsettle == 1)
+		event_active(cd->settle_ev, 0, 0);
+}
+
+void
+delivery_stored(struct clientd *cd, const struct gw_store_result *r)
+{
+	if (!r->ok) {
+		*cd->c_store_failed += 1;
+		if (r->reason == STORE_FAIL_UNREGISTERED)
+			*cd->c_store_unregistered += 1;
+	}
+	delivery_settle(cd, r->tag, r->ok);
+}
+
 static void
 delivery_store(struct clientd *cd, const uint8_t *client, const uint8_t *msg,
-    size_t len)
+    size_t len, uint64_t ack)
 {
 	struct gw_store_msg	 hdr;
 	struct iovec		 iov[2];
 
+	memset(&hdr, 0, sizeof(hdr));
 	memcpy(hdr.client, client, sizeof(hdr.client));
+	/* Echoed in the result: the ack to settle once committed. */
+	hdr.tag = ack;
 	iov[0].iov_base = &hdr;
 	iov[0].iov_len = sizeof(hdr);
 	iov[1].iov_base = (void *)(uintptr_t)msg;
 	iov[1].iov_len = len;
 	if (clientd_sendv(cd, PROC_STORAGED, IMSG_STORE_MESSAGE, 0, iov, 2)
-	    == -1)
+	    == -1) {
 		*cd->c_store_failed += 1;
-	else
+		delivery_settle(cd, ack, 0);
+	} else
 		*cd->c_stored += 1;
 }
 
@@ -63,12 +125,12 @@ delivery_mix(struct clientd *cd, const uint8_t *data, size_t len)
 	c = session_by_client(cd, hdr.client);
 	if (c != NULL && c->state == CS_READY && !c->inbox_dirty &&
 	    !c->draining && conn_room(c, len + CLIENT_FRAME_OVERHEAD) &&
-	    delivery_push(c, msg, len, 0) == 0) {
+	    delivery_push(c, msg, len, 0, hdr.ack_id) == 0) {
 		*cd->c_pushed += 1;
 		conn_flush(c);
 		return;
 	}
-	delivery_store(cd, hdr.client, msg, len);
+	delivery_store(cd, hdr.client, msg, len, hdr.ack_id);
 	if (c != NULL) {
 		c->inbox_dirty = 1;
 		c->store_gen++;
@@ -100,7 +162,7 @@ delivery_inbox_msg(struct conn *c, uint64_t seq, const uint8_t *msg,
 	if (c->state != CS_READY || seq <= c->drain_after)
 		return;
 	c->drain_after = seq;
-	if (delivery_push(c, msg, len, seq) == 0)
+	if (delivery_push(c, msg, len, seq, 0) == 0)
 		*c->cd->c_inbox_delivered += 1;
 }
 

@@ -188,6 +188,12 @@ conn_free(struct conn *c)
 		gwcrypto_aead_free(c->aead);
 	if (c->fd != -1)
 		close(c->fd);
+	/* Pushed but not written: not safe, so their acks never leave and
+	 * the senders try again. */
+	for (; c->oq_n > 0; c->oq_n--, c->oq_head = (c->oq_head + 1) %
+	    c->oq_cap)
+		if (c->oq[c->oq_head].ack != 0)
+			delivery_settle(cd, c->oq[c->oq_head].ack, 0);
 	free(c->hbuf);
 	free(c->oq);
 	sodium_memzero(c, sizeof(*c));
@@ -333,6 +339,8 @@ conn_oq_written(struct conn *c)
 		c->oq_bytes -= m->len;
 		if (m->seq != 0)
 			delivery_written(c, m->seq);
+		if (m->ack != 0)
+			delivery_settle(c->cd, m->ack, 1);
 	}
 	if (c->state == CS_READY)
 		delivery_room(c);
@@ -483,7 +491,7 @@ conn_room(const struct conn *c, size_t len)
 
 static int
 conn_queue(struct conn *c, uint8_t opcode, const uint8_t *data, size_t len,
-    uint64_t seq)
+    uint64_t seq, uint64_t ack)
 {
 	struct wslay_event_msg	 m = { opcode, data, len };
 	struct outmsg		*noq;
@@ -506,7 +514,7 @@ conn_queue(struct conn *c, uint8_t opcode, const uint8_t *data, size_t len,
 	if (wslay_event_queue_msg(c->ws, &m) != 0)
 		return -1;
 	c->oq[(c->oq_head + c->oq_n) % c->oq_cap] =
-	    (struct outmsg){ seq, (uint32_t)len };
+	    (struct outmsg){ seq, ack, (uint32_t)len };
 	c->oq_n++;
 	c->oq_bytes += len;
 	return 0;
@@ -515,13 +523,14 @@ conn_queue(struct conn *c, uint8_t opcode, const uint8_t *data, size_t len,
 int
 conn_send_text(struct conn *c, const char *s, size_t len)
 {
-	return conn_queue(c, WSLAY_TEXT_FRAME, (const uint8_t *)s, len, 0);
+	return conn_queue(c, WSLAY_TEXT_FRAME, (const uint8_t *)s, len, 0, 0);
 }
 
 int
-conn_send_binary(struct conn *c, const uint8_t *b, size_t len, uint64_t seq)
+conn_send_binary(struct conn *c, const uint8_t *b, size_t len, uint64_t seq,
+    uint64_t ack)
 {
-	return conn_queue(c, WSLAY_BINARY_FRAME, b, len, seq);
+	return conn_queue(c, WSLAY_BINARY_FRAME, b, len, seq, ack);
 }
 
 int

@@ -68,6 +68,8 @@ struct gw_config {
 	char		 cosmos_address[GW_COSMOS_ADDR_MAX];	/* n1... */
 	int		 testnet;		/* allow private mix addresses */
 	int		 noise;			/* Noise on the mix port */
+	uint32_t	 ack_delay_ms;		/* every SURB-ack waits this */
+	uint32_t	 replay_sync_ms;	/* replay tags made durable */
 
 	/* upgrade mode (spec 6.6) */
 	char		 attestation_url[GW_URL_MAX];	/* "": off */

@@ -79,6 +79,12 @@ const struct config_key config_keys[] = {
 	    testnet, 0, 1, 0),
 	KEY(K_NOISE, K_MIXNET, "noise", "mixnet.noise", CK_BOOL, noise,
 	    0, 1, 1),
+	/* Past 5 s the sender's client (ack_wait_addition 1.5 s on top of
+	 * the route's delays) would already be retransmitting. */
+	KEY(K_ACK_DELAY, K_MIXNET, "ack_delay", "mixnet.ack_delay", CK_MSEC,
+	    ack_delay_ms, 0, 5 * MS_S, 0),
+	KEY(K_REPLAY_SYNC, K_MIXNET, "replay_sync", "mixnet.replay_sync",
+	    CK_MSEC, replay_sync_ms, 100, 1 * MS_M, 0),
 	SECTION(K_UPGRADE, "upgrade_mode"),
 	KEY(K_ATTEST_URL, K_UPGRADE, "attestation_url",
 	    "upgrade_mode.attestation_url", CK_URL, attestation_url,
@@ -333,6 +339,8 @@ config_defaults(struct gw_config *c)
 	c->enforce_zk_nyms = 0;
 	c->testnet = 0;
 	c->noise = 1;
+	c->ack_delay_ms = 100;
+	c->replay_sync_ms = 1 * MS_S;
 	/* Mainnet's, spec 6.6 (network-defaults mainnet.rs). */
 	gw_strlcpy(c->attestation_url, "https://nymtech.net/.wellknown/"
 	    "upgrade-mode/attestation.json", sizeof(c->attestation_url));

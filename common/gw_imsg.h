@@ -15,7 +15,7 @@
 
 #include "config.h"
 
-#define GW_IMSG_VERSION		2
+#define GW_IMSG_VERSION		3
 
 enum gw_proc {
 	PROC_PARENT,
@@ -98,8 +98,10 @@ enum gw_imsg_type {
 	 * peerid: the requester's request id, echoed in the reply.
 	 * Writes are answered only after the transaction holding them has
 	 * committed (group commit); reads are answered at once. */
-	/* mixd, clientd -> storaged: struct gw_store_msg + the message
-	 * (1..GW_MESSAGE_MAX bytes).  Reply: IMSG_STORE_RESULT. */
+	/* clientd -> storaged: struct gw_store_msg + the message
+	 * (1..GW_MESSAGE_MAX bytes).  Reply: IMSG_STORE_RESULT, which
+	 * echoes the tag.  A message for a client with no registration is
+	 * refused (STORE_FAIL_UNREGISTERED) and never stored. */
 	IMSG_STORE_MESSAGE,
 	/* storaged -> sender: struct gw_store_result. */
 	IMSG_STORE_RESULT,
@@ -164,8 +166,14 @@ enum gw_imsg_type {
 	IMSG_MIX_FORWARD,
 	/* mixd -> clientd: struct gw_mix_deliver + the message for the
 	 * client (1..GW_MESSAGE_MAX bytes).  clientd decides: push to the
-	 * client if online with room, else store in its inbox. */
+	 * client if online with room, else store in its inbox; it settles
+	 * ack_id (if not 0) once the message is safe or lost. */
 	IMSG_MIX_DELIVER,
+	/* clientd -> mixd: struct gw_mix_settled + n x struct gw_settle:
+	 * each message written to its client's socket or committed by
+	 * storaged (SAFE: its SURB-ack may leave), or not kept (DROPPED:
+	 * the ack never leaves).  Batched; no reply. */
+	IMSG_MIX_SETTLED,
 
 	/* --- credentials and topology (credd) --------------------------- */
 	/* clientd -> credd: struct gw_cred_req + the credential bytes
@@ -251,6 +259,7 @@ struct gw_conf_mixd {
 	uint32_t	 max_mix_connections;
 	uint32_t	 mix_read_timeout_ms;
 	int32_t		 testnet;
+	uint32_t	 ack_delay_ms;
 };
 
 struct gw_conf_clientd {
@@ -319,7 +328,7 @@ struct gw_key_noise {
 
 #define GW_CTL_ROLE_MAX		16
 #define GW_COUNTER_NAME_MAX	48
-#define GW_COUNTERS_MAX		64
+#define GW_COUNTERS_MAX		128
 
 struct gw_ctl_proc {
 	char		 role[GW_CTL_ROLE_MAX];	/* NUL-ended */
@@ -365,12 +374,14 @@ struct gw_ctl_result {
 
 struct gw_store_msg {
 	uint8_t		 client[GW_CLIENT_ID_LEN];
+	uint64_t	 tag;		/* the sender's, echoed in the result */
 };
 
 struct gw_store_result {
 	uint8_t		 client[GW_CLIENT_ID_LEN];
 	int32_t		 ok;		/* 1 stored durably, 0 dropped */
 	int32_t		 reason;	/* enum gw_store_fail when !ok */
+	uint64_t	 tag;		/* gw_store_msg's */
 };
 
 enum gw_store_fail {
@@ -378,6 +389,7 @@ enum gw_store_fail {
 	STORE_FAIL_INBOX_FULL,	/* the client's inbox is at its cap */
 	STORE_FAIL_DB_FULL,	/* the map is (nearly) full */
 	STORE_FAIL_DB_ERROR,	/* the commit failed */
+	STORE_FAIL_UNREGISTERED,	/* no such client registered here */
 };
 
 struct gw_inbox_fetch {
@@ -495,7 +507,25 @@ struct gw_mix_forward {
 
 struct gw_mix_deliver {
 	uint8_t		 client[GW_CLIENT_ID_LEN];
+	uint64_t	 ack_id;	/* 0: no ack waits for this message */
 };
+
+enum gw_settle_outcome {
+	GW_SETTLE_SAFE = 1,
+	GW_SETTLE_DROPPED = 2,
+};
+
+struct gw_mix_settled {
+	uint32_t	 n;		/* 1..GW_SETTLE_MAX entries follow */
+	uint32_t	 pad;
+};
+
+struct gw_settle {
+	uint64_t	 id;		/* gw_mix_deliver's ack_id */
+	uint32_t	 outcome;	/* enum gw_settle_outcome */
+	uint32_t	 pad;
+};
+#define GW_SETTLE_MAX		4000
 
 /* --- credentials and topology ------------------------------------- */
 

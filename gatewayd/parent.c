@@ -31,10 +31,11 @@ static const enum gw_proc worker_procs[] = {
 	PROC_MIXD, PROC_CLIENTD, PROC_CREDD, PROC_STORAGED
 };
 
-/* Every sibling pair that talks (ARCHITECTURE.md, Channels). */
+/* Every sibling pair that talks (ARCHITECTURE.md, Channels).  mixd and
+ * storaged have none: every message goes through clientd, the one
+ * decider, so a compromised mixd cannot write into an inbox. */
 static const enum gw_proc sibling_pairs[][2] = {
 	{ PROC_MIXD, PROC_CLIENTD },
-	{ PROC_MIXD, PROC_STORAGED },
 	{ PROC_CLIENTD, PROC_STORAGED },
 	{ PROC_CLIENTD, PROC_CREDD },
 	{ PROC_CREDD, PROC_MIXD },
@@ -185,6 +186,7 @@ slice_mixd(const struct gatewayd *gw, struct gw_conf_mixd *s)
 	s->max_mix_connections = c->max_mix_connections;
 	s->mix_read_timeout_ms = c->mix_read_timeout_ms;
 	s->testnet = c->testnet;
+	s->ack_delay_ms = c->ack_delay_ms;
 }
 
 static void

@@ -53,4 +53,9 @@ mixd_counters_init(struct mixd *md, struct gw_counters *cs)
 	c->noise_raw_in = counter_get(cs, "noise_raw_connections_in");
 	c->noise_bad_frames = counter_get(cs, "noise_transport_errors");
 	c->key_updates = counter_get(cs, "sphinx_key_updates");
+	c->acks_held = counter_get(cs, "acks_held");
+	c->acks_withheld = counter_get(cs, "acks_withheld");
+	c->acks_late = counter_get(cs, "acks_late");
+	c->acks_expired = counter_get(cs, "acks_expired");
+	c->acks_dropped_full = counter_get(cs, "acks_dropped_full");
 }

@@ -1,14 +1,13 @@
 /*
  * The gateway's final hop (spec 2.6, 4): pick the key by the frame's
  * rotation byte, unwrap, drop replays (per-rotation Bloom filter, before
- * any decryption), split off the SURB-ack, hand the message to clientd
- * and send the ack to its first hop at once.  A packet that is not
- * final for us is dropped: a gateway is no mix node.
+ * any decryption), split off the SURB-ack, hold the ack (mix_acks.c) and
+ * hand the message to clientd, which settles the ack once the message is
+ * safe.  A packet that is not final for us is dropped: a gateway is no
+ * mix node.
  *
  * One scratch buffer receives every unwrap; nothing is allocated per
- * packet.  The message is handed off (copied into the imsg queue) before
- * the ack is routed, because an ack to ourselves is unwrapped again
- * into the same scratch buffer.
+ * packet: the ack is copied into its slot of the held ring.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -238,10 +237,9 @@ mixd_inbound_packet(struct mixd *md, uint8_t packet_type, uint8_t rotation,
 	const struct sphinx_key	*cand[2];
 	struct sphinx_result	 res;
 	struct sphinx_final_msg	 m;
-	uint8_t			 ack[SPHINX_SIZE_ACK];
-	struct nodeaddr		 ack_to;
+	uint64_t		 ack_id = 0;
 	size_t			 n;
-	int			 rc, has_ack;
+	int			 rc;
 
 	if (packet_type != MIXFRAME_TYPE_SPHINX) {
 		*md->c.frames_outfox += 1;
@@ -265,25 +263,25 @@ mixd_inbound_packet(struct mixd *md, uint8_t packet_type, uint8_t rotation,
 		*md->c.payload_bad += 1;
 		return;
 	}
-	/* Keep the ack: the scratch buffer may be reused below. */
-	if ((has_ack = m.has_ack) != 0) {
-		if (m.ack_packet_len != sizeof(ack)) {
+	if (m.has_ack) {
+		if (m.ack_packet_len != SPHINX_SIZE_ACK) {
 			*md->c.payload_bad += 1;
 			return;
 		}
-		memcpy(ack, m.ack_packet, sizeof(ack));
-		ack_to = m.ack_first_hop;
+		/* Copied out of the scratch buffer into its slot. */
+		if (md->acks != NULL)
+			ack_id = mix_acks_hold(md->acks, &m.ack_first_hop,
+			    packet_type, rotation, m.ack_packet);
 	}
-	if (m.message_len == 0 || m.message_len > GW_MESSAGE_MAX)
+	if (m.message_len == 0 || m.message_len > GW_MESSAGE_MAX) {
+		/* Empty: nothing to keep, the ack only waits its turn.
+		 * Too large for any client: not kept, so no ack. */
 		*md->c.message_empty += 1;
-	else {
-		md->out->deliver(md, res.destination, m.message,
-		    m.message_len);
-		*md->c.final_deliveries += 1;
+		if (ack_id != 0)
+			mix_acks_settle(md->acks, ack_id, m.message_len == 0);
+		return;
 	}
-	if (has_ack) {
-		*md->c.acks_forwarded += 1;
-		mixd_route(md, &ack_to, packet_type, rotation, ack,
-		    sizeof(ack));
-	}
+	*md->c.final_deliveries += 1;
+	md->out->deliver(md, res.destination, m.message, m.message_len,
+	    ack_id);
 }

@@ -328,8 +328,9 @@ mix_listen_flow(struct mixd *md)
 	struct mix_in	*c;
 	struct timeval	 tv = { 0, PAUSE_CHECK_MS * 1000 };
 	size_t		 q = cd != NULL ? imsgev_queued(cd) : 0;
+	uint64_t	 held = md->acks != NULL ? mix_acks_held(md->acks) : 0;
 
-	if (!md->paused && q > GW_FLOW_HIGH) {
+	if (!md->paused && (q > GW_FLOW_HIGH || held > MIXD_ACKS_HIGH)) {
 		md->paused = 1;
 		*md->c.read_pauses += 1;
 		TAILQ_FOREACH(c, &md->conns, entry)
@@ -339,7 +340,7 @@ mix_listen_flow(struct mixd *md)
 		    md)) == NULL)
 			fatalx("%s: evtimer_new", __func__);
 		evtimer_add(md->pause_ev, &tv);
-	} else if (md->paused && q < GW_FLOW_LOW) {
+	} else if (md->paused && q < GW_FLOW_LOW && held < MIXD_ACKS_LOW) {
 		md->paused = 0;
 		TAILQ_FOREACH(c, &md->conns, entry)
 			mix_in_arm(c);

@@ -19,10 +19,10 @@
 static struct worker	 mixd_worker;
 static struct mixd	 mixd_state;
 
-/* The message for a client, to clientd. */
+/* The message for a client, to clientd, which settles its ack. */
 static void
 mixd_deliver(struct mixd *md, const uint8_t client[32], const uint8_t *msg,
-    size_t len)
+    size_t len, uint64_t ack_id)
 {
 	struct imsgev		*cd = md->w->peer[PROC_CLIENTD];
 	struct gw_mix_deliver	 d;
@@ -30,9 +30,13 @@ mixd_deliver(struct mixd *md, const uint8_t client[32], const uint8_t *msg,
 
 	if (cd == NULL) {
 		*md->c.deliver_no_clientd += 1;
+		if (ack_id != 0)
+			mix_acks_settle(md->acks, ack_id, 0);
 		return;
 	}
+	memset(&d, 0, sizeof(d));
 	memcpy(d.client, client, sizeof(d.client));
+	d.ack_id = ack_id;
 	iov[0].iov_base = &d;
 	iov[0].iov_len = sizeof(d);
 	iov[1].iov_base = (void *)(uintptr_t)msg;
@@ -123,6 +127,11 @@ mixd_dispatch_clientd(struct imsgev *iev, struct imsg *imsg)
 {
 	struct mixd	*md = ((struct worker *)iev->arg)->role;
 
+	if (imsg->hdr.type == IMSG_MIX_SETTLED) {
+		mix_acks_settled(md, iev, imsg);
+		mix_listen_flow(md);
+		return 0;
+	}
 	if (imsg->hdr.type != IMSG_MIX_FORWARD)
 		imsg_unexpected(iev, imsg);
 	mixd_client_packet(md, iev, imsg);
@@ -137,6 +146,7 @@ mixd_start(struct worker *w)
 	struct mixd	*md = w->role;
 
 	md->peers = mix_peers_new(md);
+	md->acks = mix_acks_new(md);
 	mix_listen_start(md);
 }
 
@@ -146,6 +156,9 @@ mixd_stop(struct worker *w)
 	struct mixd	*md = w->role;
 
 	mix_listen_stop(md);
+	/* Acks still held leave with us: their messages may not be safe. */
+	mix_acks_free(md->acks);
+	md->acks = NULL;
 	mix_peers_free(md->peers);
 	md->peers = NULL;
 	mix_topology_free(md->topo);
@@ -163,6 +176,9 @@ mixd_reconf(struct worker *w, const void *conf)
 	/* Limits apply to new connections and the next read. */
 	w->conf.mixd.max_mix_connections = c->max_mix_connections;
 	w->conf.mixd.mix_read_timeout_ms = c->mix_read_timeout_ms;
+	/* Acks held already keep their due time. */
+	w->conf.mixd.ack_delay_ms = c->ack_delay_ms;
+	mixd_state.ack_delay_ms = c->ack_delay_ms;
 }
 
 static int
@@ -211,6 +227,7 @@ main(int argc, char *argv[])
 	md->w = w;
 	w->role = md;
 	md->out = &mixd_out_daemon;
+	md->ack_delay_ms = w->conf.mixd.ack_delay_ms;
 	TAILQ_INIT(&md->conns);
 	mixd_counters_init(md, &w->counters);
 	/* Before the sandbox: the replay filters are large allocations. */

@@ -4,6 +4,7 @@
  *   mix_listen.c	accepting, inbound connections, read pause/resume
  *   mix_conn.c		framing of one inbound byte stream (no sockets)
  *   mix_inbound.c	Sphinx unwrap, replay filter, ack and hand-off
+ *   mix_acks.c		SURB-acks held until their message is safe
  *   mix_peers.c	outbound connection pool, one per next hop
  *   mix_topology.c	the known mix nodes (routing filter, Noise keys)
  *   mix_noise.c		Noise sessions on mix connections (no sockets)
@@ -40,6 +41,13 @@ extern const struct sandbox_policy mixd_policy;
 #define MIXD_MAX_SELF		8
 /* Noise handshake, either side: nym-node's initial_connection_timeout. */
 #define MIXD_NOISE_HS_MS	1500
+/* SURB-acks held (mix_acks.c): reading pauses above HIGH, resumes
+ * below LOW; MAX is the ring's hard cap. */
+#define MIXD_ACKS_HIGH		16384
+#define MIXD_ACKS_LOW		8192
+#define MIXD_ACKS_MAX		65536
+/* An ack whose message clientd never settles is dropped this late. */
+#define MIXD_ACK_GIVEUP_MS	30000
 /* The Noise version we initiate (the only one there is). */
 #define MIXD_NOISE_VERSION	NOISE_NYM_VERSION_1
 
@@ -91,14 +99,17 @@ TAILQ_HEAD(mix_in_list, mix_in);
 struct mix_peer;
 struct mix_peers;
 struct mix_topology;
+struct mix_acks;
 
 /*
  * Where the inbound path's results go: the daemon sends them to clientd
  * and the peer pool, the fuzzer and unit tests catch them.
  */
 struct mixd_out {
+	/* ack_id: the held ack to settle once the message is safe (0:
+	 * none waits) */
 	void	(*deliver)(struct mixd *, const uint8_t client[32],
-		    const uint8_t *msg, size_t len);
+		    const uint8_t *msg, size_t len, uint64_t ack_id);
 	void	(*forward)(struct mixd *, const struct nodeaddr *,
 		    uint8_t packet_type, uint8_t rotation,
 		    const uint8_t *pkt, size_t len);
@@ -124,6 +135,8 @@ struct mixd_counters {
 	uint64_t	*noise_out_ok, *noise_out_failed, *noise_raw_in;
 	uint64_t	*noise_bad_frames;
 	uint64_t	*key_updates;
+	uint64_t	*acks_held, *acks_withheld, *acks_late, *acks_expired;
+	uint64_t	*acks_dropped_full;
 };
 
 struct mixd {
@@ -149,6 +162,8 @@ struct mixd {
 
 	struct mix_peers	*peers;
 	struct mix_topology	*topo;
+	struct mix_acks		*acks;
+	uint32_t		 ack_delay_ms;
 
 	/* Noise (mix_noise.c): off unless the master sent a key */
 	int			 noise_on;
@@ -198,6 +213,19 @@ void	mix_peers_free(struct mix_peers *);
 void	mix_peers_send(struct mix_peers *, const struct nodeaddr *,
 	    uint8_t packet_type, uint8_t rotation, const uint8_t *pkt,
 	    size_t len);
+
+/* mix_acks.c */
+struct mix_acks *mix_acks_new(struct mixd *);
+void	mix_acks_free(struct mix_acks *);
+/* Hold an ack until its message is settled; its id, or 0 if full. */
+uint64_t mix_acks_hold(struct mix_acks *, const struct nodeaddr *,
+	    uint8_t packet_type, uint8_t rotation, const uint8_t *pkt);
+/* The message of ack id was kept (safe) or not. */
+void	mix_acks_settle(struct mix_acks *, uint64_t id, int safe);
+uint64_t mix_acks_held(const struct mix_acks *);
+void	mix_acks_timer(int, short, void *);
+/* clientd: IMSG_MIX_SETTLED */
+void	mix_acks_settled(struct mixd *, struct imsgev *, struct imsg *);
 
 /* mix_noise.c */
 void	mix_noise_init(struct mix_noise *, const uint8_t sk[NOISE_KEY_LEN]);

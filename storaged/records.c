@@ -61,6 +61,21 @@ rec_put(struct db *db, MDB_dbi dbi, const uint8_t *id, const void *rec,
 	return 0;
 }
 
+/* 1 if the client has a registration here, 0 if not, -1 on error. */
+int
+clients_known(struct db *db, const uint8_t *client)
+{
+	MDB_val	 k = { GW_CLIENT_ID_LEN, (void *)(uintptr_t)client }, v;
+	MDB_txn	*txn;
+	int	 rv;
+
+	if ((txn = db_txn(db)) == NULL)
+		return -1;
+	if ((rv = mdb_get(txn, db->clients, &k, &v)) == MDB_NOTFOUND)
+		return 0;
+	return rv == 0 ? 1 : -1;
+}
+
 int
 clients_register(struct db *db, const uint8_t *client, const uint8_t key[32],
     time_t now)

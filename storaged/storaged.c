@@ -1,7 +1,7 @@
 /*
  * storaged: the only process that opens LMDB.  Owns client keys,
- * inboxes, bandwidth and spent serials, and answers mixd, clientd and
- * credd over imsg.  A sibling's request is validated like any input;
+ * inboxes, bandwidth and spent serials, and answers clientd and credd
+ * over imsg (mixd has no channel here).  A sibling's request is validated like any input;
  * one that breaks the contract is fatal (the daemon restarts clean).
  */
 #include <stdio.h>
@@ -35,15 +35,30 @@ storaged_store(struct storaged *sd, struct imsgev *iev, struct imsg *imsg)
 	len = imsg->datalen - sizeof(hdr);
 	memset(&r, 0, sizeof(r));
 	memcpy(r.client, hdr.client, sizeof(r.client));
-	r.reason = inbox_store(&sd->inbox, hdr.client,
-	    imsg->data + sizeof(hdr), len, time(NULL), NULL);
+	r.tag = hdr.tag;
+	/* Mail for a made-up recipient would fill the disk for nobody
+	 * (nym PR #7061): only registered clients have an inbox. */
+	switch (clients_known(&sd->db, hdr.client)) {
+	case 1:
+		r.reason = inbox_store(&sd->inbox, hdr.client,
+		    imsg->data + sizeof(hdr), len, time(NULL), NULL);
+		break;
+	case 0:
+		r.reason = STORE_FAIL_UNREGISTERED;
+		break;
+	default:
+		r.reason = STORE_FAIL_DB_ERROR;
+		break;
+	}
 	if (r.reason != STORE_FAIL_NONE) {
-		if (r.reason == STORE_FAIL_INBOX_FULL) {
+		if (r.reason == STORE_FAIL_UNREGISTERED)
+			*sd->c_dropped_unregistered += 1;
+		else if (r.reason == STORE_FAIL_INBOX_FULL) {
 			if (*sd->c_dropped_full % 1000 == 0)
 				log_warnx("an inbox is full (%u messages): "
 				    "dropping", sd->inbox.max_per_client);
 			*sd->c_dropped_full += 1;
-		} else
+		} else if (r.reason != STORE_FAIL_UNREGISTERED)
 			*sd->c_dropped_dbfull += 1;
 		/* A broken transaction fails everyone pending with it. */
 		if (sd->db.broken) {
@@ -241,17 +256,6 @@ storaged_spend(struct storaged *sd, struct imsgev *iev, struct imsg *imsg)
 }
 
 static int
-storaged_dispatch_mixd(struct imsgev *iev, struct imsg *imsg)
-{
-	struct storaged	*sd = ((struct worker *)iev->arg)->role;
-
-	if (imsg->hdr.type != IMSG_STORE_MESSAGE)
-		imsg_unexpected(iev, imsg);
-	storaged_store(sd, iev, imsg);
-	return 0;
-}
-
-static int
 storaged_dispatch_clientd(struct imsgev *iev, struct imsg *imsg)
 {
 	struct storaged	*sd = ((struct worker *)iev->arg)->role;
@@ -384,7 +388,6 @@ storaged_stop(struct worker *w)
 
 static const struct worker_ops storaged_ops = {
 	.dispatch = {
-		[PROC_MIXD] = storaged_dispatch_mixd,
 		[PROC_CLIENTD] = storaged_dispatch_clientd,
 		[PROC_CREDD] = storaged_dispatch_credd,
 	},
@@ -402,6 +405,7 @@ storaged_counters_init(struct storaged *sd)
 	sd->c_stored = counter_get(cs, "messages_stored");
 	sd->c_dropped_full = counter_get(cs, "dropped_inbox_full");
 	sd->c_dropped_dbfull = counter_get(cs, "dropped_db_full");
+	sd->c_dropped_unregistered = counter_get(cs, "dropped_unregistered");
 	sd->c_commits = counter_get(cs, "commits");
 	sd->c_commit_fail = counter_get(cs, "commit_failures");
 	sd->c_delivered_deleted = counter_get(cs, "messages_deleted");

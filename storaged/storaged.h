@@ -102,6 +102,7 @@ int	inbox_purge(struct inbox *, time_t cutoff, unsigned max);
 int	clients_register(struct db *, const uint8_t *client,
 	    const uint8_t key[32], time_t now);
 int	clients_lookup(struct db *, struct gw_client_info *);
+int	clients_known(struct db *, const uint8_t *client);
 /* 1 stored (later than the last), 0 a replay, -1 error. */
 int	clients_auth(struct db *, const uint8_t *client, int64_t timestamp);
 /* Delete the records flags (GW_FORGET_KEY, _BANDWIDTH) name: 0 or -1. */
@@ -147,6 +148,7 @@ struct storaged {
 	unsigned	 batch_writes;
 	/* counters */
 	uint64_t	*c_stored, *c_dropped_full, *c_dropped_dbfull;
+	uint64_t	*c_dropped_unregistered;
 	uint64_t	*c_commits, *c_commit_fail, *c_delivered_deleted;
 	uint64_t	*c_purged, *c_fetches;
 	uint64_t	*c_acked;	/* stores answered after commit */

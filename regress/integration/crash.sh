@@ -6,13 +6,14 @@
 . "$(dirname "$0")/../lib/daemon.sh"
 
 TOOL=$TOP/$O/regress/bin/tool_mixnode
-CLIENT=aa112233445566778899aabbccddeeff00112233445566778899aabbccddee01
 N1=300
 N2=60000
 
 
 gw_setup || { notok setup "init failed"; exit 1; }
 gw_start || { notok "daemon starts" "$(tail -5 "$GW_LOG")"; exit 1; }
+CLIENT=$(gw_register)
+[ -n "$CLIENT" ] || { notok "a client registers" "no id"; exit 1; }
 KEY=$GW_DIR/keys/x25519_sphinx.pub
 GW=127.0.0.1:$GW_MIX
 

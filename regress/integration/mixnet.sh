@@ -9,10 +9,12 @@
 
 TOOL=$TOP/$O/regress/bin/tool_mixnode
 N=40
-CLIENT=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
 
 gw_setup || { notok setup "init failed"; exit 1; }
 gw_start || { notok "daemon starts" "$(tail -5 "$GW_LOG")"; exit 1; }
+# A registered client, offline from now on: its inbox fills.
+CLIENT=$(gw_register)
+[ -n "$CLIENT" ] || { notok "a client registers" "no id"; exit 1; }
 KEY=$GW_DIR/keys/x25519_sphinx.pub
 GW=127.0.0.1:$GW_MIX
 

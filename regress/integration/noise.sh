@@ -15,7 +15,6 @@
 
 PEER=$TOP/$O/regress/bin/tool_noisepeer
 MIXNODE=$TOP/$O/regress/bin/tool_mixnode
-CLIENT=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
 # Our mix node's Noise secret (a test key) and its public half.
 NSK=4d1c0c3f2b6a79e0c0ffee00112233445566778899aabbccddeeff0011223344
 N=20
@@ -91,6 +90,9 @@ import json, sys; print(json.load(sys.stdin)["noise_key"])')
     notok "node-details prints the Noise key" "$B58"
 
 gw_start || { notok "daemon starts" "$(tail -5 "$GW_LOG")"; exit 1; }
+# Mail is kept for registered clients only.
+CLIENT=$(gw_register)
+[ -n "$CLIENT" ] || { notok "a client registers" "no id"; exit 1; }
 HI=$(curl -s "http://127.0.0.1:$GW_HTTP/api/v1/host-information")
 echo "$HI" | python3 -c '
 import json, sys

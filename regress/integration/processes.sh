@@ -49,6 +49,43 @@ if [ "$(id -u)" -ne 0 ]; then
 	skip "workers run as unprivileged users" "not root: development mode"
 fi
 
+# Who can talk to whom, read off the kernel: every UNIX socket of a
+# process, its peer's inode (ss -x), the process holding that inode.
+# The channels must be exactly ARCHITECTURE.md's; in particular no mixd
+# descriptor reaches storaged (clientd is the one decider).
+pairs=$(for role in gatewayd mixd clientd credd storaged; do
+	if [ $role = gatewayd ]; then pid=$GW_PID; else pid=$(gw_pid $role); fi
+	echo "$role $pid"
+done | python3 -c '
+import os, re, subprocess, sys
+procs = dict(l.split() for l in sys.stdin if l.strip())
+owner = {}
+for role, pid in procs.items():
+    for fd in os.listdir("/proc/%s/fd" % pid):
+        try:
+            t = os.readlink("/proc/%s/fd/%s" % (pid, fd))
+        except OSError:
+            continue
+        m = re.match(r"socket:\[(\d+)\]", t)
+        if m:
+            owner[m.group(1)] = role
+peer = {}
+for line in subprocess.run(["ss", "-xan"], capture_output=True,
+                           text=True).stdout.splitlines()[1:]:
+    f = line.split()
+    if len(f) >= 8:
+        peer[f[5]] = f[7]
+links = set()
+for ino, role in owner.items():
+    other = owner.get(peer.get(ino, ""))
+    if other and other != role:
+        links.add(" ".join(sorted((role, other))))
+print(" | ".join(sorted(links)))')
+want="clientd credd | clientd gatewayd | clientd mixd | clientd storaged | credd gatewayd | credd mixd | credd storaged | gatewayd mixd | gatewayd storaged"
+[ "$pairs" = "$want" ] &&
+    ok "the channels are exactly the designed ones; no mixd descriptor reaches storaged" ||
+    notok "the channels are exactly the designed ones" "found: $pairs"
+
 out=$("$BIN/gatewayctl" -j -s "$GW_SOCK" status)
 if echo "$out" | python3 -c '
 import json, sys

@@ -22,6 +22,9 @@ sed -i "s|https://validator.nymtech.net/api/|http://127.0.0.1:$SP/|" \
     "$GW_CONF"
 INIT_KEY=$(sed -n 2p "$GW_DIR/keys/x25519_sphinx.pub")
 gw_start -v || { notok "gatewayd starts" "$(tail -5 "$GW_LOG")"; exit 1; }
+# Acks come back only for mail that is kept: a registered client's.
+CLIENT=$(gw_register)
+[ -n "$CLIENT" ] || { notok "a client registers" "no id"; exit 1; }
 
 # keys: "PRIMARY_ID PRIMARY_B64 PRE_ID PRE_B64" from host-information,
 # public keys as base64 (the PEM body tool_mixnode reads); "-" if none.
@@ -56,7 +59,7 @@ pem() {	# FILE BASE64
 }
 send() {	# KEYFILE ROTATION-BYTE COUNT EXPECTED-ACKS
 	"$MIXNODE" -d -g "127.0.0.1:$GW_MIX" -k "$1" -f 8 -r "$2" -N "$3" \
-	    -a "$4" -t 3 > "$GW_DIR/send.out" 2>&1
+	    -c "$CLIENT" -a "$4" -t 3 > "$GW_DIR/send.out" 2>&1
 }
 
 # 1. The key "gatewayctl init" made is adopted as rotation 5's.

@@ -44,6 +44,9 @@
  *	-S         serve: no -g; print the nodes' keys, run until a signal
  *		   or -t (0: no limit) and then print per-node counters
  *	-v         log every packet a node unwraps (stderr)
+ *	-A FILE    append "ack SEQ" to FILE (flushed at once) for every ack
+ *		   that comes back: SEQ is the number of the packet it
+ *		   belongs to, whose message reads "tool_mixnode message SEQ"
  *
  * Output: "nodes ADDR...", "sent N", then "acks A forwarded F" and, with
  * -b, "bench ..." lines.  Exit 0 if the expected acks arrived.
@@ -108,6 +111,7 @@ static uint8_t			 sender_id[32];
 static uint64_t			 acks_total, expect_acks;
 static double			 t_first, t_last_ack;
 static int			 bench_mode, verbose;
+static FILE			*ack_log;
 
 static void
 out_event(struct bufferevent *bev, short what, void *arg)
@@ -217,6 +221,14 @@ node_packet(struct node *n, const struct mixframe *f)
 			fprintf(stderr, "tool_mixnode: node %d: final hop, "
 			    "%zu bytes\n", n->idx, f->packet_len);
 final:
+		if (ack_log != NULL && !bench_mode &&
+		    res.plaintext_len >= sizeof(uint64_t)) {
+			uint64_t seq;
+
+			memcpy(&seq, res.plaintext, sizeof(seq));
+			fprintf(ack_log, "ack %llu\n", (unsigned long long)seq);
+			fflush(ack_log);
+		}
 		n->acks++;
 		acks_total++;
 		t_last_ack = t_now();
@@ -381,6 +393,8 @@ build_packet(const struct sphinx_route_hop *route, size_t nhops,
 	memset(id, 0, sizeof(id));
 	memset(msg, 0, sizeof(msg));	/* the text leaves the rest unset */
 	randombytes_buf(ackmsg, sizeof(ackmsg));
+	/* The packet's number, for -A: the ack comes back with it. */
+	memcpy(ackmsg, &seq, sizeof(seq));
 	hop_of(&ackroute, &nodes[0].addr, nodes[0].pk);
 	rc = sphinx_surb_ack_create(ctx, SPHINX_VERSION_EXPLICIT_KEYS,
 	    &ackroute, 1, sender_id, ackmsg, sizeof(ackmsg), NULL, msg);
@@ -590,10 +604,13 @@ main(int argc, char *argv[])
 	int			 have_client = 0, serving = 0, j;
 	double			 t_sent;
 
-	while ((ch = getopt(argc, argv, "a:bB:C:c:dG:g:f:k:N:n:Rr:Ss:t:vW"))
-	    !=
-	    -1) {
+	while ((ch = getopt(argc, argv, "A:a:bB:C:c:dG:g:f:k:N:n:Rr:Ss:t:vW"))
+	    != -1) {
 		switch (ch) {
+		case 'A':
+			if ((ack_log = fopen(optarg, "a")) == NULL)
+				t_die("-A %s: %s", optarg, strerror(errno));
+			break;
 		case 'a': want_acks = atoll(optarg); break;
 		case 'b': bench = bench_mode = 1; break;
 		case 'B': nbad = atoll(optarg); break;

@@ -2,9 +2,11 @@
  * A stand-in master for one storaged, for durability tests:
  *
  *   tool_storaged BIN DATADIR crash N CLIENTS
- *	stream N messages over CLIENTS clients as "mixd", kill -9 storaged
- *	half-way with stores in flight, restart it, drain every inbox and
- *	check that each acknowledged message is there exactly once
+ *	register CLIENTS clients, stream N messages over them as
+ *	"clientd", kill -9 storaged half-way with stores in flight,
+ *	restart it, drain every inbox and check that each acknowledged
+ *	message is there exactly once; a message for a client never
+ *	registered is refused and never stored
  *   tool_storaged BIN DATADIR full MAPSIZE
  *	fill a small map: stores are refused with DB_FULL, storaged lives
  *   tool_storaged BIN DATADIR open
@@ -36,8 +38,7 @@
 
 struct child {
 	struct fm_child	 fm;		/* pid, our end of its fd 3 */
-	struct imsgbuf	 mixd;		/* we play mixd */
-	struct imsgbuf	 clientd;	/* and clientd */
+	struct imsgbuf	 clientd;	/* we play clientd */
 };
 
 static const char	*bin, *datadir;
@@ -86,7 +87,6 @@ start(struct child *c)
 
 	memset(c, 0, sizeof(*c));
 	fm_spawn(&c->fm, bin, "storaged");
-	send_peer(&c->fm, &c->mixd, PROC_MIXD);
 	send_peer(&c->fm, &c->clientd, PROC_CLIENTD);
 	memset(&conf, 0, sizeof(conf));
 	snprintf(conf.c.user, sizeof(conf.c.user), "_gatewayd-db");
@@ -123,10 +123,8 @@ stop(struct child *c, int sig)
 	waitpid(c->fm.pid, &st, 0);
 	if (sig != SIGTERM)
 		close(c->fm.master.fd);
-	close(c->mixd.fd);
 	close(c->clientd.fd);
 	imsgbuf_clear(&c->fm.master);
-	imsgbuf_clear(&c->mixd);
 	imsgbuf_clear(&c->clientd);
 }
 
@@ -140,13 +138,42 @@ client_id(uint8_t id[GW_CLIENT_ID_LEN], uint32_t n)
 static int
 store(struct child *c, uint32_t client, uint32_t msgno)
 {
-	uint8_t		 buf[sizeof(struct gw_store_msg) + MSG_LEN];
+	uint8_t			 buf[sizeof(struct gw_store_msg) + MSG_LEN];
+	struct gw_store_msg	 hdr;
 
 	memset(buf, (int)(msgno & 0xff), sizeof(buf));
-	client_id(buf, client);
+	memset(&hdr, 0, sizeof(hdr));
+	client_id(hdr.client, client);
+	hdr.tag = (uint64_t)msgno << 8 | 0x5a;
+	memcpy(buf, &hdr, sizeof(hdr));
 	memcpy(buf + sizeof(struct gw_store_msg), &msgno, sizeof(msgno));
-	return imsg_compose(&c->mixd, IMSG_STORE_MESSAGE, msgno, -1, buf,
+	return imsg_compose(&c->clientd, IMSG_STORE_MESSAGE, msgno, -1, buf,
 	    sizeof(buf));
+}
+
+/* Register clients [first, first + n) and wait for each commit. */
+static int
+register_clients(struct child *c, uint32_t first, uint32_t n)
+{
+	struct gw_client_key	 k;
+	struct gw_client_result	 r;
+	struct imsg		 imsg;
+	uint32_t		 i;
+
+	for (i = first; i < first + n; i++) {
+		memset(&k, 0, sizeof(k));
+		client_id(k.client, i);
+		memset(k.key, 0x11, sizeof(k.key));
+		imsg_compose(&c->clientd, IMSG_CLIENT_REGISTER, i, -1, &k,
+		    sizeof(k));
+	}
+	imsgbuf_flush(&c->clientd);
+	for (i = 0; i < n; i++)
+		if (fm_next(&c->clientd, &imsg, 10000) != 1 ||
+		    imsg.hdr.type != IMSG_CLIENT_RESULT ||
+		    imsg_get_exact(&imsg, &r, sizeof(r)) == -1 || !r.ok)
+			return -1;
+	return 0;
 }
 
 /* Drain one client's inbox; marks seen[msgno]; returns count or -1. */
@@ -228,6 +255,33 @@ barrier(struct child *c)
 	    imsg.hdr.type == IMSG_BANDWIDTH_RESULT ? 0 : -1;
 }
 
+/* Mail for a client never registered: refused, never stored. */
+static void
+unregistered_test(struct child *c, uint32_t stranger)
+{
+	struct gw_store_result	 r;
+	struct imsg		 imsg;
+	uint8_t			*seen = calloc(4, 1);
+	int			 dups = 0, got, i, refused = 0;
+
+	for (i = 0; i < 3; i++)
+		store(c, stranger, (uint32_t)i);
+	imsgbuf_flush(&c->clientd);
+	for (i = 0; i < 3; i++)
+		if (fm_next(&c->clientd, &imsg, 10000) == 1 &&
+		    imsg.hdr.type == IMSG_STORE_RESULT &&
+		    imsg_get_exact(&imsg, &r, sizeof(r)) == 0 && !r.ok &&
+		    r.reason == STORE_FAIL_UNREGISTERED &&
+		    r.tag == ((uint64_t)i << 8 | 0x5a))
+			refused++;
+	got = drain(c, stranger, seen, 4, &dups, 0);
+	T_BEGIN("mail for a client never registered is refused, not stored");
+	CHECKF(refused == 3, "%d of 3 refused as unregistered", refused);
+	CHECKF(got == 0, "%d stored", got);
+	T_END();
+	free(seen);
+}
+
 static int
 crash_test(uint32_t n, uint32_t nclients)
 {
@@ -239,22 +293,26 @@ crash_test(uint32_t n, uint32_t nclients)
 
 	if (acked == NULL || seen == NULL || start(&c) == -1)
 		die("start storaged");
-	fcntl(c.mixd.fd, F_SETFL, O_NONBLOCK);
+	if (register_clients(&c, 0, nclients) == -1)
+		die("register clients");
+	unregistered_test(&c, nclients);
+	fcntl(c.clientd.fd, F_SETFL, O_NONBLOCK);
 	while (!killed) {
-		struct pollfd pfd = { .fd = c.mixd.fd, .events = POLLIN };
+		struct pollfd pfd = { .fd = c.clientd.fd, .events = POLLIN };
 
 		/* Keep a window of stores in flight. */
 		while (sent < n && sent - nacked < 2000)
 			store(&c, sent % nclients, sent), sent++;
-		if (imsgbuf_write(&c.mixd) == -1)
+		if (imsgbuf_write(&c.clientd) == -1)
 			die("write");
-		if (poll(&pfd, 1, 50) > 0 && imsgbuf_read(&c.mixd) <= 0)
+		if (poll(&pfd, 1, 50) > 0 && imsgbuf_read(&c.clientd) <= 0)
 			die("read");
-		while (imsg_get(&c.mixd, &imsg) == 1) {
+		while (imsg_get(&c.clientd, &imsg) == 1) {
 			struct gw_store_result r;
 			if (imsg.hdr.type != IMSG_STORE_RESULT ||
 			    imsg_get_exact(&imsg, &r, sizeof(r)) == -1 ||
-			    imsg.hdr.peerid >= n)
+			    imsg.hdr.peerid >= n ||
+			    r.tag != ((uint64_t)imsg.hdr.peerid << 8 | 0x5a))
 				die("bad store result");
 			if (r.ok) {
 				acked[imsg.hdr.peerid] = 1;
@@ -323,10 +381,12 @@ full_test(void)
 
 	if (start(&c) == -1)
 		die("start storaged");
+	if (register_clients(&c, 0, 2) == -1)
+		die("register clients");
 	for (i = 0; i < 4000 && full == 0; i++) {
 		store(&c, 0, i);
-		imsgbuf_flush(&c.mixd);
-		if (fm_next(&c.mixd, &imsg, 10000) != 1)
+		imsgbuf_flush(&c.clientd);
+		if (fm_next(&c.clientd, &imsg, 10000) != 1)
 			break;
 		{
 			struct gw_store_result r;
@@ -356,10 +416,10 @@ full_test(void)
 	T_END();
 	T_BEGIN("after deletes a full map accepts stores again");
 	store(&c, 1, 1);
-	imsgbuf_flush(&c.mixd);
+	imsgbuf_flush(&c.clientd);
 	{
 		struct gw_store_result r;
-		CHECK(fm_next(&c.mixd, &imsg, 10000) == 1 &&
+		CHECK(fm_next(&c.clientd, &imsg, 10000) == 1 &&
 		    imsg_get_exact(&imsg, &r, sizeof(r)) == 0 && r.ok == 1);
 	}
 	T_END();
@@ -393,7 +453,6 @@ main(int argc, char *argv[])
 			int st;
 			waitpid(c.fm.pid, &st, 0);
 			imsgbuf_clear(&c.fm.master);
-			imsgbuf_clear(&c.mixd);
 			imsgbuf_clear(&c.clientd);
 			printf("storaged did not start: exit %d\n",
 			    WIFEXITED(st) ? WEXITSTATUS(st) : -1);

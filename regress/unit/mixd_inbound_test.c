@@ -22,15 +22,21 @@ static uint8_t		 pk[32];
 static unsigned		 ndeliver, nforward;
 static uint8_t		 last_client[32];
 
+static int	 settle_at_once = 1;
+static uint64_t	 last_ack;
+
 static void
 t_deliver(struct mixd *m, const uint8_t client[32], const uint8_t *msg,
-    size_t len)
+    size_t len, uint64_t ack_id)
 {
-	(void)m;
 	(void)msg;
 	(void)len;
 	memcpy(last_client, client, 32);
 	ndeliver++;
+	last_ack = ack_id;
+	/* As clientd does once the message is safe. */
+	if (settle_at_once && ack_id != 0)
+		mix_acks_settle(m->acks, ack_id, 1);
 }
 
 static void
@@ -110,6 +116,7 @@ main(void)
 	}
 	nodeaddr_parse("127.0.0.1:1789", &md.self[0]);
 	md.nself = 1;
+	md.acks = mix_acks_new(&md);
 	randombytes_buf(client, sizeof(client));
 	hop(&us, "127.0.0.1:1789", pk);
 	mix_rx_init(&rx);
@@ -177,6 +184,55 @@ main(void)
 	CHECK(*md.c.replay_filter_bytes > 1000000);
 	T_END();
 
+	/* Acks held until clientd settles their messages (mix_acks.c). */
+	settle_at_once = 0;
+	mix_rx_free(&rx);
+	mix_rx_init(&rx);
+	T_BEGIN("an ack waits for its message to be safe");
+	ndeliver = nforward = 0;
+	n = frame(buf, &us, 1, client, "10.0.0.1:1789", 7);
+	CHECK(mixd_inbound_feed(&md, &rx, buf, n) == 0);
+	CHECK(ndeliver == 1 && last_ack != 0 && nforward == 0);
+	CHECK(*md.c.acks_held == 1);
+	mix_acks_settle(md.acks, last_ack, 1);
+	CHECK(nforward == 1 && *md.c.acks_held == 0);
+	T_END();
+
+	T_BEGIN("a message not kept sends no ack");
+	nforward = 0;
+	n = frame(buf, &us, 1, client, "10.0.0.1:1789", 7);
+	CHECK(mixd_inbound_feed(&md, &rx, buf, n) == 0);
+	m = *md.c.acks_withheld;
+	mix_acks_settle(md.acks, last_ack, 0);
+	CHECK(nforward == 0 && *md.c.acks_withheld == m + 1);
+	/* A second word for the same id changes nothing. */
+	mix_acks_settle(md.acks, last_ack, 1);
+	CHECK(nforward == 0 && *md.c.acks_held == 0);
+	T_END();
+
+	T_BEGIN("acks leave in arrival order, the first holds the rest");
+	{
+		uint64_t first, second;
+
+		nforward = 0;
+		n = frame(buf, &us, 1, client, "10.0.0.1:1789", 7);
+		CHECK(mixd_inbound_feed(&md, &rx, buf, n) == 0);
+		first = last_ack;
+		n = frame(buf, &us, 1, client, "10.0.0.1:1789", 7);
+		CHECK(mixd_inbound_feed(&md, &rx, buf, n) == 0);
+		second = last_ack;
+		CHECK(second == first + 1);
+		mix_acks_settle(md.acks, second, 1);
+		CHECK(nforward == 0 && *md.c.acks_held == 2);
+		mix_acks_settle(md.acks, first, 1);
+		CHECK(nforward == 2 && *md.c.acks_held == 0);
+		/* Settling an id not held (a lying sibling) is ignored. */
+		mix_acks_settle(md.acks, second + 1000, 1);
+		CHECK(nforward == 2);
+	}
+	T_END();
+
+	mix_acks_free(md.acks);
 	mix_rx_free(&rx);
 	mixd_keys_wipe(&md);
 	free(buf);
