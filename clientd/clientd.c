@@ -196,7 +196,7 @@ clientd_dispatch_credd(struct imsgev *iev, struct imsg *imsg)
 {
 	struct clientd		*cd = &clientd_state;
 	struct gw_cred_result	 r;
-	struct gw_cred_revoke	 rv;
+	struct gw_cred_balance	 cb;
 	struct gw_upgrade_mode	 um;
 	struct conn		*c;
 
@@ -213,11 +213,15 @@ clientd_dispatch_credd(struct imsgev *iev, struct imsg *imsg)
 		imsg_need(iev, imsg, &um, sizeof(um));
 		cd->upgrade_mode = um.on != 0;
 		return 0;
-	case IMSG_CRED_REVOKE:
-		imsg_need(iev, imsg, &rv, sizeof(rv));
-		/* The penalty is in storaged; a live session follows it. */
-		if ((c = session_by_client(cd, rv.client)) != NULL)
-			c->bw_avail = rv.available + c->bw_delta;
+	case IMSG_CRED_BALANCE:
+		imsg_need(iev, imsg, &cb, sizeof(cb));
+		/* storaged has the new balance; a live session follows it,
+		 * keeping what it spent since. */
+		if ((c = session_by_client(cd, cb.client)) != NULL) {
+			c->bw_avail = cb.available + c->bw_delta;
+			if (cb.expiry != 0)
+				c->bw_expiry = cb.expiry;
+		}
 		return 0;
 	default:
 		imsg_unexpected(iev, imsg);

@@ -181,9 +181,11 @@ enum gw_imsg_type {
 	IMSG_CRED_VERIFY,
 	/* credd -> clientd: struct gw_cred_result. */
 	IMSG_CRED_RESULT,
-	/* credd -> clientd: struct gw_cred_revoke (signers rejected a
-	 * ticket after it was credited: the penalty is applied). */
-	IMSG_CRED_REVOKE,
+	/* credd -> clientd: struct gw_cred_balance: a client's balance
+	 * changed after its CRED_RESULT (a pending ticket credited once
+	 * the signers agreed, or the penalty for one a previous version
+	 * credited before they rejected it). */
+	IMSG_CRED_BALANCE,
 	/* credd -> mixd: the known mix nodes, replacing the old set:
 	 * TOPOLOGY_BEGIN (no payload), TOPOLOGY_NODE x n (struct
 	 * gw_topology_node), TOPOLOGY_END (struct gw_topology_end). */
@@ -456,7 +458,13 @@ struct gw_bandwidth_adjust {
 	uint8_t		 client[GW_CLIENT_ID_LEN];
 	int64_t		 delta;		/* bytes, may be negative */
 	int64_t		 expiry;	/* unix seconds; 0: unchanged */
+	/* credd: with GW_ADJUST_SETTLE, the pending verification of this
+	 * serial is deleted in the same transaction as the credit, so a
+	 * crash can neither credit a ticket twice nor lose its credit */
+	uint32_t	 flags;
+	uint8_t		 pending_serial[32];
 };
+#define GW_ADJUST_SETTLE	0x1
 
 struct gw_bandwidth {
 	uint8_t		 client[GW_CLIENT_ID_LEN];
@@ -534,6 +542,10 @@ struct gw_settle {
 struct gw_cred_req {
 	uint8_t		 client[GW_CLIENT_ID_LEN];
 	uint32_t	 kind;		/* enum gw_cred_kind */
+	/* the client's source, as clientd counts it per address (IPv4, or
+	 * IPv6 cut to its prefix): credd bounds the tickets in
+	 * verification per address */
+	uint8_t		 addr[16];
 };
 
 enum gw_cred_kind {
@@ -561,6 +573,10 @@ enum gw_cred_error {
 	CRED_ERR_UNAVAILABLE,	/* nym-api or storage unreachable */
 	CRED_ERR_NOT_ENABLED,	/* enforce_zk_nyms is off */
 	CRED_ERR_WRONG_PROVIDER,	/* pay_info names another gateway */
+	CRED_ERR_REJECTED,	/* the signers' quorum rejected it */
+	CRED_ERR_BUSY,		/* too many tickets in verification, or a
+				 * recent rejection: try later */
+	CRED_ERR_PENDING,	/* no quorum yet: credited when it comes */
 };
 
 /* What clientd reports as the balance while upgrade mode is on. */
@@ -571,9 +587,10 @@ struct gw_upgrade_mode {
 	int64_t		 since;		/* unix seconds of the change */
 };
 
-struct gw_cred_revoke {
+struct gw_cred_balance {
 	uint8_t		 client[GW_CLIENT_ID_LEN];
-	int64_t		 available;	/* balance after the penalty */
+	int64_t		 available;	/* the balance in storaged now */
+	int64_t		 expiry;	/* unix seconds; 0: unchanged */
 };
 
 struct gw_topology_node {
@@ -626,8 +643,10 @@ enum gw_pending_vote {
 struct gw_pending {
 	uint8_t		 serial_hash[32];	/* BLAKE2b-256 of the serial */
 	uint8_t		 client[GW_CLIENT_ID_LEN];
-	int64_t		 credited_at;	/* unix seconds */
-	int64_t		 value;		/* bytes credited */
+	int64_t		 credited_at;	/* unix seconds; 0: credited only
+					 * once the signers agree (every
+					 * ticket since protocol 3) */
+	int64_t		 value;		/* bytes the ticket is worth */
 	uint64_t	 epoch_id;	/* DKG epoch of the signers */
 	uint32_t	 nsigners;	/* 0..GW_PENDING_SIGNERS */
 	uint32_t	 data_len;	/* 1..GW_CRED_MAX bytes follow */

@@ -112,6 +112,10 @@ credd_counters_init(struct credd *cd)
 	cd->c_jwt_bad = counter_get(cs, "upgrade_jwt_refused");
 	cd->c_dns_lookups = counter_get(cs, "dns_lookups");
 	cd->c_dns_failures = counter_get(cs, "dns_failures");
+	cd->c_rejected = counter_get(cs, "tickets_rejected");
+	cd->c_credited = counter_get(cs, "tickets_credited");
+	cd->c_busy = counter_get(cs, "tickets_refused_busy");
+	cd->c_cooldown = counter_get(cs, "tickets_refused_cooldown");
 }
 
 /*

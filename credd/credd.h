@@ -35,6 +35,18 @@ extern const struct sandbox_policy credd_policy;
 #define VERIFY_QUORUM_PCT	70
 /* Spec 6.5: pending_poller. */
 #define VERIFY_RETRY_MS		(300 * 1000)
+/*
+ * Signer load: tickets in their first round of verification at once,
+ * per client, per source address and in all; more wait their turn.
+ * After the signers reject a ticket, that client and that address get
+ * none verified for VERIFY_COOLDOWN_S (VERIFY_COOLDOWNS remembered).
+ */
+#define VERIFY_MAX_PER_CLIENT	2
+#define VERIFY_MAX_PER_ADDR	4
+#define VERIFY_MAX_ALL		64
+#define VERIFY_JOBS_MAX		4096
+#define VERIFY_COOLDOWN_S	60
+#define VERIFY_COOLDOWNS	256
 /* Spec 8.2: topology_cache_ttl. */
 #define TOPOLOGY_REFRESH_MS	(10 * 60 * 1000)
 /* The largest answer we read from nym-api. */
@@ -181,6 +193,7 @@ struct credd {
 	uint64_t		*c_revoked, *c_api_fail, *c_topology;
 	uint64_t		*c_upgrade_checks, *c_jwt_ok, *c_jwt_bad;
 	uint64_t		*c_dns_lookups, *c_dns_failures;
+	uint64_t		*c_rejected, *c_credited, *c_busy, *c_cooldown;
 	/* upgrade.c */
 	struct upgrade		*upgrade;
 };

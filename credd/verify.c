@@ -1,16 +1,30 @@
 /*
- * A ticket's life in credd, as Nym's gateway does it (spec 6.3, 6.5):
+ * A ticket's life in credd.  Nothing is credited that the signers have
+ * not checked (spec 6.5: the gateway cannot verify locally, so it needs
+ * the quorum first):
  *
- *   local checks -> signers known? -> SPEND_RECORD (serial fresh?) ->
- *   PENDING_PUT + BANDWIDTH_ADJUST(+value, 7 days) -> CRED_RESULT ->
- *   POST verify-ecash-ticket to every signer of the epoch ->
- *     rejections >= 30%: BANDWIDTH_ADJUST(-value x 10), CRED_REVOKE
- *     accepts >= 70% and >= threshold: verified, PENDING_DEL
- *     otherwise: ask the silent signers again after retry_ms
+ *   local checks -> limits -> signers known? -> SPEND_RECORD (serial
+ *   fresh?) -> PENDING_PUT -> POST verify-ecash-ticket to every signer
+ *   of the epoch ->
+ *     rejections >= 30%: CRED_RESULT refused, PENDING_DEL, and the
+ *       client and its address wait VERIFY_COOLDOWN_S for the next
+ *     accepts >= 70% and >= threshold: BANDWIDTH_ADJUST(+value, 7 days,
+ *       settling the pending record in the same transaction) ->
+ *       CRED_RESULT with the balance
+ *     otherwise, after the first round: CRED_RESULT "pending", and the
+ *       silent signers are asked again after retry_ms; a late quorum
+ *       credits the ticket and tells clientd (CRED_BALANCE)
+ *
+ * The load a client can put on Nym's signers is bounded: tickets in
+ * their first round of verification at once, per client, per address
+ * and in all (VERIFY_MAX_*), the rest refused at once with a clear
+ * error, and none for a while after a rejection.
  *
  * Each vote is written back to storaged (PENDING_PUT replaces), so a
  * restart asks only the signers that had not answered.  storaged's
- * replies come back with our job id as peerid.
+ * replies come back with our job id as peerid.  Records of an earlier
+ * version, credited before verification, keep that version's rule: a
+ * rejection revokes them with the penalty.
  */
 #include <sys/queue.h>
 
@@ -29,16 +43,26 @@
 enum job_phase {
 	J_WAIT_SIGNERS,		/* new ticket, signer list being fetched */
 	J_WAIT_SPEND,		/* SPEND_RECORD sent */
-	J_WAIT_CREDIT,		/* BANDWIDTH_ADJUST(+) sent */
 	J_VERIFYING,		/* asking the signers */
-	J_WAIT_REVOKE,		/* BANDWIDTH_ADJUST(-) sent */
+	J_WAIT_CREDIT,		/* verified: BANDWIDTH_ADJUST(+) sent */
+	J_WAIT_REVOKE,		/* an old-style record: BANDWIDTH_ADJUST(-) */
 	J_DONE,			/* settled; freed when no request is out */
+};
+
+/* A recent rejection: that client and that address wait. */
+struct cooldown {
+	uint8_t			 client[GW_CLIENT_ID_LEN];
+	uint8_t			 addr[16];
+	time_t			 until;
 };
 
 struct job {
 	TAILQ_ENTRY(job)	 entry;
 	uint32_t		 id;
 	enum job_phase		 phase;
+	int			 waiting;	/* clientd awaits CRED_RESULT */
+	int			 first_round;	/* counts against the limits */
+	uint8_t			 addr[16];	/* the client's source */
 	uint32_t		 clientd_peerid;
 	struct gw_pending	 rec;
 	uint8_t			*data;
@@ -55,7 +79,11 @@ struct vote_ctx {
 
 static TAILQ_HEAD(, job) jobs = TAILQ_HEAD_INITIALIZER(jobs);
 static uint32_t		 job_next_id = 1;
+static unsigned		 njobs;
 static struct credd	*verify_cd;	/* for the retry timers */
+static struct cooldown	 cooldowns[VERIFY_COOLDOWNS];
+static unsigned		 cooldown_next;
+static const uint8_t	 no_addr[16];
 
 static void	verify_round(struct credd *, struct job *);
 
@@ -82,6 +110,7 @@ job_new(const uint8_t *data, size_t len)
 	memcpy(j->data, data, len);
 	j->len = len;
 	TAILQ_INSERT_TAIL(&jobs, j, entry);
+	njobs++;
 	return j;
 }
 
@@ -90,6 +119,7 @@ job_free(struct job *j)
 {
 	/* Answers still on their way find no job and are dropped. */
 	TAILQ_REMOVE(&jobs, j, entry);
+	njobs--;
 	if (j->retry != NULL)
 		event_free(j->retry);
 	free(j->data);
@@ -112,6 +142,21 @@ peer(struct credd *cd, enum gw_proc p)
 	if (iev == NULL)
 		log_warnx("no channel to %s", gw_proc_name(p));
 	return iev;
+}
+
+static void
+reply(struct credd *cd, uint32_t peerid, const uint8_t *client, int err,
+    const char *msg, const struct gw_bandwidth *b);
+
+/* The job's answer to clientd, if clientd still waits for one. */
+static void
+job_reply(struct credd *cd, struct job *j, int err, const char *msg,
+    const struct gw_bandwidth *b)
+{
+	if (!j->waiting)
+		return;
+	j->waiting = 0;
+	reply(cd, j->clientd_peerid, j->rec.client, err, msg, b);
 }
 
 static void
@@ -171,8 +216,10 @@ job_forget(struct credd *cd, struct job *j)
 	to_storaged(cd, IMSG_PENDING_DEL, j->id, &k, sizeof(k), NULL, 0);
 }
 
+/* settle: the pending record goes in the same transaction. */
 static void
-adjust(struct credd *cd, struct job *j, int64_t delta, int64_t expiry)
+adjust(struct credd *cd, struct job *j, int64_t delta, int64_t expiry,
+    int settle)
 {
 	struct gw_bandwidth_adjust	 a;
 
@@ -180,7 +227,78 @@ adjust(struct credd *cd, struct job *j, int64_t delta, int64_t expiry)
 	memcpy(a.client, j->rec.client, sizeof(a.client));
 	a.delta = delta;
 	a.expiry = expiry;
+	if (settle) {
+		a.flags = GW_ADJUST_SETTLE;
+		memcpy(a.pending_serial, j->rec.serial_hash,
+		    sizeof(a.pending_serial));
+	}
 	to_storaged(cd, IMSG_BANDWIDTH_ADJUST, j->id, &a, sizeof(a), NULL, 0);
+}
+
+static void
+cooldown_add(const struct job *j)
+{
+	struct cooldown	*c = &cooldowns[cooldown_next++ % VERIFY_COOLDOWNS];
+
+	memcpy(c->client, j->rec.client, sizeof(c->client));
+	memcpy(c->addr, j->addr, sizeof(c->addr));
+	c->until = time(NULL) + VERIFY_COOLDOWN_S;
+}
+
+/* Seconds this client or address must still wait, or 0. */
+static time_t
+cooldown_left(const uint8_t *client, const uint8_t *addr)
+{
+	time_t	 now = time(NULL), left = 0;
+	size_t	 i;
+
+	for (i = 0; i < VERIFY_COOLDOWNS; i++) {
+		const struct cooldown *c = &cooldowns[i];
+
+		if (c->until <= now)
+			continue;
+		if (memcmp(c->client, client, sizeof(c->client)) == 0 ||
+		    (memcmp(addr, no_addr, 16) != 0 &&
+		    memcmp(c->addr, addr, 16) == 0))
+			if (c->until - now > left)
+				left = c->until - now;
+	}
+	return left;
+}
+
+/*
+ * Why a new ticket must wait (bounded signer load), or NULL: tickets in
+ * their first round of verification per client, per address, in all.
+ */
+static const char *
+verify_limit(const uint8_t *client, const uint8_t *addr)
+{
+	struct job	*j;
+	unsigned	 per_client = 0, per_addr = 0, all = 0;
+
+	if (njobs >= VERIFY_JOBS_MAX)
+		return "too many tickets are pending verification at this "
+		    "gateway; try again later";
+	TAILQ_FOREACH(j, &jobs, entry) {
+		if (!j->first_round)
+			continue;
+		all++;
+		if (memcmp(j->rec.client, client, GW_CLIENT_ID_LEN) == 0)
+			per_client++;
+		if (memcmp(addr, no_addr, 16) != 0 &&
+		    memcmp(j->addr, addr, 16) == 0)
+			per_addr++;
+	}
+	if (per_client >= VERIFY_MAX_PER_CLIENT)
+		return "this client already has tickets being verified; "
+		    "wait for their answers";
+	if (per_addr >= VERIFY_MAX_PER_ADDR)
+		return "tickets from this address are already being "
+		    "verified; wait for their answers";
+	if (all >= VERIFY_MAX_ALL)
+		return "the gateway is verifying many tickets now; try "
+		    "again shortly";
+	return NULL;
 }
 
 /* Intervals; test builds may shorten them (regress/integration). */
@@ -209,6 +327,30 @@ verify_init(struct credd *cd)
 {
 	verify_cd = cd;
 	TAILQ_INIT(&jobs);
+}
+
+/* The limits on signer load; -1 if the ticket was refused for them. */
+static int
+verify_bounded(struct credd *cd, uint32_t peerid, const struct gw_cred_req *req)
+{
+	const char	*why;
+	char		 msg[160];
+	time_t		 left;
+
+	if ((left = cooldown_left(req->client, req->addr)) > 0) {
+		*cd->c_cooldown += 1;
+		snprintf(msg, sizeof(msg), "a ticket of this client or its "
+		    "address was just rejected by the signers; try again in "
+		    "%lld s", (long long)left);
+		reply(cd, peerid, req->client, CRED_ERR_BUSY, msg, NULL);
+		return -1;
+	}
+	if ((why = verify_limit(req->client, req->addr)) != NULL) {
+		*cd->c_busy += 1;
+		reply(cd, peerid, req->client, CRED_ERR_BUSY, why, NULL);
+		return -1;
+	}
+	return 0;
 }
 
 void
@@ -274,8 +416,13 @@ verify_request(struct credd *cd, struct imsgev *iev, struct imsg *imsg)
 			    "this gateway", NULL);
 			return;
 		}
+	if (verify_bounded(cd, imsg->hdr.peerid, &req) == -1)
+		return;
 	j = job_new(cred, len);
 	j->phase = J_WAIT_SIGNERS;
+	j->waiting = 1;
+	j->first_round = 1;
+	memcpy(j->addr, req.addr, sizeof(j->addr));
 	j->clientd_peerid = imsg->hdr.peerid;
 	memcpy(j->rec.serial_hash, t.serial_hash, 32);
 	memcpy(j->rec.client, req.client, sizeof(j->rec.client));
@@ -304,10 +451,9 @@ verify_signers_ready(struct credd *cd, int ok)
 		if (j->phase != J_WAIT_SIGNERS)
 			continue;
 		if (!ok) {
-			reply(cd, j->clientd_peerid, j->rec.client,
-			    CRED_ERR_UNAVAILABLE, "the gateway cannot reach "
-			    "the nym-api to verify tickets; try again later",
-			    NULL);
+			job_reply(cd, j, CRED_ERR_UNAVAILABLE, "the gateway "
+			    "cannot reach the nym-api to verify tickets; try "
+			    "again later", NULL);
 			job_free(j);
 			continue;
 		}
@@ -321,8 +467,7 @@ verify_signers_ready(struct credd *cd, int ok)
 			snprintf(m, sizeof(m), "the gateway does not know the "
 			    "signers of ecash epoch %llu",
 			    (unsigned long long)j->rec.epoch_id);
-			reply(cd, j->clientd_peerid, j->rec.client,
-			    CRED_ERR_UNAVAILABLE, m, NULL);
+			job_reply(cd, j, CRED_ERR_UNAVAILABLE, m, NULL);
 			job_free(j);
 			continue;
 		}
@@ -339,14 +484,12 @@ static void
 verify_spent(struct credd *cd, struct job *j, const struct gw_spend_result *r)
 {
 	const struct signer_set	*set = signers_for(cd, j->rec.epoch_id);
-	time_t			 now = time(NULL);
 	uint32_t		 i;
 
 	if (!r->ok || !r->fresh) {
-		reply(cd, j->clientd_peerid, j->rec.client, r->ok ?
-		    CRED_ERR_DOUBLE_SPEND : CRED_ERR_UNAVAILABLE, r->ok ?
-		    "the provided bandwidth credential has already been "
-		    "spent before at this gateway" :
+		job_reply(cd, j, r->ok ? CRED_ERR_DOUBLE_SPEND :
+		    CRED_ERR_UNAVAILABLE, r->ok ? "the provided bandwidth "
+		    "credential has already been spent before at this gateway" :
 		    "the gateway could not record the ticket; try again later",
 		    NULL);
 		job_free(j);
@@ -354,48 +497,78 @@ verify_spent(struct credd *cd, struct job *j, const struct gw_spend_result *r)
 	}
 	if (set == NULL)	/* evicted meanwhile: SIGNER_EPOCHS newer ones */
 		set = &cd->signers;
-	j->rec.credited_at = now;
+	/* Not credited: that waits for the quorum. */
+	j->rec.credited_at = 0;
 	j->rec.epoch_id = set->epoch_id;
 	j->rec.nsigners = set->n;
 	for (i = 0; i < set->n; i++) {
 		j->rec.signer_id[i] = set->s[i].id;
 		j->rec.vote[i] = PENDING_VOTE_NONE;
 	}
-	/* Ordered before the adjust: committed by the time it is. */
 	job_persist(cd, j);
+	j->phase = J_VERIFYING;
+	verify_round(cd, j);
+}
+
+/* The quorum said yes: credit, settling the record in the same write. */
+static void
+verify_credit(struct credd *cd, struct job *j)
+{
+	time_t	 now = time(NULL);
+
 	j->phase = J_WAIT_CREDIT;
 	/* Valid 7 days counting today: today 00:00 UTC + 6 days. */
-	adjust(cd, j, j->rec.value, now - now % 86400 + 6 * 86400);
+	adjust(cd, j, j->rec.value, now - now % 86400 + 6 * 86400, 1);
 }
 
 static void
 verify_credited(struct credd *cd, struct job *j, const struct gw_bandwidth *b)
 {
+	struct gw_cred_balance	 cb;
+	struct imsgev		*iev;
+
 	if (!b->ok) {
-		/* The serial stays spent: the gateway errs on its side. */
-		reply(cd, j->clientd_peerid, j->rec.client,
-		    CRED_ERR_UNAVAILABLE, "the gateway could not credit the "
-		    "ticket; try again later", NULL);
-		job_forget(cd, j);
-		job_free(j);
+		struct timeval	 tv;
+
+		/* Nothing was written: the record stays pending, the votes
+		 * stand, and the credit is tried again after retry_ms. */
+		log_warnx("a verified ticket could not be credited; trying "
+		    "again in %u ms", cd->retry_ms);
+		j->phase = J_VERIFYING;
+		job_reply(cd, j, CRED_ERR_PENDING, "the ticket was verified "
+		    "but could not be credited yet; it will be", NULL);
+		tv.tv_sec = cd->retry_ms / 1000;
+		tv.tv_usec = (cd->retry_ms % 1000) * 1000;
+		evtimer_add(j->retry, &tv);
 		return;
 	}
-	reply(cd, j->clientd_peerid, j->rec.client, CRED_ERR_NONE, "", b);
-	j->phase = J_VERIFYING;
-	verify_round(cd, j);
+	*cd->c_credited += 1;
+	if (j->waiting)
+		job_reply(cd, j, CRED_ERR_NONE, "", b);
+	else {
+		/* Answered "pending" before: a live session catches up. */
+		memset(&cb, 0, sizeof(cb));
+		memcpy(cb.client, j->rec.client, sizeof(cb.client));
+		cb.available = b->available;
+		cb.expiry = b->expiry;
+		if ((iev = peer(cd, PROC_CLIENTD)) != NULL)
+			imsgev_compose(iev, IMSG_CRED_BALANCE, 0, -1, &cb,
+			    sizeof(cb));
+	}
+	job_settle(j);
 }
 
 static void
 verify_revoked(struct credd *cd, struct job *j, const struct gw_bandwidth *b)
 {
-	struct gw_cred_revoke	 r;
+	struct gw_cred_balance	 r;
 	struct imsgev		*iev;
 
 	memset(&r, 0, sizeof(r));
 	memcpy(r.client, j->rec.client, sizeof(r.client));
 	r.available = b->available;
 	if ((iev = peer(cd, PROC_CLIENTD)) != NULL)
-		imsgev_compose(iev, IMSG_CRED_REVOKE, 0, -1, &r, sizeof(r));
+		imsgev_compose(iev, IMSG_CRED_BALANCE, 0, -1, &r, sizeof(r));
 	job_settle(j);
 }
 
@@ -414,12 +587,25 @@ verify_tally(struct credd *cd, struct job *j)
 			rej++;
 	}
 	if (n > 0 && rej * 100 >= (100 - VERIFY_QUORUM_PCT) * n) {
-		*cd->c_revoked += 1;
-		log_info("ticket rejected by %u of %u signers: revoking %lld "
-		    "bytes", rej, n, (long long)j->rec.value * TICKET_PENALTY);
+		j->first_round = 0;
 		job_forget(cd, j);
-		j->phase = J_WAIT_REVOKE;
-		adjust(cd, j, -j->rec.value * TICKET_PENALTY, 0);
+		cooldown_add(j);
+		if (j->rec.credited_at != 0) {
+			/* Credited by an earlier version: the old penalty. */
+			*cd->c_revoked += 1;
+			log_info("ticket rejected by %u of %u signers: revoking "
+			    "%lld bytes", rej, n,
+			    (long long)j->rec.value * TICKET_PENALTY);
+			j->phase = J_WAIT_REVOKE;
+			adjust(cd, j, -j->rec.value * TICKET_PENALTY, 0, 0);
+			return;
+		}
+		*cd->c_rejected += 1;
+		log_info("ticket rejected by %u of %u signers: nothing "
+		    "credited", rej, n);
+		job_reply(cd, j, CRED_ERR_REJECTED, "the provided ticket was "
+		    "rejected by the nym-api signers", NULL);
+		job_settle(j);
 		return;
 	}
 	/* The threshold of the ticket's epoch; after a restart that no
@@ -427,15 +613,25 @@ verify_tally(struct credd *cd, struct job *j)
 	threshold = set != NULL ? set->threshold : cd->signers.threshold;
 	if (n > 0 && acc * 100 >= VERIFY_QUORUM_PCT * n &&
 	    acc >= threshold) {
+		j->first_round = 0;
 		*cd->c_verified += 1;
 		log_info("ticket verified by %u of %u signers", acc, n);
-		job_forget(cd, j);
-		job_settle(j);
+		if (j->rec.credited_at != 0) {
+			job_forget(cd, j);
+			job_settle(j);
+		} else
+			verify_credit(cd, j);
 		return;
 	}
 	if (j->inflight == 0) {
 		struct timeval	 tv;
 
+		/* A first round without a verdict: the client learns now,
+		 * the bandwidth comes when the quorum does. */
+		j->first_round = 0;
+		job_reply(cd, j, CRED_ERR_PENDING, "not all nym-api signers "
+		    "answered; the ticket stays pending and its bandwidth is "
+		    "credited once they agree", NULL);
 		tv.tv_sec = cd->retry_ms / 1000;
 		tv.tv_usec = (cd->retry_ms % 1000) * 1000;
 		log_debug("ticket: %u accept, %u reject of %u; asking again "

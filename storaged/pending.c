@@ -49,25 +49,33 @@ pending_put(struct storaged *sd, struct imsgev *iev, struct imsg *imsg)
 	commit_wrote(sd);
 }
 
-void
-pending_del(struct storaged *sd, struct imsgev *iev, struct imsg *imsg)
+/* Drop a pending record in the open transaction: 1 gone, 0 none. */
+int
+pending_remove(struct storaged *sd, const uint8_t serial_hash[32])
 {
-	struct gw_pending_key	 key;
 	MDB_val			 k;
 	MDB_txn			*txn;
 	int			 rv;
 
-	imsg_need(iev, imsg, &key, sizeof(key));
-	k.mv_size = sizeof(key.serial_hash);
-	k.mv_data = key.serial_hash;
+	k.mv_size = 32;
+	k.mv_data = (void *)(uintptr_t)serial_hash;
 	if ((txn = db_txn(&sd->db)) == NULL)
-		return;
+		return -1;
 	rv = mdb_del(txn, sd->db.pending, &k, NULL);
 	if (rv != 0 && rv != MDB_NOTFOUND) {
 		log_warnx("%s: %s", __func__, mdb_strerror(rv));
-		return;
+		return -1;
 	}
-	if (rv == 0)
+	return rv == 0;
+}
+
+void
+pending_del(struct storaged *sd, struct imsgev *iev, struct imsg *imsg)
+{
+	struct gw_pending_key	 key;
+
+	imsg_need(iev, imsg, &key, sizeof(key));
+	if (pending_remove(sd, key.serial_hash) == 1)
 		commit_wrote(sd);
 }
 

@@ -231,7 +231,18 @@ storaged_bandwidth(struct storaged *sd, struct imsgev *iev,
 		return;
 	}
 	imsg_need(iev, imsg, &adj, sizeof(adj));
-	bandwidth_adjust(&sd->db, &adj, &b);
+	if ((adj.flags & ~(uint32_t)GW_ADJUST_SETTLE) != 0 ||
+	    (adj.flags != 0 && iev->proc != PROC_CREDD))
+		fatalx("BANDWIDTH_ADJUST from %s: flags %#x", iev->name,
+		    adj.flags);
+	/* The credit and the end of its verification in one transaction. */
+	if (bandwidth_adjust(&sd->db, &adj, &b) == 0 &&
+	    (adj.flags & GW_ADJUST_SETTLE) &&
+	    pending_remove(sd, adj.pending_serial) == -1) {
+		/* Never the credit alone: the whole transaction fails. */
+		sd->db.broken = 1;
+		b.ok = 0;
+	}
 	commit_defer(sd, iev, IMSG_BANDWIDTH_RESULT, imsg->hdr.peerid, &b,
 	    sizeof(b), offsetof(struct gw_bandwidth, ok));
 	commit_wrote(sd);

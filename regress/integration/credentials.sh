@@ -24,6 +24,12 @@ COSMOS=n1qqqsyqcyq5rqwzqfpg9scrgwpugpzysn3jxcwu
 export TOOL_CREDD_COSMOS=$COSMOS
 
 mode() { $STUB get "$P1" "_mode?signer=$1&mode=$2" >/dev/null; }
+# posts_all: verify calls all signers got so far
+posts_all() {
+	$STUB get "$P1" _calls | python3 -c '
+import json, sys
+print(sum(1 for c in json.load(sys.stdin) if c["method"] == "POST"))'
+}
 # posts SIGNER SERIAL-SEED: verify calls that signer got for the ticket
 posts() {
 	$STUB get "$P1" _calls | python3 -c '
@@ -35,12 +41,14 @@ print(sum(1 for c in json.load(sys.stdin) if c["method"] == "POST"
 }
 run() {	# log steps...
 	log=$1; shift
-	"$TOOL" "$BIN" "$D/data" "$API" "$@" 2>"$D/$log.log"
+	"$TOOL" "$BIN" "$D/data" "$API" "$@" 2>"$D/$log.log" |
+	    tee "$D/$log.out"
 }
 
-# An accepted ticket grants 200 MB at once; its serial is spent.
+# An accepted ticket grants 200 MB once the signers agree; its serial
+# is spent.
 run accept start topology 3 ticket 1 100 ok ticket 2 100 double \
-    balance 1 200000000 norevoke 2 stop
+    balance 1 200000000 nonotify 2 stop
 grep -q 'ticket verified by 3 of 3 signers' "$D/accept.log" &&
     [ "$(posts 1 100)" -eq 1 ] && [ "$(posts 3 100)" -eq 1 ] &&
     ok "every signer was asked once, in the JSON encoding, and agreed" ||
@@ -81,7 +89,7 @@ print(sum(1 for c in json.load(sys.stdin) if c["method"] == "POST"
 run epochs start ticket 9 900 ok \
     exec "$STUB get $P1 '_epoch?epoch=6&signers=1,2' >/dev/null; sleep 2" \
     epoch 6 ticket 9 901 ok epoch 5 ticket 9 902 ok \
-    epoch 4 ticket 9 903 unavailable norevoke 2 stop
+    epoch 4 ticket 9 903 unavailable nonotify 2 stop
 e5="$(posts_epoch 1 5) $(posts_epoch 2 5) $(posts_epoch 3 5)"
 e6="$(posts_epoch 1 6) $(posts_epoch 2 6) $(posts_epoch 3 6)"
 if grep -q 'ticket of ecash epoch 4 refused' "$D/epochs.log" &&
@@ -96,25 +104,63 @@ fi
 $STUB get "$P1" '_epoch?epoch=5&signers=1,2,3' >/dev/null
 
 # One signer of three rejects: 1/3 >= 1 - 0.7, so Nym's quorum rule
-# rejects the ticket and the penalty is ten times its value.
+# rejects the ticket.  Nothing was credited, so nothing is revoked: a
+# forged ticket buys nothing, not even until the quorum answers.
 mode 2 reject
-run reject start ticket 3 200 ok revoke 3 -1800000000 \
-    balance 3 -1800000000 stop
-grep -q 'ticket rejected by 1 of 3 signers' "$D/reject.log" &&
-    ok "one signer of three rejecting revokes the ticket (quorum 0.7)" ||
+run reject start ticket 3 200 rejected balance 3 0 nonotify 2 stop
+grep -q 'ticket rejected by 1 of 3 signers: nothing credited' \
+    "$D/reject.log" &&
+    ok "one signer of three rejecting refuses the ticket, nothing credited (quorum 0.7)" ||
     notok "quorum rule with one dissenting signer" "$(cat "$D/reject.log")"
+
+# A flood of forged tickets makes a bounded number of signer requests:
+# from one client, 2 at a time; after the first rejection the client and
+# its address wait 60 s, so the rest never reach a signer.
+before=$(posts_all)
+run flood1 start flood 20 1 30 balance 20 0 stop
+n=$(( $(posts_all) - before ))
+grep -q '# flood: rejected 2$' "$D/flood1.out" &&
+    grep -q '# flood: busy 28$' "$D/flood1.out" && [ "$n" -eq 6 ] &&
+    ok "30 forged tickets from one client: 2 reach the 3 signers ($n requests), 28 refused at once" ||
+    notok "a flood of forged tickets from one client is bounded" \
+    "$n signer requests; $(grep '#' "$D/flood1.out" | tr '\n' ' ')"
+# From 30 clients behind one address: 4 at a time per address.
+before=$(posts_all)
+run flood2 start flood - 2 30 stop
+n=$(( $(posts_all) - before ))
+grep -q '# flood: rejected 4$' "$D/flood2.out" && [ "$n" -eq 12 ] &&
+    ok "30 forged tickets from 30 clients of one address: 4 reach the signers ($n requests)" ||
+    notok "a flood of forged tickets from one address is bounded" \
+    "$n signer requests; $(grep '#' "$D/flood2.out" | tr '\n' ' ')"
 mode 2 accept
 
+# Top-up latency: the client's answer waits for the quorum.  Signers
+# answering in 50, 200 and 1000 ms.
+for ms in 50 200 1000; do
+	for i in 1 2 3; do
+		$STUB get "$P1" "_mode?signer=$i&mode=accept&delay_ms=$ms" \
+		    >/dev/null
+	done
+	run "lat$ms" start ticket 30 $((3000 + ms)) ok stop
+	took=$(awk '/^# took/ {print $3}' "$D/lat$ms.out")
+	echo "# top-up latency with signers answering in $ms ms: $took ms"
+	[ -n "$took" ] && [ "$took" -ge "$ms" ] &&
+	    ok "top-up answered after the quorum: signers $ms ms, client waited $took ms" ||
+	    notok "top-up latency with $ms ms signers" "took '$took'"
+done
+for i in 1 2 3; do mode $i accept; done
+
 # A silent signer is asked again; a restart in the middle keeps the
-# ticket pending and asks only the signer that has not answered.
+# ticket pending and asks only the signer that has not answered.  The
+# client hears "pending" after the first round, and gets nothing yet.
 mode 3 silent
-run pending start ticket 4 300 ok norevoke 3 stop
+run pending start ticket 4 300 pending nonotify 3 balance 4 0 stop
 n3=$(posts 3 300)
 [ "$n3" -ge 2 ] && ! grep -q 'ticket verified' "$D/pending.log" &&
-    ok "a silent signer is asked again ($n3 times in 3 s), ticket pending" ||
+    ok "a silent signer is asked again ($n3 times in 3 s), ticket pending, nothing credited" ||
     notok "a silent signer is asked again" "$n3; $(cat "$D/pending.log")"
 mode 3 accept
-run resume start norevoke 3 balance 4 200000000 stop
+run resume start notify 4 200000000 balance 4 200000000 stop
 grep -q '1 ticket verifications to resume' "$D/resume.log" &&
     grep -q 'ticket verified by 3 of 3 signers' "$D/resume.log" &&
     [ "$(posts 1 300)" -eq 1 ] &&
@@ -133,6 +179,42 @@ grep -q 'cannot reach the nym-api' "$D/down.out" &&
 
 # enforce_zk_nyms false: credd declines, clientd keeps its free mode.
 run free start-free ticket 7 700 not-enabled stop
+
+# The whole daemon: a client pays with a forged ticket (well formed,
+# made out to this gateway, refused by the signers) and tries to send.
+# Nothing was credited, so nothing is forwarded.
+mode 2 reject
+gw_setup || { notok "daemon setup" "init failed"; exit 1; }
+sed -i -e "s|\"https://validator.nymtech.net/api/\"|\"$API/\"|" \
+    -e "s|enforce_zk_nyms: false|enforce_zk_nyms: true|" \
+    -e "s|cosmos_address: \"\"|cosmos_address: \"$COSMOS\"|" \
+    -e 's|attestation_url: .*|attestation_url: ""|' "$GW_CONF"
+if gw_start; then
+	GWID=$("$BIN/gatewayctl" -f "$GW_CONF" node-details |
+	    awk '/^Identity Key:/ {print $3}')
+	"$TOOL" "$BIN" "$D/data3" "$API" write-ticket "$D/forged" 777 "$GWID" \
+	    >/dev/null
+	WS="$TOP/$O/regress/bin/tool_wsclient -a 127.0.0.1:$GW_WS -g $GWID"
+	$WS register -s "$D/fclient" >/dev/null 2>&1
+	$WS -t 3000 forward -s "$D/fclient" -h 127.0.0.1:1789 -N 5 \
+	    -T "$D/forged" >"$D/forged.out" 2>&1
+	sends=$(grep -c '"type":"send"' "$D/forged.out")
+	if grep -q 'ticket: .*rejected by the nym-api signers' \
+	    "$D/forged.out" && [ "$sends" -eq 0 ] &&
+	    counter_is clientd packets_forwarded 0 &&
+	    counter_is credd tickets_rejected 1; then
+		ok "a forged ticket buys 0 forwarded packets (the client is told the signers rejected it)"
+	else
+		notok "a forged ticket buys 0 forwarded packets" \
+		    "$sends sent; $(tr '\n' ' ' <"$D/forged.out" | cut -c1-300)"
+	fi
+	gw_stop
+else
+	notok "daemon with zk-nyms enforced starts" "$(tail -3 "$GW_LOG")"
+fi
+gw_cleanup
+trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; rm -rf "$D"' EXIT
+mode 2 accept
 
 # credd stayed inside its seccomp allowlist throughout.
 if grep -qi 'seccomp\|SIGSYS\|Bad system call' "$D"/*.log; then

@@ -1032,6 +1032,42 @@ nymclient_encrypted_start(struct nymclient *c, const char *json)
 	return rv == -1 ? -1 : 0;
 }
 
+/* ecashCredential: the ticket bytes sealed under the session key. */
+int
+nymclient_ticket_start(struct nymclient *c, const uint8_t *ticket,
+    size_t len)
+{
+	uint8_t	 nonce[CLIENT_NONCE_LEN], *ct;
+	char	*out;
+	size_t	 max, o;
+	int	 rv;
+
+	if (c->aead == NULL || len == 0 || len > 32768) {
+		nc_fail(c, "ecashCredential: no key or bad length");
+		return -1;
+	}
+	max = (len + CLIENT_TAG_LEN) * 4 + 256;
+	if ((ct = malloc(len + CLIENT_TAG_LEN)) == NULL ||
+	    (out = malloc(max)) == NULL) {
+		free(ct);
+		return -1;
+	}
+	randombytes_buf(nonce, sizeof(nonce));
+	rv = gwcrypto_aead_seal(c->aead, nonce, ticket, len, ct);
+	if (rv != -1) {
+		o = (size_t)snprintf(out, max, "{\"type\":\"ecashCredential\","
+		    "\"enc_credential\":");
+		o += nc_put_array(out + o, max - o, ct, len + CLIENT_TAG_LEN);
+		o += (size_t)snprintf(out + o, max - o, ",\"iv\":");
+		o += nc_put_array(out + o, max - o, nonce, sizeof(nonce));
+		o += (size_t)snprintf(out + o, max - o, "}");
+		rv = nc_send_frame(c, WSLAY_TEXT_FRAME, out, o);
+	}
+	free(ct);
+	free(out);
+	return rv == -1 ? -1 : 0;
+}
+
 int
 nymclient_encrypted_open(struct nymclient *c, const char *text, size_t len,
     char *out, size_t outlen)

@@ -134,6 +134,8 @@ int	 nymclient_forward_start(struct nymclient *, uint8_t kind,
 	    const uint8_t *mixpacket, size_t len);
 /* encryptedRequest carrying the JSON plaintext json. */
 int	 nymclient_encrypted_start(struct nymclient *, const char *json);
+/* ecashCredential with these CredentialSpendingData bytes. */
+int	 nymclient_ticket_start(struct nymclient *, const uint8_t *, size_t);
 /* Decrypt an encryptedResponse text into out (NUL-ended): length or -1. */
 int	 nymclient_encrypted_open(struct nymclient *, const char *text,
 	    size_t len, char *out, size_t outlen);

@@ -17,7 +17,9 @@ when the stub starts, numbered from STUB_EPOCH0 (default 1000);
 rotations of STUB_VALIDITY epochs (default 24) from epoch 1000.
 
 Test routes, on any port:
-    GET /_mode?signer=I&mode=accept|reject|silent   signer I's answers
+    GET /_mode?signer=I&mode=accept|reject|silent[&delay_ms=D]
+                                                     signer I's answers,
+                                                     each after D ms
     GET /_calls                                      every call, as JSON
     GET /_epoch?epoch=E&signers=1,2                  current DKG epoch E,
                                                      signed by these
@@ -49,6 +51,7 @@ SCHEME = ["http"]
 LOCK = threading.Lock()
 CALLS = []
 MODES = {}
+DELAYS = {}
 PORTS = []
 PAGE = [2]                  # semi-skimmed page size
 
@@ -236,6 +239,8 @@ class Handler(BaseHTTPRequestHandler):
         if u.path == "/_mode":
             with LOCK:
                 MODES[int(q["signer"][0])] = q["mode"][0]
+                DELAYS[int(q["signer"][0])] = \
+                    int(q.get("delay_ms", ["0"])[0]) / 1000.0
             return self.reply(200, {"ok": True})
         if u.path == "/_epoch":
             global EPOCH
@@ -307,6 +312,7 @@ class Handler(BaseHTTPRequestHandler):
         s = self.signer()
         with LOCK:
             mode = MODES.get(s, "accept")
+            delay = DELAYS.get(s, 0)
             CALLS.append({"signer": s, "method": "POST", "path": self.path,
                           "body_ok": ok, "serial": serial, "mode": mode,
                           "gw_addr": gw_addr, "epoch": epoch})
@@ -314,6 +320,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(404, {"message": "not found"})
         if not ok:
             return self.reply(400, {"message": "malformed ticket body"})
+        if delay:
+            time.sleep(delay)
         if mode == "silent":
             return self.reply(503, {"message": "unavailable"})
         if mode == "reject":

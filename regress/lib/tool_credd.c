@@ -9,10 +9,16 @@
  *   stop			close both master channels and wait
  *   ticket C S EXPECT	client C (0..255) spends a ticket with serial
  *				seed S; EXPECT ok|double|unavailable|
- *				not-enabled|malformed|expired
+ *				not-enabled|malformed|expired|rejected|
+ *				busy|pending; prints "# took MS ms"
+ *   flood C A N		N tickets at once (serials from 100000 up),
+ *				from client C at address A, or (C "-")
+ *				from N clients at address A; prints
+ *				"# flood: RESULT COUNT" per result
  *   balance C N		storaged holds N bytes for client C
- *   revoke C N		a CRED_REVOKE for C with balance N comes in 15 s
- *   norevoke SECS		no CRED_REVOKE arrives within SECS
+ *   notify C N		a CRED_BALANCE for C with balance N comes in
+ *				15 s (a late credit or a penalty)
+ *   nonotify SECS		no CRED_BALANCE arrives within SECS
  *   topology N		mixd is sent a topology of N node addresses
  *   epoch E		later tickets name ecash epoch E (default 5)
  *   provider self|other	later tickets' pay_info names this gateway
@@ -20,6 +26,9 @@
  *   payinfo fixed|fresh	later tickets' pay_info randomness is the
  *				serial seed alone, or unique (default)
  *   exec CMD		run CMD with sh -c (e.g. to change the stub)
+ *   write-ticket FILE S ID	write a ticket with serial seed S whose
+ *				pay_info names the gateway of identity ID
+ *				(base58), for tool_wsclient forward -T
  *   jwt TOKEN EXPECT	an upgradeModeJWT; EXPECT ok or a substring of
  *				credd's error message
  *   upgrade on|off SECS	credd tells clientd that upgrade mode is on/off
@@ -47,6 +56,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base58.h"
 #include "fakemaster.h"
 #include "gw_imsg.h"
 #include "imsg.h"
@@ -80,6 +90,8 @@ static const uint8_t	 TEST_IDENTITY[32] = {
 	0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42,
 	0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42,
 };
+
+static uint8_t	 ticket_provider[32];
 
 static void
 say(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -273,7 +285,7 @@ make_ticket(uint8_t *buf, uint32_t seed)
 	now = (uint64_t)time(NULL);
 	for (i = 0; i < 8; i++)
 		p[32 + i] = (uint8_t)(now >> (56 - 8 * i));
-	memcpy(p + 40, TEST_IDENTITY, 32);
+	memcpy(p + 40, ticket_provider, 32);
 	if (other_provider)
 		p[40] ^= 1;
 	p += 72;
@@ -287,28 +299,48 @@ make_ticket(uint8_t *buf, uint32_t seed)
 
 static const char *const err_names[] = {
 	"ok", "malformed", "double", "expired", "bad-value", "unavailable",
-	"not-enabled", "wrong-provider",
+	"not-enabled", "wrong-provider", "rejected", "busy", "pending",
 };
+
+static const char *
+err_name(int32_t e)
+{
+	return e >= 0 && (size_t)e < sizeof(err_names) / sizeof(err_names[0]) ?
+	    err_names[e] : "?";
+}
+
+/* A CRED_VERIFY for a ticket of client from address addr. */
+static void
+send_ticket(uint8_t client, uint8_t addr, uint32_t seed, uint32_t id,
+    int truncate)
+{
+	uint8_t			 buf[sizeof(struct gw_cred_req) + 4096];
+	struct gw_cred_req	*req = (struct gw_cred_req *)buf;
+	size_t			 len;
+
+	memset(buf, 0, sizeof(buf));
+	memset(req->client, client, sizeof(req->client));
+	req->addr[0] = 10;
+	req->addr[3] = addr;
+	req->kind = CRED_ECASH_TICKET;
+	len = make_ticket(buf + sizeof(*req), seed);
+	if (truncate)
+		len -= 10;
+	imsg_compose(&clientd, IMSG_CRED_VERIFY, id, -1, buf,
+	    sizeof(*req) + len);
+}
 
 static void
 step_ticket(uint8_t client, uint32_t seed, const char *expect)
 {
-	uint8_t			 buf[sizeof(struct gw_cred_req) + 4096];
-	struct gw_cred_req	*req = (struct gw_cred_req *)buf;
 	struct gw_cred_result	 r;
 	struct imsg		 imsg;
-	size_t			 len;
 	uint32_t		 id = reqid++;
 	const char		*got;
+	double			 t0 = t_now();
 
-	memset(buf, 0, sizeof(buf));
-	memset(req->client, client, sizeof(req->client));
-	req->kind = CRED_ECASH_TICKET;
-	len = make_ticket(buf + sizeof(*req), seed);
-	if (strcmp(expect, "malformed") == 0)
-		len -= 10;
-	imsg_compose(&clientd, IMSG_CRED_VERIFY, id, -1, buf,
-	    sizeof(*req) + len);
+	send_ticket(client, client, seed, id, strcmp(expect, "malformed") ==
+	    0);
 	imsgbuf_flush(&clientd);
 	for (;;) {
 		if (fm_next(&clientd, &imsg, 20000) != 1) {
@@ -325,9 +357,9 @@ step_ticket(uint8_t client, uint32_t seed, const char *expect)
 		return;
 	}
 	imsg_free(&imsg);
+	printf("# took %.0f ms\n", (t_now() - t0) * 1000);
 	r.message[sizeof(r.message) - 1] = '\0';
-	got = r.error >= 0 && (size_t)r.error < sizeof(err_names) /
-	    sizeof(err_names[0]) ? err_names[r.error] : "?";
+	got = err_name(r.error);
 	say(strcmp(got, expect) == 0 && (r.ok == (strcmp(expect, "ok") == 0)),
 	    "ticket client %u serial %u: %s (want %s)%s%s%s", client, seed,
 	    got, expect, r.ok ? "" : ": \"", r.message, r.ok ? "" : "\"");
@@ -356,17 +388,52 @@ step_balance(uint8_t client, long long want)
 	    client, (long long)b.available, want);
 }
 
+/* N tickets sent at once; their answers counted by result. */
 static void
-step_revoke(uint8_t client, long long want, int secs, int expect)
+step_flood(const char *who, uint8_t addr, uint32_t n)
 {
-	struct gw_cred_revoke	 r;
+	struct gw_cred_result	 r;
+	struct imsg		 imsg;
+	uint32_t		 first = reqid, i, got = 0;
+	unsigned		 count[sizeof(err_names) / sizeof(err_names[0])];
+	/* Fresh serials per address: runs share the spent list. */
+	uint32_t		 serial = 100000 + (uint32_t)addr * 10000;
+
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < n; i++)
+		send_ticket(strcmp(who, "-") == 0 ? (uint8_t)(100 + i) :
+		    (uint8_t)atoi(who), addr, serial++, reqid++, 0);
+	imsgbuf_flush(&clientd);
+	while (got < n) {
+		if (fm_next(&clientd, &imsg, 30000) != 1)
+			break;
+		if (imsg.hdr.type == IMSG_CRED_RESULT && imsg.hdr.peerid >=
+		    first && imsg.hdr.peerid < first + n &&
+		    imsg_get_exact(&imsg, &r, sizeof(r)) == 0 &&
+		    r.error >= 0 && (size_t)r.error < sizeof(err_names) /
+		    sizeof(err_names[0])) {
+			count[r.error]++;
+			got++;
+		}
+		imsg_free(&imsg);
+	}
+	for (i = 0; i < sizeof(err_names) / sizeof(err_names[0]); i++)
+		if (count[i] > 0)
+			printf("# flood: %s %u\n", err_names[i], count[i]);
+	say(got == n, "flood of %u tickets: %u answered", n, got);
+}
+
+static void
+step_notify(uint8_t client, long long want, int secs, int expect)
+{
+	struct gw_cred_balance	 r;
 	struct imsg		 imsg;
 	time_t			 end = time(NULL) + secs;
 
 	while (time(NULL) < end) {
 		if (fm_next(&clientd, &imsg, 500) != 1)
 			continue;
-		if (imsg.hdr.type != IMSG_CRED_REVOKE ||
+		if (imsg.hdr.type != IMSG_CRED_BALANCE ||
 		    imsg_get_exact(&imsg, &r, sizeof(r)) == -1) {
 			imsg_free(&imsg);
 			continue;
@@ -374,13 +441,13 @@ step_revoke(uint8_t client, long long want, int secs, int expect)
 		imsg_free(&imsg);
 		if (expect && r.client[0] != client)
 			continue;
-		say(expect && r.available == want, "client %u revoked, "
+		say(expect && r.available == want, "client %u told its "
 		    "balance %lld (want %s%lld)", client,
-		    (long long)r.available, expect ? "" : "no revoke, ", want);
+		    (long long)r.available, expect ? "" : "no notice, ", want);
 		return;
 	}
-	say(!expect, "%s revoke in %d s", expect ? "no" : "no unexpected",
-	    secs);
+	say(!expect, "%s balance notice in %d s", expect ? "no" :
+	    "no unexpected", secs);
 }
 
 static void
@@ -486,11 +553,35 @@ step_upgrade(const char *state, int secs)
 	    secs);
 }
 
+static void
+step_write_ticket(const char *path, uint32_t seed, const char *id58)
+{
+	uint8_t	 buf[4096], saved[32];
+	size_t	 len;
+	FILE	*fp;
+
+	memcpy(saved, ticket_provider, sizeof(saved));
+	if (base58_decode(id58, ticket_provider, sizeof(ticket_provider)) !=
+	    (int)sizeof(ticket_provider)) {
+		say(0, "write-ticket: bad identity %s", id58);
+		return;
+	}
+	len = make_ticket(buf, seed);
+	memcpy(ticket_provider, saved, sizeof(saved));
+	if ((fp = fopen(path, "w")) == NULL ||
+	    fwrite(buf, 1, len, fp) != len || fclose(fp) != 0) {
+		say(0, "write-ticket %s: %s", path, strerror(errno));
+		return;
+	}
+	printf("# wrote a %zu-byte ticket to %s\n", len, path);
+}
+
 int
 main(int argc, char *argv[])
 {
 	int	 i;
 
+	memcpy(ticket_provider, TEST_IDENTITY, sizeof(ticket_provider));
 	if (argc < 4) {
 		fprintf(stderr, "usage: tool_credd BIN DATADIR URLS step...\n");
 		return 2;
@@ -514,19 +605,27 @@ main(int argc, char *argv[])
 			step_balance((uint8_t)atoi(argv[i + 1]),
 			    atoll(argv[i + 2]));
 			i += 2;
-		} else if (strcmp(s, "revoke") == 0 && i + 2 < argc) {
-			step_revoke((uint8_t)atoi(argv[i + 1]),
+		} else if (strcmp(s, "notify") == 0 && i + 2 < argc) {
+			step_notify((uint8_t)atoi(argv[i + 1]),
 			    atoll(argv[i + 2]), 15, 1);
 			i += 2;
-		} else if (strcmp(s, "norevoke") == 0 && i + 1 < argc) {
-			step_revoke(0, 0, atoi(argv[i + 1]), 0);
+		} else if (strcmp(s, "nonotify") == 0 && i + 1 < argc) {
+			step_notify(0, 0, atoi(argv[i + 1]), 0);
 			i += 1;
+		} else if (strcmp(s, "flood") == 0 && i + 3 < argc) {
+			step_flood(argv[i + 1], (uint8_t)atoi(argv[i + 2]),
+			    (uint32_t)atoi(argv[i + 3]));
+			i += 3;
 		} else if (strcmp(s, "epoch") == 0 && i + 1 < argc) {
 			ticket_epoch = strtoull(argv[++i], NULL, 10);
 		} else if (strcmp(s, "provider") == 0 && i + 1 < argc) {
 			other_provider = strcmp(argv[++i], "other") == 0;
 		} else if (strcmp(s, "payinfo") == 0 && i + 1 < argc) {
 			fixed_payinfo = strcmp(argv[++i], "fixed") == 0;
+		} else if (strcmp(s, "write-ticket") == 0 && i + 3 < argc) {
+			step_write_ticket(argv[i + 1],
+			    (uint32_t)atoi(argv[i + 2]), argv[i + 3]);
+			i += 3;
 		} else if (strcmp(s, "exec") == 0 && i + 1 < argc) {
 			if (system(argv[++i]) != 0)
 				say(0, "exec %s", argv[i]);

@@ -40,8 +40,11 @@
  *		messages that arrived before the ack and within a second
  *		after it).  -P: read nothing for MS after sending it, so a
  *		large inbox cannot drain meanwhile.
- *	forward -s STATE -h IP:PORT [-N COUNT] [-z SIZE]
- *		Authenticate, then send COUNT (default 1) ForwardSphinx
+ *	forward -s STATE -h IP:PORT [-N COUNT] [-z SIZE] [-T TICKET]
+ *		Authenticate; with -T first spend the ticket in file TICKET
+ *		(CredentialSpendingData bytes, as an ecashCredential) and
+ *		print "ticket: TEXT" with the answer; then send COUNT
+ *		(default 1) ForwardSphinx
  *		frames, each a MixPacket v1 of SIZE (default 2413) random
  *		bytes for next hop IP:PORT, and print the gateway's text
  *		answers as in raw until COUNT "send" or "error" answers
@@ -61,6 +64,7 @@
  * 2 on an error (reason on stderr) or bad usage.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -485,20 +489,48 @@ send_one(struct nymclient *c, const char *arg)
 	return nymclient_send_raw_text(c, arg, strlen(arg));
 }
 
+/* Send the ticket in path and print the gateway's answer. */
+static void
+spend_ticket(struct nymclient *c, const char *path)
+{
+	struct nymclient_msg	 m;
+	uint8_t			*t;
+	size_t			 len;
+
+	if (gw_read_file(path, &t, &len, 32768) == -1)
+		t_die("ticket %s: %s", path, strerror(errno));
+	if (nymclient_ticket_start(c, t, len) == -1 ||
+	    nymclient_flush(c, timeout_ms) == -1)
+		t_die("ticket: %s", nymclient_error(c));
+	free(t);
+	while (nymclient_recv(c, &m, timeout_ms) == 1) {
+		if (m.kind == NCM_TEXT) {
+			printf("ticket: %.*s\n", (int)m.len, (char *)m.data);
+			nymclient_msg_free(&m);
+			return;
+		}
+		nymclient_msg_free(&m);
+	}
+	printf("ticket: no answer\n");
+}
+
 static int
 cmd_forward(int argc, char **argv)
 {
 	struct nymclient	*c;
 	struct nymclient_msg	 m;
 	struct mixpacket	 mp;
-	const char		*state = NULL, *errstr;
+	const char		*state = NULL, *errstr, *ticket = NULL;
 	uint8_t			*pkt, *buf;
 	size_t			 size = 2413, buflen;
 	int			 ch, i, count = 1, got = 0, n;
 
 	memset(&mp, 0, sizeof(mp));
-	while ((ch = getopt(argc, argv, "h:N:s:z:")) != -1) {
+	while ((ch = getopt(argc, argv, "h:N:s:T:z:")) != -1) {
 		switch (ch) {
+		case 'T':
+			ticket = optarg;
+			break;
 		case 'h':
 			if (nodeaddr_parse(optarg, &mp.next_hop) == -1)
 				usage();
@@ -531,6 +563,8 @@ cmd_forward(int argc, char **argv)
 		t_die("forward: out of memory");
 	c = load_or_new(state);
 	authenticate_or_die(c, state);
+	if (ticket != NULL)
+		spend_ticket(c, ticket);
 	for (i = 0; i < count; i++) {
 		/* Random bytes: the next hop cannot unwrap them, but the
 		 * gateway charges and forwards them all the same. */
