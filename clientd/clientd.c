@@ -260,7 +260,9 @@ clientd_http_start(struct worker *w, struct clientd *cd)
 	cd->api.wss_port = w->conf.clientd.announce_wss_port;
 	cd->api.enforce_zk_nyms = w->conf.clientd.enforce_zk_nyms;
 	cd->mprocs = xcalloc(PROC_MAX, sizeof(*cd->mprocs));
-	cd->http = node_http_new(w->base, &cd->api, 256,
+	accept_pause_init(&cd->accept_pause, w->base, "clientd",
+	    cd->c_accept_backoffs);
+	cd->http = node_http_new(w->base, &cd->api, &cd->accept_pause, 256,
 	    clientd_metrics_ask, cd);
 	for (i = 0; i < w->nlisteners; i++)
 		if (w->listen_info[i].kind == LISTEN_HTTP) {
@@ -290,6 +292,7 @@ clientd_start(struct worker *w)
 		if (cd->listen_ev[i] == NULL ||
 		    event_add(cd->listen_ev[i], NULL) == -1)
 			fatalx("listener %s", w->listen_info[i].text);
+		accept_pause_add(&cd->accept_pause, cd->listen_ev[i]);
 		log_debug("serving clients on %s", w->listen_info[i].text);
 	}
 }

@@ -15,6 +15,7 @@
 #include <event2/event.h>
 #include <wslay/wslay.h>
 
+#include "accept.h"
 #include "client_crypto.h"
 #include "sandbox.h"
 #include "metrics.h"
@@ -167,11 +168,13 @@ struct clientd {
 	struct addrcount	*by_addr[CLIENTD_ADDR_BUCKETS];
 	struct event		*listen_ev[WORKER_MAX_LISTENERS];
 	struct event		*flow_ev;	/* backpressure poll */
+	struct accept_pause	 accept_pause;	/* every listener, EMFILE */
 	struct node_http	*http;		/* the node HTTP API */
 	struct node_api		 api;
 	struct metrics_proc	*mprocs;	/* /metrics being gathered */
 	size_t			 nmprocs;
 	int			 paused;	/* mixd queue high */
+	int			 mixd_paused;	/* storaged queue high */
 	/* credd's verdict (IMSG_UPGRADE_MODE, spec 6.6): while set,
 	 * nothing is charged and responses say so (bw_report). */
 	int			 upgrade_mode;
@@ -196,7 +199,9 @@ struct clientd {
 			*c_pushed, *c_stored, *c_store_failed,
 			*c_store_unregistered,
 			*c_inbox_delivered, *c_bw_spent, *c_bw_claims,
-			*c_cred_requests, *c_requests_bad, *c_paused;
+			*c_cred_requests, *c_requests_bad, *c_paused,
+			*c_storaged_paused, *c_queue_full,
+			*c_accept_backoffs;
 };
 
 /* clientd.c */

@@ -4,6 +4,7 @@
  * mixd, and the counters.  Kept out of clientd.c so that tests and the
  * fuzzer link the sessions without main().
  */
+#include <errno.h>
 #include <string.h>
 
 #include "clientd.h"
@@ -15,8 +16,17 @@ clientd_sendv(struct clientd *cd, enum gw_proc p, uint32_t type,
 {
 	if (cd->w->peer[p] == NULL)
 		return -1;
-	if (imsgev_composev(cd->w->peer[p], type, peerid, -1, iov, n) == -1)
+	if (imsgev_composev(cd->w->peer[p], type, peerid, -1, iov, n) == -1) {
+		/* At the hard cap: the caller treats it as a lost sibling
+		 * for this one message (refuse, drop, no ack). */
+		if (errno == ENOBUFS) {
+			*cd->c_queue_full += 1;
+			return -1;
+		}
 		fatal("%s: %s", __func__, gw_imsg_type_name(type));
+	}
+	if (p == PROC_STORAGED)
+		clientd_flow_check(cd);
 	return 0;
 }
 
@@ -40,6 +50,20 @@ clientd_settle_flush_cb(int fd, short ev, void *arg)
 /* How often a paused clientd looks at mixd's queue again. */
 static const struct timeval	 flow_poll = { 0, 5000 };
 
+static size_t
+clientd_queued(struct clientd *cd, enum gw_proc p)
+{
+	return cd->w->peer[p] != NULL ? imsgev_queued(cd->w->peer[p]) : 0;
+}
+
+/*
+ * Two marks, one timer.  mixd's queue over its mark: stop reading
+ * clients (their packets go there).  storaged's over its mark: stop
+ * reading mixd, whose messages become stores; mixd's queue to us then
+ * grows and mixd stops reading mix connections in turn.  So a slow
+ * disk slows the mix port, and no queue on the way grows without
+ * bound.
+ */
 static void
 clientd_flow_tick(int fd, short ev, void *arg)
 {
@@ -48,34 +72,43 @@ clientd_flow_tick(int fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	if (cd->w->peer[PROC_MIXD] != NULL &&
-	    imsgev_queued(cd->w->peer[PROC_MIXD]) >= GW_FLOW_LOW) {
-		/* A one-shot timer: without this, paused for good. */
-		evtimer_add(cd->flow_ev, &flow_poll);
-		return;
+	if (cd->paused && clientd_queued(cd, PROC_MIXD) < GW_FLOW_LOW) {
+		cd->paused = 0;
+		TAILQ_FOREACH(c, &cd->conns, entry)
+			if (c->state == CS_READY)
+				conn_read_enable(c, 1);
 	}
-	cd->paused = 0;
-	evtimer_del(cd->flow_ev);
-	TAILQ_FOREACH(c, &cd->conns, entry)
-		if (c->state == CS_READY)
-			conn_read_enable(c, 1);
+	if (cd->mixd_paused && clientd_queued(cd, PROC_STORAGED) <
+	    GW_FLOW_LOW) {
+		cd->mixd_paused = 0;
+		if (cd->w->peer[PROC_MIXD] != NULL)
+			imsgev_pause_read(cd->w->peer[PROC_MIXD], 0);
+	}
+	/* A one-shot timer: without this, paused for good. */
+	if (cd->paused || cd->mixd_paused)
+		evtimer_add(cd->flow_ev, &flow_poll);
 }
 
-/* Stop reading clients while mixd's queue is over the high mark. */
 void
 clientd_flow_check(struct clientd *cd)
 {
 	struct conn	*c;
+	int		 was = cd->paused || cd->mixd_paused;
 
-	if (cd->paused || cd->w->peer[PROC_MIXD] == NULL ||
-	    imsgev_queued(cd->w->peer[PROC_MIXD]) <= GW_FLOW_HIGH)
-		return;
-	cd->paused = 1;
-	*cd->c_paused += 1;
-	TAILQ_FOREACH(c, &cd->conns, entry)
-		if (c->state == CS_READY)
-			conn_read_enable(c, 0);
-	if (cd->flow_ev != NULL)
+	if (!cd->paused && clientd_queued(cd, PROC_MIXD) > GW_FLOW_HIGH) {
+		cd->paused = 1;
+		*cd->c_paused += 1;
+		TAILQ_FOREACH(c, &cd->conns, entry)
+			if (c->state == CS_READY)
+				conn_read_enable(c, 0);
+	}
+	if (!cd->mixd_paused && clientd_queued(cd, PROC_STORAGED) >
+	    GW_FLOW_HIGH && cd->w->peer[PROC_MIXD] != NULL) {
+		cd->mixd_paused = 1;
+		*cd->c_storaged_paused += 1;
+		imsgev_pause_read(cd->w->peer[PROC_MIXD], 1);
+	}
+	if (!was && (cd->paused || cd->mixd_paused) && cd->flow_ev != NULL)
 		evtimer_add(cd->flow_ev, &flow_poll);
 }
 
@@ -130,5 +163,8 @@ clientd_init(struct clientd *cd, struct worker *w)
 	C(c_cred_requests, "credential_requests");
 	C(c_requests_bad, "requests_malformed");
 	C(c_paused, "mixd_backpressure");
+	C(c_storaged_paused, "storaged_backpressure");
+	C(c_queue_full, "sibling_queue_full");
+	C(c_accept_backoffs, "accept_backoffs");
 #undef C
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "accept.h"
 #include "log.h"
 #include "node_http.h"
 #include "util.h"
@@ -34,6 +35,7 @@ struct node_http_conn {
 struct node_http {
 	struct event_base	*base;
 	struct node_api		*api;
+	struct accept_pause	*accept_pause;	/* NULL in tests */
 	unsigned		 max_conns, nconns;
 	node_http_metrics_cb	 metrics_cb;
 	void			*arg;
@@ -162,7 +164,10 @@ node_http_accept(int lfd, short what, void *arg)
 	int			 fd;
 
 	(void)what;
-	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (nh->accept_pause != NULL)
+		fd = accept_pause_accept(nh->accept_pause, lfd, NULL, NULL);
+	else
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd == -1)
 		return;
 	if (nh->nconns >= nh->max_conns) {
@@ -181,11 +186,13 @@ node_http_accept(int lfd, short what, void *arg)
 
 struct node_http *
 node_http_new(struct event_base *base, struct node_api *api,
-    unsigned max_conns, node_http_metrics_cb cb, void *arg)
+    struct accept_pause *ap, unsigned max_conns, node_http_metrics_cb cb,
+    void *arg)
 {
 	struct node_http	*nh = xcalloc(1, sizeof(*nh));
 
 	nh->base = base;
+	nh->accept_pause = ap;
 	nh->api = api;
 	nh->max_conns = max_conns;
 	nh->metrics_cb = cb;
@@ -202,6 +209,8 @@ node_http_listen(struct node_http *nh, int fd)
 	    nh);
 	if (ev == NULL || event_add(ev, NULL) == -1)
 		fatalx("%s: event", __func__);
+	if (nh->accept_pause != NULL)
+		accept_pause_add(nh->accept_pause, ev);
 }
 
 void

@@ -16,7 +16,10 @@ struct node_http_conn;
  * node_http_metrics_done(), now or later. */
 typedef void	(*node_http_metrics_cb)(struct node_http *, void *arg);
 
+struct accept_pause;
+/* Listeners join ap: out of descriptors, all of clientd's rest. */
 struct node_http *node_http_new(struct event_base *, struct node_api *,
+		    struct accept_pause *ap,
 		    unsigned max_conns, node_http_metrics_cb, void *arg);
 void		 node_http_listen(struct node_http *, int fd);
 /* Answer every waiting /metrics request with this text (NULL: 503). */

@@ -561,14 +561,9 @@ conn_accept(int lfd, short ev, void *arg)
 		if (cd->w->listen_fd[i] == lfd &&
 		    cd->w->listen_info[i].kind == LISTEN_HTTP)
 			kind = CONN_HTTP;
-	fd = accept4(lfd, (struct sockaddr *)&ss, &sslen,
-	    SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd == -1) {
-		if (errno != EAGAIN && errno != EINTR &&
-		    errno != ECONNABORTED)
-			log_warn("accept");
+	if ((fd = accept_pause_accept(&cd->accept_pause, lfd,
+	    (struct sockaddr *)&ss, &sslen)) == -1)
 		return;
-	}
 	*cd->c_conn_accepted += 1;
 	/* Over the cap: accepted and dropped at once, as Nym does. */
 	if (cd->nconns >= cd->conf->max_connections) {

@@ -83,11 +83,13 @@ enum gw_imsg_type {
 	/* master -> gatewayctl: payload struct gw_ctl_result. */
 	IMSG_CTL_RESULT,
 	/* Test builds only (GW_TEST_HOOKS): gatewayctl -> master: struct
-	 * gw_test_sandbox; master -> that worker: uint32 what.  The worker
+	 * gw_test_sandbox; master -> that worker: the same.  The worker
 	 * makes a system call outside its allowlist (TEST_SANDBOX_VIOLATE)
 	 * or runs the library calls that read files, load code or ask the
 	 * kernel lazily on some hosts, and logs that it survived
-	 * (TEST_SANDBOX_LAZY). */
+	 * (TEST_SANDBOX_LAZY), or sets its own descriptor limit
+	 * (TEST_SANDBOX_NOFILE: a test may not prlimit a sandboxed worker
+	 * from outside). */
 	IMSG_CTL_TEST_SANDBOX,
 	/* Test builds only: gatewayctl -> master: struct gw_test_connect;
 	 * master -> that worker: the same.  The process tries a TCP
@@ -348,11 +350,14 @@ struct gw_counter {
 enum test_sandbox_what {
 	TEST_SANDBOX_VIOLATE = 0,
 	TEST_SANDBOX_LAZY = 1,
+	TEST_SANDBOX_NOFILE = 2,	/* soft RLIMIT_NOFILE := value (0:
+					 * back to the start's) */
 };
 
 struct gw_test_sandbox {
 	uint32_t	 proc;		/* enum gw_proc of a worker */
 	uint32_t	 what;		/* enum test_sandbox_what */
+	uint32_t	 value;
 };
 
 struct gw_test_connect {
@@ -500,9 +505,12 @@ struct gw_hs_sign_result {
 
 /* --- packets ------------------------------------------------------- */
 
-/* Queue bytes towards a sibling at which a producer pauses / resumes. */
+/* Queue bytes towards a sibling at which a producer pauses / resumes,
+ * and the hard cap no queue between processes passes (composing more
+ * fails with ENOBUFS; the marks keep producers far below it). */
 #define GW_FLOW_HIGH		(4 * 1024 * 1024)
 #define GW_FLOW_LOW		(1 * 1024 * 1024)
+#define GW_QUEUE_MAX		(64 * 1024 * 1024)
 
 struct gw_mix_forward {
 	uint8_t		 family;	/* 4 or 6 (struct nodeaddr) */

@@ -225,6 +225,12 @@ imsg_composev(struct imsgbuf *ib, uint32_t type, uint32_t peerid, int fd,
 		errno = EINVAL;
 		return -1;
 	}
+	/* Marks make producers pause long before this; reaching it means
+	 * the reader is stuck, and a queue must not grow for ever. */
+	if (ib->wmax != 0 && imsgbuf_queued(ib) + len > ib->wmax) {
+		errno = ENOBUFS;
+		return -1;
+	}
 	imsgbuf_reserve(ib, len);
 	hdr.type = type;
 	hdr.len = (uint32_t)len | (fd != -1 ? IMSG_FD_MARK : 0);

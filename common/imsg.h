@@ -60,6 +60,7 @@ struct imsgbuf {
 	}		 wfds[IMSG_FD_FIFO];
 	unsigned	 wfd_count;
 	uint64_t	 wmsgs;		/* messages queued, ever */
+	size_t		 wmax;		/* hard cap on queued bytes; 0: none */
 };
 
 /* maxsize bounds one message (header included); 0 means the default. */
@@ -87,7 +88,8 @@ int	imsg_get_exact(const struct imsg *, void *dst, size_t len);
 /* Closes an fd the receiver did not take. */
 void	imsg_free(struct imsg *);
 
-/* Queue one message; -1 with ERANGE if too big, EINVAL for a bad fd. */
+/* Queue one message; -1 with ERANGE if too big, EINVAL for a bad fd,
+ * ENOBUFS if the queue would pass its hard cap (wmax). */
 int	imsg_compose(struct imsgbuf *, uint32_t type, uint32_t peerid,
 	    int fd, const void *data, size_t len);
 int	imsg_composev(struct imsgbuf *, uint32_t type, uint32_t peerid,

@@ -96,7 +96,7 @@ gw_proc_name(enum gw_proc p)
 static void
 imsgev_update(struct imsgev *iev)
 {
-	short	 want = EV_READ | EV_PERSIST;
+	short	 want = (iev->read_paused ? 0 : EV_READ) | EV_PERSIST;
 
 	if (imsgbuf_queued(&iev->ibuf) > 0)
 		want |= EV_WRITE;
@@ -150,6 +150,15 @@ imsgev_handler(int fd, short what, void *arg)
 	imsgev_update(iev);
 }
 
+void
+imsgev_pause_read(struct imsgev *iev, int on)
+{
+	if (iev->read_paused == on)
+		return;
+	iev->read_paused = on;
+	imsgev_update(iev);
+}
+
 struct imsgev *
 imsgev_new(struct event_base *base, int fd, int proc, const char *name,
     uint32_t maxsize, int allow_fdpass, imsgev_dispatch_cb dispatch,
@@ -160,6 +169,7 @@ imsgev_new(struct event_base *base, int fd, int proc, const char *name,
 	if (gw_set_nonblock(fd) == -1)
 		fatal("%s: nonblock", __func__);
 	imsgbuf_init(&iev->ibuf, fd, maxsize, allow_fdpass);
+	iev->ibuf.wmax = GW_QUEUE_MAX;
 	iev->proc = proc;
 	gw_strlcpy(iev->name, name, sizeof(iev->name));
 	iev->dispatch = dispatch;

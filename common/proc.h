@@ -22,6 +22,7 @@ struct imsgev {
 	struct imsgbuf		 ibuf;
 	struct event		*ev;
 	short			 events;
+	int			 read_paused;	/* backpressure: not reading */
 	int			 proc;		/* enum gw_proc, or -1 */
 	char			 name[32];	/* peer, for logs */
 	imsgev_dispatch_cb	 dispatch;
@@ -39,6 +40,9 @@ int		 imsgev_compose(struct imsgev *, uint32_t type,
 int		 imsgev_composev(struct imsgev *, uint32_t type,
 		    uint32_t peerid, int fd, const struct iovec *, int);
 size_t		 imsgev_queued(const struct imsgev *);
+/* Stop (1) or resume (0) reading this channel: the peer's queue to us
+ * grows and its own marks make it pause in turn. */
+void		 imsgev_pause_read(struct imsgev *, int);
 
 /* A message a receiver cannot accept from this peer: always fatal. */
 void		 imsg_unexpected(const struct imsgev *, const struct imsg *)

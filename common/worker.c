@@ -1,3 +1,4 @@
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -352,6 +353,30 @@ worker_test_lazy(const char *who)
 }
 
 void
+worker_test_nofile(const char *who, uint32_t n)
+{
+#ifdef GW_TEST_HOOKS
+	static struct rlimit	 orig;
+	static int		 saved;
+	struct rlimit		 rl;
+
+	if (!saved && getrlimit(RLIMIT_NOFILE, &orig) == 0)
+		saved = 1;
+	rl = orig;
+	if (n != 0)
+		rl.rlim_cur = n;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		log_warn("test hook: %s: setrlimit", who);
+	else
+		log_warnx("test hook: %s: descriptor limit %llu", who,
+		    (unsigned long long)rl.rlim_cur);
+#else
+	(void)who;
+	(void)n;
+#endif
+}
+
+void
 worker_test_connect(const char *who, uint32_t port)
 {
 #ifdef GW_TEST_HOOKS
@@ -454,11 +479,13 @@ worker_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 		return 0;
 #ifdef GW_TEST_HOOKS
 	case IMSG_CTL_TEST_SANDBOX: {
-		uint32_t what;
+		struct gw_test_sandbox ts;
 
-		imsg_need(iev, imsg, &what, sizeof(what));
-		if (what == TEST_SANDBOX_LAZY)
+		imsg_need(iev, imsg, &ts, sizeof(ts));
+		if (ts.what == TEST_SANDBOX_LAZY)
 			worker_test_lazy(w->name);
+		else if (ts.what == TEST_SANDBOX_NOFILE)
+			worker_test_nofile(w->name, ts.value);
 		else
 			worker_test_violation();
 		return 0;

@@ -77,6 +77,8 @@ void	worker_run(struct worker *, const struct worker_ops *);
 void	worker_test_violation(void);
 /* Test builds: the lazily-loading library calls, inside the sandbox. */
 void	worker_test_lazy(const char *who);
+/* Test builds: this worker's soft descriptor limit (0: the original). */
+void	worker_test_nofile(const char *who, uint32_t);
 /* Test builds: try a TCP connect to 127.0.0.1:port and log how it went. */
 void	worker_test_connect(const char *who, uint32_t port);
 

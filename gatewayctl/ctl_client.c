@@ -284,12 +284,19 @@ ctl_test_sandbox(struct ctl_opts *o, int argc, char *argv[])
 {
 	struct gw_test_sandbox	 ts;
 
-	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "lazy"))) {
+	memset(&ts, 0, sizeof(ts));
+	if (argc == 4 && strcmp(argv[2], "nofile") == 0) {
+		ts.what = TEST_SANDBOX_NOFILE;
+		ts.value = (uint32_t)strtoul(argv[3], NULL, 10);
+	} else if (argc == 3 && strcmp(argv[2], "lazy") == 0)
+		ts.what = TEST_SANDBOX_LAZY;
+	else if (argc == 2)
+		ts.what = TEST_SANDBOX_VIOLATE;
+	else {
 		fprintf(stderr, "usage: gatewayctl test-sandbox worker "
-		    "[lazy]\n");
+		    "[lazy | nofile N]\n");
 		return -1;
 	}
-	ts.what = argc == 3 ? TEST_SANDBOX_LAZY : TEST_SANDBOX_VIOLATE;
 	for (ts.proc = PROC_MIXD; ts.proc < PROC_MAX; ts.proc++)
 		if (strcmp(argv[1], gw_proc_name(ts.proc)) == 0)
 			return ctl_simple(o, IMSG_CTL_TEST_SANDBOX, &ts,

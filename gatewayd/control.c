@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "accept.h"
 #include "gatewayd.h"
 #include "log.h"
 #include "metrics.h"
@@ -35,6 +36,7 @@ static struct control_client	 ctl_clients[CONTROL_MAX_CLIENTS];
 static unsigned			 ctl_clientd_pending;
 static uint32_t			 ctl_next_id = 1;
 static struct event		*ctl_ev;
+static struct accept_pause	 ctl_accept;
 static struct gatewayd		*ctl_gw;
 
 static struct control_client *
@@ -142,15 +144,16 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 		if (!control_privileged(c) ||
 		    imsg_get_exact(imsg, &ts, sizeof(ts)) == -1 ||
 		    ts.proc == PROC_PARENT || ts.proc >= PROC_MAX ||
-		    ts.what > TEST_SANDBOX_LAZY) {
+		    ts.what > TEST_SANDBOX_NOFILE) {
 			control_result(c, 0, "bad test request");
 			return 0;
 		}
 		log_warnx("test hook: asking %s to %s", gw_proc_name(ts.proc),
 		    ts.what == TEST_SANDBOX_LAZY ? "run its lazy library calls" :
+		    ts.what == TEST_SANDBOX_NOFILE ? "set its descriptor limit" :
 		    "break its sandbox");
 		imsgev_compose(gw->workers[ts.proc].iev, IMSG_CTL_TEST_SANDBOX,
-		    0, -1, &ts.what, sizeof(ts.what));
+		    0, -1, &ts, sizeof(ts));
 		control_result(c, 1, "sent");
 		return 0;
 	}
@@ -229,12 +232,8 @@ control_accept(int lfd, short ev, void *arg)
 	int			 fd;
 
 	(void)ev;
-	if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) ==
-	    -1) {
-		if (errno != EAGAIN && errno != EINTR)
-			log_warn("control accept");
+	if ((fd = accept_pause_accept(&ctl_accept, lfd, NULL, NULL)) == -1)
 		return;
-	}
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
 		if (ctl_clients[i].iev == NULL) {
 			c = &ctl_clients[i];
@@ -297,6 +296,9 @@ control_listen(struct gatewayd *gw)
 	    control_accept, gw);
 	if (ctl_ev == NULL || event_add(ctl_ev, NULL) == -1)
 		fatalx("control event");
+	accept_pause_init(&ctl_accept, gw->base, "control socket",
+	    counter_get(&gw->counters, "accept_backoffs"));
+	accept_pause_add(&ctl_accept, ctl_ev);
 }
 
 void

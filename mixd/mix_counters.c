@@ -58,4 +58,6 @@ mixd_counters_init(struct mixd *md, struct gw_counters *cs)
 	c->acks_late = counter_get(cs, "acks_late");
 	c->acks_expired = counter_get(cs, "acks_expired");
 	c->acks_dropped_full = counter_get(cs, "acks_dropped_full");
+	c->deliver_queue_full = counter_get(cs, "deliver_queue_full");
+	c->accept_backoffs = counter_get(cs, "accept_backoffs");
 }

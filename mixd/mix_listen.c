@@ -34,8 +34,6 @@
 #define READS_PER_EVENT	4
 /* How often a paused mixd looks at clientd's queue. */
 #define PAUSE_CHECK_MS	10
-/* After EMFILE, how long to leave the listeners alone. */
-#define ACCEPT_BACKOFF_S 1
 
 static void	mix_in_read(int, short, void *);
 
@@ -169,34 +167,6 @@ mix_in_read(int fd, short what, void *arg)
 	}
 }
 
-/* Out of descriptors: a level-triggered listener would spin; rest. */
-static void
-mix_accept_resume(int fd, short what, void *arg)
-{
-	struct mixd	*md = arg;
-	unsigned	 i;
-
-	(void)fd;
-	(void)what;
-	for (i = 0; i < md->w->nlisteners; i++)
-		event_add(md->listen_ev[i], NULL);
-}
-
-static void
-mix_accept_backoff(struct mixd *md)
-{
-	struct timeval	 tv = { ACCEPT_BACKOFF_S, 0 };
-	unsigned	 i;
-
-	log_warn("mix accept");
-	for (i = 0; i < md->w->nlisteners; i++)
-		event_del(md->listen_ev[i]);
-	if (md->accept_ev == NULL && (md->accept_ev = evtimer_new(
-	    md->w->base, mix_accept_resume, md)) == NULL)
-		fatalx("%s: evtimer_new", __func__);
-	evtimer_add(md->accept_ev, &tv);
-}
-
 static void
 mix_accept(int lfd, short what, void *arg)
 {
@@ -209,13 +179,9 @@ mix_accept(int lfd, short what, void *arg)
 	(void)what;
 	for (i = 0; i < ACCEPT_BATCH; i++) {
 		sslen = sizeof(ss);
-		fd = accept4(lfd, (struct sockaddr *)&ss, &sslen,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd == -1) {
-			if (errno == EMFILE || errno == ENFILE)
-				mix_accept_backoff(md);
+		if ((fd = accept_pause_accept(&md->accept_pause, lfd,
+		    (struct sockaddr *)&ss, &sslen)) == -1)
 			break;
-		}
 		if (md->nconns >= md->w->conf.mixd.max_mix_connections) {
 			*md->c.connections_refused += 1;
 			close(fd);
@@ -275,6 +241,8 @@ mix_listen_start(struct mixd *md)
 	struct worker	*w = md->w;
 	unsigned	 i;
 
+	accept_pause_init(&md->accept_pause, w->base, "mix port",
+	    md->c.accept_backoffs);
 	for (i = 0; i < w->nlisteners; i++) {
 		if (w->listen_info[i].kind != LISTEN_MIX)
 			fatalx("listener %s is not a mix port",
@@ -287,6 +255,7 @@ mix_listen_start(struct mixd *md)
 		if (md->listen_ev[i] == NULL ||
 		    event_add(md->listen_ev[i], NULL) == -1)
 			fatalx("%s: event_new", __func__);
+		accept_pause_add(&md->accept_pause, md->listen_ev[i]);
 		log_debug("accepting mix connections on %s",
 		    w->listen_info[i].text);
 	}
@@ -308,9 +277,7 @@ mix_listen_stop(struct mixd *md)
 	if (md->pause_ev != NULL)
 		event_free(md->pause_ev);
 	md->pause_ev = NULL;
-	if (md->accept_ev != NULL)
-		event_free(md->accept_ev);
-	md->accept_ev = NULL;
+	accept_pause_clear(&md->accept_pause);
 }
 
 static void

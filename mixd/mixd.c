@@ -4,6 +4,7 @@
  * pushes or stores it.  Client packets from clientd and SURB-acks go out
  * through the peer pool, filtered by credd's topology.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +42,15 @@ mixd_deliver(struct mixd *md, const uint8_t client[32], const uint8_t *msg,
 	iov[0].iov_len = sizeof(d);
 	iov[1].iov_base = (void *)(uintptr_t)msg;
 	iov[1].iov_len = len;
-	if (imsgev_composev(cd, IMSG_MIX_DELIVER, 0, -1, iov, 2) == -1)
-		fatal("%s", __func__);
+	if (imsgev_composev(cd, IMSG_MIX_DELIVER, 0, -1, iov, 2) == -1) {
+		if (errno != ENOBUFS)
+			fatal("%s", __func__);
+		/* Past the hard cap (reading pauses long before): the
+		 * message is not kept, so its ack never leaves. */
+		*md->c.deliver_queue_full += 1;
+		if (ack_id != 0)
+			mix_acks_settle(md->acks, ack_id, 0);
+	}
 }
 
 /* At most one line per 10 s: a flood of bad next hops is counted. */

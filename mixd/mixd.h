@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "accept.h"
 #include "nodeaddr.h"
 #include "noise.h"
 #include "noise_frame.h"
@@ -136,7 +137,8 @@ struct mixd_counters {
 	uint64_t	*noise_bad_frames;
 	uint64_t	*key_updates;
 	uint64_t	*acks_held, *acks_withheld, *acks_late, *acks_expired;
-	uint64_t	*acks_dropped_full;
+	uint64_t	*acks_dropped_full, *deliver_queue_full;
+	uint64_t	*accept_backoffs;
 };
 
 struct mixd {
@@ -152,7 +154,7 @@ struct mixd {
 	/* mix_listen.c */
 	struct event		*listen_ev[WORKER_MAX_LISTENERS];
 	struct event		*pause_ev;
-	struct event		*accept_ev;
+	struct accept_pause	 accept_pause;
 	struct mix_in_list	 conns;
 	unsigned		 nconns;
 	int			 paused;

@@ -6,6 +6,7 @@
  * after the first, whichever is sooner: one fdatasync serves a batch.
  */
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "storaged.h"
@@ -90,6 +91,11 @@ commit_now(struct storaged *sd)
 	int	 rv, failed = 0;
 
 	evtimer_del(sd->commit_ev);
+#ifdef GW_TEST_HOOKS
+	/* A slow disk, for the backpressure test. */
+	if (sd->test_commit_delay_ms > 0 && sd->batch_writes > 0)
+		usleep(sd->test_commit_delay_ms * 1000);
+#endif
 	if ((rv = db_commit(&sd->db)) != 0) {
 		failed = 1;
 		*sd->c_commit_fail += 1;

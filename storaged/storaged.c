@@ -440,6 +440,17 @@ main(int argc, char *argv[])
 	sd->w = w;
 	w->role = sd;
 	storaged_reconf(w, &w->conf.storaged);
+#ifdef GW_TEST_HOOKS
+	{
+		const char	*s = getenv("GW_TEST_STORAGED_COMMIT_MS");
+
+		if (s != NULL) {
+			sd->test_commit_delay_ms = (uint32_t)atoi(s);
+			log_warnx("test hook: every commit sleeps %u ms",
+			    sd->test_commit_delay_ms);
+		}
+	}
+#endif
 	/* As root: chroot into the data directory, then the storage user;
 	 * the files LMDB creates belong to that user. */
 	worker_drop(w, worker_common(w)->chroot_dir);

@@ -147,6 +147,7 @@ struct storaged {
 	}		*pending;
 	size_t		 npending, pending_cap;
 	unsigned	 batch_writes;
+	uint32_t	 test_commit_delay_ms;	/* test builds */
 	/* counters */
 	uint64_t	*c_stored, *c_dropped_full, *c_dropped_dbfull;
 	uint64_t	*c_dropped_unregistered;

@@ -44,6 +44,8 @@
  *	-S         serve: no -g; print the nodes' keys, run until a signal
  *		   or -t (0: no limit) and then print per-node counters
  *	-v         log every packet a node unwraps (stderr)
+ *	-m BYTES   messages of BYTES (default 40; at most what the packet
+ *		   size holds after the SURB-ack), text then zeros
  *	-A FILE    append "ack SEQ" to FILE (flushed at once) for every ack
  *		   that comes back: SEQ is the number of the packet it
  *		   belongs to, whose message reads "tool_mixnode message SEQ"
@@ -112,6 +114,7 @@ static uint64_t			 acks_total, expect_acks;
 static double			 t_first, t_last_ack;
 static int			 bench_mode, verbose;
 static FILE			*ack_log;
+static size_t			 msg_len = 40;
 
 static void
 out_event(struct bufferevent *bev, short what, void *arg)
@@ -385,13 +388,14 @@ build_packet(const struct sphinx_route_hop *route, size_t nhops,
     const uint8_t client[32], size_t size, uint64_t seq, uint8_t *out)
 {
 	struct sphinx_route_hop	 ackroute;
-	uint8_t			 msg[SPHINX_SURB_ACK_LEN + 64];
+	static uint8_t		 msg[SPHINX_MAX_PACKET];
 	uint8_t			 ackmsg[SPHINX_ACK_MSG_LEN];
 	uint8_t			 id[SPHINX_ID_LEN];
 	int			 rc;
 
 	memset(id, 0, sizeof(id));
-	memset(msg, 0, sizeof(msg));	/* the text leaves the rest unset */
+	/* The text leaves the rest unset. */
+	memset(msg, 0, SPHINX_SURB_ACK_LEN + msg_len);
 	randombytes_buf(ackmsg, sizeof(ackmsg));
 	/* The packet's number, for -A: the ack comes back with it. */
 	memcpy(ackmsg, &seq, sizeof(seq));
@@ -403,7 +407,7 @@ build_packet(const struct sphinx_route_hop *route, size_t nhops,
 	snprintf((char *)msg + SPHINX_SURB_ACK_LEN, 64,
 	    "tool_mixnode message %llu", (unsigned long long)seq);
 	rc = sphinx_create(ctx, SPHINX_VERSION_EXPLICIT_KEYS, route, nhops,
-	    client, id, msg, SPHINX_SURB_ACK_LEN + 40, size, NULL, out);
+	    client, id, msg, SPHINX_SURB_ACK_LEN + msg_len, size, NULL, out);
 	if (rc != SPHINX_OK)
 		t_die("sphinx_create: %s", sphinx_strerror(rc));
 }
@@ -604,9 +608,10 @@ main(int argc, char *argv[])
 	int			 have_client = 0, serving = 0, j;
 	double			 t_sent;
 
-	while ((ch = getopt(argc, argv, "A:a:bB:C:c:dG:g:f:k:N:n:Rr:Ss:t:vW"))
+	while ((ch = getopt(argc, argv, "A:a:bB:C:c:dG:g:f:k:m:N:n:Rr:Ss:t:vW"))
 	    != -1) {
 		switch (ch) {
+		case 'm': msg_len = (size_t)atoll(optarg); break;
 		case 'A':
 			if ((ack_log = fopen(optarg, "a")) == NULL)
 				t_die("-A %s: %s", optarg, strerror(errno));
@@ -644,6 +649,10 @@ main(int argc, char *argv[])
 	    sphinx_tag_of_size(size) == 0 || npkts < 0 || ngarbage < 0 ||
 	    nbad < 0 || secs < 0 || (serving && (gwaddr != NULL || bench)))
 		usage();
+	if (msg_len < 40 || SPHINX_SURB_ACK_LEN + msg_len >
+	    sphinx_max_message(size))
+		t_die("-m: 40 to %zu bytes for this packet size",
+		    sphinx_max_message(size) - SPHINX_SURB_ACK_LEN);
 	if (sodium_init() == -1 || (ctx = sphinx_ctx_new()) == NULL ||
 	    (base = event_base_new()) == NULL)
 		t_die("init");
