@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "replay.h"
 
 #define GW_IMSG_VERSION		3
 
@@ -220,6 +221,25 @@ enum gw_imsg_type {
 	IMSG_PENDING_ENTRY,
 	/* storaged -> credd: struct gw_pending_end. */
 	IMSG_PENDING_END,
+
+	/* --- replay filters across restarts (mixd <-> master) ---------
+	 * mixd has no filesystem; the master keeps a copy of each live
+	 * key's filter on disk (gatewayd/replay_store.c). */
+	/* mixd -> master: struct gw_replay_tags + n x 32-byte replay tags,
+	 * each new to mixd's filter of that key rotation. */
+	IMSG_REPLAY_TAGS,
+	/* master -> mixd, after SETUP_DONE and before START, per live key:
+	 * RESTORE (struct gw_replay_restore: parameters and hash key),
+	 * CHUNK x n (struct gw_replay_chunk + bytes of the bit array at
+	 * offset), DONE (uint32 rotation): mixd swaps the filter in. */
+	IMSG_REPLAY_RESTORE,
+	IMSG_REPLAY_CHUNK,
+	IMSG_REPLAY_DONE,
+	/* master -> mixd at an orderly stop: payload none.  mixd stops
+	 * reading mix connections, sends its last tags, then answers
+	 * IMSG_REPLAY_FLUSHED (payload none). */
+	IMSG_REPLAY_FLUSH,
+	IMSG_REPLAY_FLUSHED,
 
 	/* --- upgrade mode (credd -> clientd, spec 6.6) ------------------
 	 * struct gw_upgrade_mode, whenever the attestation watcher's
@@ -630,6 +650,24 @@ struct gw_key_update {
 	uint8_t		 nnew;		/* keys made now, 0..2 */
 	uint8_t		 pad;
 	struct gw_key_sphinx new[2];
+};
+
+struct gw_replay_tags {
+	uint32_t	 rotation;	/* key-rotation id */
+	uint32_t	 n;		/* 1..GW_REPLAY_TAGS_MAX */
+};
+#define GW_REPLAY_TAGS_MAX	1984	/* 62 KiB of tags */
+
+struct gw_replay_restore {
+	uint32_t		 rotation;
+	uint32_t		 pad;
+	struct replay_image	 img;
+};
+
+struct gw_replay_chunk {
+	uint32_t	 rotation;
+	uint32_t	 pad;
+	uint64_t	 offset;	/* bytes into the bit array */
 };
 
 struct gw_topology_end {

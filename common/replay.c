@@ -235,6 +235,63 @@ replay_clear(struct replay_filter *f)
 }
 
 void
+replay_image_of(const struct replay_filter *f, struct replay_image *img)
+{
+	memset(img, 0, sizeof(*img));
+	img->bits = f->bits;
+	img->expected_items = f->expected_items;
+	img->inserted = f->inserted;
+	img->hashes = f->hashes;
+	memcpy(img->key, f->key, sizeof(img->key));
+}
+
+const uint8_t *
+replay_image_bytes(const struct replay_filter *f, size_t *len)
+{
+	*len = (size_t)f->nwords * sizeof(uint64_t);
+	return (const uint8_t *)f->words;
+}
+
+struct replay_filter *
+replay_from_image(const struct replay_image *img)
+{
+	struct replay_filter	*f;
+
+	/* The sizes a sibling or a file may name: never absurd ones. */
+	if (img->bits < 64 || img->bits > (1ULL << 36) || img->hashes == 0 ||
+	    img->hashes > REPLAY_MAX_HASHES || img->expected_items == 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return NULL;
+	f->nwords = (img->bits + 63) / 64;
+	if ((f->words = calloc((size_t)f->nwords, sizeof(uint64_t))) == NULL) {
+		free(f);
+		errno = ENOMEM;
+		return NULL;
+	}
+	f->bits = img->bits;
+	f->hashes = img->hashes;
+	f->expected_items = img->expected_items;
+	f->inserted = img->inserted;
+	f->target_fp = 0.0;
+	memcpy(f->key, img->key, sizeof(f->key));
+	return f;
+}
+
+int
+replay_load(struct replay_filter *f, uint64_t off, const void *p, size_t len)
+{
+	uint64_t	 size = f->nwords * sizeof(uint64_t);
+
+	if (off > size || len > size - off)
+		return -1;
+	memcpy((uint8_t *)f->words + off, p, len);
+	return 0;
+}
+
+void
 replay_get_stats(const struct replay_filter *f, struct replay_stats *st)
 {
 	double		 q;

@@ -21,6 +21,10 @@
 
 #define REPLAY_TAG_LEN		32
 #define REPLAY_MAX_HASHES	64
+/* Per key rotation: items and false-positive target, as nym-node's
+ * defaults size them; mixd and the master's copy agree on them. */
+#define REPLAY_DEFAULT_ITEMS	10000000ULL
+#define REPLAY_DEFAULT_FP	1e-3
 
 struct replay_filter;
 
@@ -66,5 +70,30 @@ void	replay_prefetch(const struct replay_filter *,
 /* Forget every tag (the filter keeps its size and gets a new hash key). */
 void	replay_clear(struct replay_filter *);
 void	replay_get_stats(const struct replay_filter *, struct replay_stats *);
+
+/*
+ * A filter's parameters and hash key, so that another process or a
+ * later start can rebuild it: the bit array travels separately, as
+ * image_bytes bytes of this host's 64-bit words.
+ */
+#define REPLAY_KEY_LEN		16
+struct replay_image {
+	uint64_t	 bits;
+	uint64_t	 expected_items;
+	uint64_t	 inserted;
+	uint32_t	 hashes;
+	uint32_t	 pad;
+	uint8_t		 key[REPLAY_KEY_LEN];
+};
+
+void	replay_image_of(const struct replay_filter *, struct replay_image *);
+/* The bit array and its size in bytes (a multiple of 8). */
+const uint8_t *replay_image_bytes(const struct replay_filter *, size_t *);
+/* An empty filter with img's parameters and key; NULL if they are out
+ * of range (errno EINVAL) or memory is short.  Fill with replay_load. */
+struct replay_filter *replay_from_image(const struct replay_image *);
+/* len bytes of the bit array at byte offset off: 0, or -1 if outside. */
+int	replay_load(struct replay_filter *, uint64_t off, const void *,
+	    size_t len);
 
 #endif

@@ -42,7 +42,8 @@ gatewayd_signal(int sig, short ev, void *arg)
 	case SIGTERM:
 	case SIGINT:
 		log_info("received %s", strsignal(sig));
-		parent_shutdown(gw, 0);
+		parent_stop(gw);
+		break;
 	case SIGHUP:
 		log_info("SIGHUP: reloading %s", gw->conffile);
 		parent_reload(gw, msg, sizeof(msg));
@@ -221,6 +222,8 @@ main(int argc, char *argv[])
 	 * we detach, so the exit status tells. */
 	datadir_prepare(gw);
 	gatewayd_load_keys(gw);
+	/* Before the mix port opens: what the filters saw last time. */
+	replay_store_open(gw);
 	control_open(gw);
 	listen_open_all(gw);
 	if (!gw->foreground && daemon(1, 0) == -1)
@@ -229,6 +232,7 @@ main(int argc, char *argv[])
 	if ((gw->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	control_listen(gw);
+	replay_store_start(gw);
 	gatewayd_signals(gw);
 	parent_spawn_workers(gw);
 	parent_send_setup(gw);

@@ -77,10 +77,30 @@ struct gatewayd {
 	int			 exiting;
 	int			 control_fd;
 	int			 note_fd;	/* workers' sandbox notes */
+	struct replay_store	*replay;	/* replay_store.c */
+	int			 replay_restored;	/* sent to mixd */
+	int			 stopping;	/* waiting for mixd's flush */
+	struct event		*stop_ev;
 };
+
+/* replay_store.c: the replay filters on disk */
+struct replay_store;
+void	replay_store_open(struct gatewayd *);
+void	replay_store_start(struct gatewayd *);
+void	replay_store_reconf(struct gatewayd *);
+void	replay_store_tags(struct gatewayd *, struct imsgev *, struct imsg *);
+/* After a rotation step; relabelled: rotation 0's new id, or 0. */
+void	replay_store_keys(struct gatewayd *, uint32_t relabelled);
+/* To mixd before START; calls parent_all_ready() when done. */
+void	replay_store_send(struct gatewayd *);
+void	replay_store_close(struct gatewayd *);
 
 /* parent.c */
 void	parent_spawn_workers(struct gatewayd *);
+/* Every worker ready and the replay filters restored: START. */
+void	parent_all_ready(struct gatewayd *);
+/* SIGTERM: mixd's last replay tags first, then parent_shutdown(0). */
+void	parent_stop(struct gatewayd *);
 void	parent_send_setup(struct gatewayd *);
 void	parent_reap(struct gatewayd *);
 void	parent_shutdown(struct gatewayd *, int status)

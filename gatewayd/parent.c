@@ -43,6 +43,7 @@ static const enum gw_proc sibling_pairs[][2] = {
 };
 
 static int	parent_dispatch_worker(struct imsgev *, struct imsg *);
+static void	parent_stop_now(struct gatewayd *);
 static void	parent_lost_worker(struct imsgev *, const char *);
 
 static void
@@ -352,6 +353,43 @@ parent_send_setup(struct gatewayd *gw)
 		parent_send(gw, worker_procs[i], IMSG_SETUP_DONE, -1, NULL, 0);
 }
 
+/* How long an orderly stop waits for mixd's last replay tags. */
+#define PARENT_FLUSH_MS		3000
+
+static void
+parent_stop_now(struct gatewayd *gw)
+{
+	replay_store_close(gw);
+	parent_shutdown(gw, 0);
+}
+
+static void
+parent_stop_timeout(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	log_warnx("mixd did not flush its replay tags in %d ms; stopping",
+	    PARENT_FLUSH_MS);
+	parent_stop_now(arg);
+}
+
+void
+parent_stop(struct gatewayd *gw)
+{
+	struct timeval	 tv = { PARENT_FLUSH_MS / 1000, 0 };
+
+	if (gw->stopping)
+		return;
+	gw->stopping = 1;
+	if (gw->workers[PROC_MIXD].iev == NULL || imsgev_compose(
+	    gw->workers[PROC_MIXD].iev, IMSG_REPLAY_FLUSH, 0, -1, NULL, 0) ==
+	    -1)
+		parent_stop_now(gw);
+	if ((gw->stop_ev = evtimer_new(gw->base, parent_stop_timeout, gw)) ==
+	    NULL || evtimer_add(gw->stop_ev, &tv) == -1)
+		parent_stop_now(gw);
+}
+
 void
 parent_broadcast(struct gatewayd *gw, uint32_t type, uint32_t peerid,
     const void *data, size_t len)
@@ -367,11 +405,17 @@ parent_broadcast(struct gatewayd *gw, uint32_t type, uint32_t peerid,
 	}
 }
 
-static void
+void
 parent_all_ready(struct gatewayd *gw)
 {
 	const char	*sock;
+	size_t		 i;
 
+	if (gw->serving || !gw->replay_restored)
+		return;
+	for (i = 0; i < nitems(worker_procs); i++)
+		if (!gw->workers[worker_procs[i]].ready)
+			return;
 	gw->serving = 1;
 	parent_broadcast(gw, IMSG_START, 0, NULL, 0);
 	log_info("startup: %s %s, %u listeners, serving", "gatewayd",
@@ -386,7 +430,6 @@ parent_dispatch_worker(struct imsgev *iev, struct imsg *imsg)
 {
 	struct gatewayd		*gw = iev->arg;
 	struct gw_worker	*w = &gw->workers[iev->proc];
-	size_t			 i;
 
 	switch (imsg->hdr.type) {
 	case IMSG_WORKER_READY:
@@ -394,10 +437,22 @@ parent_dispatch_worker(struct imsgev *iev, struct imsg *imsg)
 			imsg_unexpected(iev, imsg);
 		w->ready = 1;
 		log_debug("%s ready", iev->name);
-		for (i = 0; i < nitems(worker_procs); i++)
-			if (!gw->workers[worker_procs[i]].ready)
-				return 0;
+		/* The filters before START, which opens the mix port; not
+		 * during start-up, whose messages mixd reads on their own. */
+		if (iev->proc == PROC_MIXD)
+			replay_store_send(gw);
 		parent_all_ready(gw);
+		return 0;
+	case IMSG_REPLAY_TAGS:
+		if (iev->proc != PROC_MIXD)
+			imsg_unexpected(iev, imsg);
+		replay_store_tags(gw, iev, imsg);
+		return 0;
+	case IMSG_REPLAY_FLUSHED:
+		if (iev->proc != PROC_MIXD || !gw->stopping ||
+		    imsg->datalen != 0)
+			imsg_unexpected(iev, imsg);
+		parent_stop_now(gw);
 		return 0;
 	case IMSG_CTL_STATUS_PROC:
 		control_relay_status(gw, iev, imsg);
@@ -601,6 +656,7 @@ parent_shutdown(struct gatewayd *gw, int status)
 			    "the parent-death signal");
 	}
 	control_cleanup(gw);
+	replay_store_close(gw);
 	sodium_memzero(&gw->identity, sizeof(gw->identity));
 	log_info("%s", status == 0 ? "terminating" : "terminating on error");
 	exit(status);
@@ -648,6 +704,7 @@ parent_reload(struct gatewayd *gw, char *msg, size_t msglen)
 	free(nconf);
 	for (i = 0; i < nitems(worker_procs); i++)
 		parent_send_slice(gw, worker_procs[i], IMSG_RECONF);
+	replay_store_reconf(gw);
 	*counter_get(&gw->counters, "reloads") += 1;
 	snprintf(msg, msglen, "%s: configuration reloaded", gw->conffile);
 	log_info("%s", msg);

@@ -263,6 +263,7 @@ rotation_apply(struct gatewayd *gw, struct rotation_plan *p)
 		fatal("%s", __func__);
 	rotation_settle(gw, p, &u);
 	sodium_memzero(&u, sizeof(u));
+	replay_store_keys(gw, p->relabel ? p->primary : 0);
 
 	if ((k = rotation_find(rot, rot->primary)) == NULL)
 		fatalx("%s: primary key lost", __func__);

@@ -60,4 +60,6 @@ mixd_counters_init(struct mixd *md, struct gw_counters *cs)
 	c->acks_dropped_full = counter_get(cs, "acks_dropped_full");
 	c->deliver_queue_full = counter_get(cs, "deliver_queue_full");
 	c->accept_backoffs = counter_get(cs, "accept_backoffs");
+	c->replay_tags_unsaved = counter_get(cs, "replay_tags_unsaved");
+	c->replay_tags_restored = counter_get(cs, "replay_tags_restored");
 }

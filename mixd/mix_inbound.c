@@ -122,6 +122,8 @@ mixd_keys_update(struct mixd *md, const struct gw_key_update *u)
 	if (u->nnew > 2 || u->has_secondary > 1 || u->relabel > 1 ||
 	    (u->has_secondary && u->secondary == u->primary))
 		fatalx("%s: malformed key update", __func__);
+	/* Tags go out under the ids they were seen with. */
+	mix_replay_flush(md);
 	for (i = 0; i < md->nkeys; i++) {
 		pool[n] = md->keys[i];
 		if (u->relabel && pool[n].rotation_id == 0) {
@@ -257,6 +259,8 @@ mixd_inbound_packet(struct mixd *md, uint8_t packet_type, uint8_t rotation,
 		mixd_sphinx_drop(md, rc);
 		return;
 	}
+	/* In the filter now; to the master, so a restart remembers it. */
+	mix_replay_note(md, res.key->rotation_id, res.replay_tag);
 	rc = sphinx_payload_split(len, res.plaintext, res.plaintext_len, &m);
 	if (rc != SPHINX_PAYLOAD_OK) {
 		/* No usable ack: Nym drops the message too (spec 4.2). */

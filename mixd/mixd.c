@@ -167,6 +167,8 @@ mixd_stop(struct worker *w)
 	/* Acks still held leave with us: their messages may not be safe. */
 	mix_acks_free(md->acks);
 	md->acks = NULL;
+	mix_replay_free(md->replay);
+	md->replay = NULL;
 	mix_peers_free(md->peers);
 	md->peers = NULL;
 	mix_topology_free(md->topo);
@@ -195,6 +197,12 @@ mixd_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 	struct gw_key_update	 u;
 
 	switch (imsg->hdr.type) {
+	case IMSG_REPLAY_RESTORE:
+	case IMSG_REPLAY_CHUNK:
+	case IMSG_REPLAY_DONE:
+	case IMSG_REPLAY_FLUSH:
+		mix_replay_dispatch(&mixd_state, iev, imsg);
+		return 0;
 	case IMSG_KEY_SPHINX_UPDATE:
 		if (imsg_get_exact(imsg, &u, sizeof(u)) == -1)
 			imsg_unexpected(iev, imsg);
@@ -236,6 +244,7 @@ main(int argc, char *argv[])
 	w->role = md;
 	md->out = &mixd_out_daemon;
 	md->ack_delay_ms = w->conf.mixd.ack_delay_ms;
+	md->replay = mix_replay_new(md);
 	TAILQ_INIT(&md->conns);
 	mixd_counters_init(md, &w->counters);
 	/* Before the sandbox: the replay filters are large allocations. */

@@ -5,6 +5,7 @@
  *   mix_conn.c		framing of one inbound byte stream (no sockets)
  *   mix_inbound.c	Sphinx unwrap, replay filter, ack and hand-off
  *   mix_acks.c		SURB-acks held until their message is safe
+ *   mix_replay.c	replay tags to the master, filters back at start
  *   mix_peers.c	outbound connection pool, one per next hop
  *   mix_topology.c	the known mix nodes (routing filter, Noise keys)
  *   mix_noise.c		Noise sessions on mix connections (no sockets)
@@ -21,6 +22,7 @@
 #include "accept.h"
 #include "nodeaddr.h"
 #include "noise.h"
+#include "replay.h"
 #include "noise_frame.h"
 #include "sandbox.h"
 #include "sphinx.h"
@@ -29,8 +31,12 @@
 extern const struct sandbox_policy mixd_policy;
 
 /* Replay filter per key rotation: items and false-positive target. */
-#define MIXD_REPLAY_ITEMS	10000000ULL
-#define MIXD_REPLAY_FP		1e-3
+#define MIXD_REPLAY_ITEMS	REPLAY_DEFAULT_ITEMS
+#define MIXD_REPLAY_FP		REPLAY_DEFAULT_FP
+/* New replay tags go to the master at least this often (mix_replay.c):
+ * well inside mixnet.ack_delay, so a packet's tag is usually saved
+ * before its ack leaves. */
+#define MIXD_REPLAY_FLUSH_MS	50
 /* Outbound queue per peer: frames and bytes, whichever comes first. */
 #define MIXD_PEER_QUEUE_FRAMES	2000
 #define MIXD_PEER_QUEUE_BYTES	(4 * 1024 * 1024)
@@ -101,6 +107,7 @@ struct mix_peer;
 struct mix_peers;
 struct mix_topology;
 struct mix_acks;
+struct mix_replay;
 
 /*
  * Where the inbound path's results go: the daemon sends them to clientd
@@ -139,6 +146,7 @@ struct mixd_counters {
 	uint64_t	*acks_held, *acks_withheld, *acks_late, *acks_expired;
 	uint64_t	*acks_dropped_full, *deliver_queue_full;
 	uint64_t	*accept_backoffs;
+	uint64_t	*replay_tags_unsaved, *replay_tags_restored;
 };
 
 struct mixd {
@@ -166,6 +174,7 @@ struct mixd {
 	struct mix_topology	*topo;
 	struct mix_acks		*acks;
 	uint32_t		 ack_delay_ms;
+	struct mix_replay	*replay;
 
 	/* Noise (mix_noise.c): off unless the master sent a key */
 	int			 noise_on;
@@ -228,6 +237,15 @@ uint64_t mix_acks_held(const struct mix_acks *);
 void	mix_acks_timer(int, short, void *);
 /* clientd: IMSG_MIX_SETTLED */
 void	mix_acks_settled(struct mixd *, struct imsgev *, struct imsg *);
+
+/* mix_replay.c */
+struct mix_replay *mix_replay_new(struct mixd *);
+void	mix_replay_free(struct mix_replay *);
+/* The tag was new to rotation's filter: it goes to the master. */
+void	mix_replay_note(struct mixd *, uint32_t rotation, const uint8_t *tag);
+void	mix_replay_flush(struct mixd *);
+/* master: IMSG_REPLAY_RESTORE, _CHUNK, _DONE, _FLUSH */
+void	mix_replay_dispatch(struct mixd *, struct imsgev *, struct imsg *);
 
 /* mix_noise.c */
 void	mix_noise_init(struct mix_noise *, const uint8_t sk[NOISE_KEY_LEN]);
