@@ -11,6 +11,25 @@
 
 include mk/flags.mk
 
+# Every entry point installs what mk/deps.txt lists and is missing, and
+# does it now, before anything below asks pkg-config or looks for
+# BLAKE3's sources: so a fresh Debian 12 machine needs nothing done by
+# hand, and its very first build links.  (A prerequisite would come too
+# late: make has by then read pkg-config's answers and BLAKE3's
+# directory.)  Not for clean or the packaging targets, which install
+# their own, nor for make -n; DEPS=0 skips it (the package build, whose
+# Build-Depends did it).
+NODEPS_GOALS	:= clean deps deb distcheck
+DEPS_NOW	:= $(if $(filter 0,$(DEPS))$(findstring n,$(firstword \
+		   -$(MAKEFLAGS))),,$(filter-out $(NODEPS_GOALS),$(or \
+		   $(MAKECMDGOALS),all)))
+ifneq ($(DEPS_NOW),)
+DEPS_STATUS	:= $(shell sh mk/deps.sh >&2; echo $$?)
+ifneq ($(DEPS_STATUS),0)
+$(error mk/deps.sh failed (exit $(DEPS_STATUS)))
+endif
+endif
+
 PROGS		:= gatewayd mixd clientd credd storaged gatewayctl
 WORKERS		:= mixd clientd credd storaged
 
@@ -43,10 +62,9 @@ all: deps-check $(BINS)
 deps:
 	@sh mk/deps.sh
 
-# Every entry point installs what is missing first, so a fresh Debian 12
-# machine needs nothing done by hand.
-deps-check:
-	@sh mk/deps.sh
+# Done while the Makefile is read (above); kept for the targets that
+# name it.
+deps-check: ;
 
 # --- common library ---------------------------------------------------
 $(O)/common/%.o: common/%.c
