@@ -176,10 +176,20 @@ install:
 	install -m 0755 obj/install/bin/gatewayd obj/install/bin/gatewayctl \
 	    $(DESTDIR)$(SBINDIR)
 	install -m 0755 $(WORKERS:%=obj/install/bin/%) $(DESTDIR)$(LIBEXECDIR)
-	install -m 0644 man/gatewayd.conf.5 $(DESTDIR)$(MANDIR)/man5
-	install -m 0644 man/gatewayd.8 man/gatewayctl.8 $(DESTDIR)$(MANDIR)/man8
+	$(MAN_PATHS) man/gatewayd.conf.5 > $(DESTDIR)$(MANDIR)/man5/gatewayd.conf.5
+	$(MAN_PATHS) man/gatewayd.8 > $(DESTDIR)$(MANDIR)/man8/gatewayd.8
+	$(MAN_PATHS) man/gatewayctl.8 > $(DESTDIR)$(MANDIR)/man8/gatewayctl.8
+	chmod 0644 $(DESTDIR)$(MANDIR)/man5/gatewayd.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man8/gatewayd.8 $(DESTDIR)$(MANDIR)/man8/gatewayctl.8
+
+# The manuals name make install's default paths; installed, they name
+# the ones in use.
+MAN_PATHS	= sed -e 's|/usr/local/sbin|$(SBINDIR)|g' \
+		      -e 's|/usr/local/libexec/gatewayd|$(LIBEXECDIR)|g'
 
 clean:
 	rm -rf obj
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+# -type f: a directory named *.d (etc/init.d in a package tree under
+# obj/) would stop make.
+-include $(shell find $(O) -name '*.d' -type f 2>/dev/null)
