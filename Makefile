@@ -8,6 +8,7 @@
 #   make fuzz       run the libFuzzer harnesses for FUZZ_SECONDS each
 #   make lint       mandoc -T lint over the manual pages
 #   make install    install under PREFIX (default /usr/local)
+#   make deb        the Debian package, obj/deb/gatewayd_*.deb (debian/)
 
 include mk/flags.mk
 
@@ -57,7 +58,8 @@ BINS		:= $(PROGS:%=$(O)/bin/%)
 
 all: deps-check $(BINS)
 
-.PHONY: all deps deps-check run check tests fuzzers benches bench fuzz lint install clean
+.PHONY: all deps deps-check run check tests fuzzers benches bench fuzz lint install \
+	deb clean
 
 deps:
 	@sh mk/deps.sh
@@ -186,6 +188,11 @@ install:
 # the ones in use.
 MAN_PATHS	= sed -e 's|/usr/local/sbin|$(SBINDIR)|g' \
 		      -e 's|/usr/local/libexec/gatewayd|$(LIBEXECDIR)|g'
+
+# The Debian package, built by dpkg-buildpackage from a copy of the tree
+# in obj/deb/ (which is where the .deb lands), then checked by lintian.
+deb:
+	@sh mk/deb.sh
 
 clean:
 	rm -rf obj
