@@ -9,6 +9,8 @@
 #   make lint       mandoc -T lint over the manual pages
 #   make install    install under PREFIX (default /usr/local)
 #   make deb        the Debian package, obj/deb/gatewayd_*.deb (debian/)
+#   make distcheck  that package installed, checked and purged in a fresh
+#                   Debian 12 root (debootstrap; needs root and network)
 
 include mk/flags.mk
 
@@ -59,7 +61,7 @@ BINS		:= $(PROGS:%=$(O)/bin/%)
 all: deps-check $(BINS)
 
 .PHONY: all deps deps-check run check tests fuzzers benches bench fuzz lint install \
-	deb clean
+	deb distcheck clean
 
 deps:
 	@sh mk/deps.sh
@@ -194,9 +196,13 @@ MAN_PATHS	= sed -e 's|/usr/local/sbin|$(SBINDIR)|g' \
 deb:
 	@sh mk/deb.sh
 
+# Slow and needs root and the Debian mirror, so not part of make check.
+distcheck: deb
+	@sh mk/distcheck.sh
+
 clean:
 	rm -rf obj
 
-# -type f: a directory named *.d (etc/init.d in a package tree under
-# obj/) would stop make.
+# -type f: a directory named *.d (debian/*/etc/init.d under obj/deb)
+# would stop make.
 -include $(shell find $(O) -name '*.d' -type f 2>/dev/null)
