@@ -10,11 +10,12 @@
 #                        made anew each run, removed after unless
 #   DISTCHECK_KEEP=1     keeps it
 #   DISTCHECK_BUILD=1    then also, in the same root with git and make
-#                        added, clone the committed tree and run the
-#                        README's first steps there: make deps, make
+#                        added, clone the committed tree and run make
+#                        there (it installs the rest), Nym's client
+#                        (regress/interop) against that build, make deb
 #   DISTCHECK_MIRROR=url Debian mirror (default debootstrap's)
 #
-# Needs root (debootstrap, chroot); about two minutes, ten more with
+# Needs root (debootstrap, chroot); about a minute, three more with
 # DISTCHECK_BUILD=1.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,9 +50,13 @@ quiet() {
 	printf '%s\n' "$OUT" >>"$LOG"
 	return $rc
 }
+# noisy_lines: the first lines of $OUT that read as a warning or an
+# error (apt's E: and W:, "warning:", "error", "failed", "cannot", "No
+# such file"), not package names such as libgpg-error-dev
 noisy_lines() {
-	printf '%s\n' "$OUT" | grep -iE '(^|[^a-z])(warning|error|fail|cannot)' |
-	    head -n 3 | tr '\n' ' '
+	printf '%s\n' "$OUT" | grep -E -e '^[EW]: ' \
+	    -e '(^|[ :])([Ww]arning|WARNING|[Ee]rror|ERROR)([: ]|$)' \
+	    -e '[Ff]ailed|[Cc]annot |No such file' | head -n 3 | tr '\n' ' '
 }
 # procs: pids whose root is the test root or in it (the workers chroot)
 procs() {
@@ -374,24 +379,57 @@ fi
     ok "reinstall after purge found the kept keys and made none" ||
     notok "reinstall after purge kept the keys"
 
-# --- optional: the README's first steps on this bare machine ---------------
+# --- optional: the README on this bare machine -----------------------------
+# make with nothing installed but git and make: it installs what it
+# needs and builds, with no error line; then Nym's own client against
+# the fresh clone's build (the one test Debian's nodejs and npm are for).
 if [ "${DISTCHECK_BUILD:-}" = 1 ]; then
-	echo "distcheck: git clone and make deps, make in the root (README)"
+	echo "distcheck: git clone, make, Nym's client in the root (README)"
 	quiet "git make" apt-get install -y -qq -o Dpkg::Use-Pty=0 git make
+	# The root trusts the certificate authorities this machine adds
+	# (/usr/local/share/ca-certificates; none on most), as npm must
+	# where a proxy re-signs TLS.
+	if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+		quiet "ca-certificates" apt-get install -y -qq \
+		    -o Dpkg::Use-Pty=0 ca-certificates
+		cp /usr/local/share/ca-certificates/*.crt \
+		    "$ROOT/usr/local/share/ca-certificates/"
+		quiet "update-ca-certificates" update-ca-certificates
+	fi
 	rm -rf "$ROOT/root/gatewayd"
 	git clone -q "$TOP" "$ROOT/root/gatewayd" >>"$LOG" 2>&1
-	if quiet "make deps" sh -c 'cd /root/gatewayd && make deps'; then
-		n=$(noisy_lines)
-		[ -z "$n" ] && ok "make deps on a bare machine, no error lines" ||
-		    notok "make deps printed" "$n"
-	else
-		notok "make deps" "$(printf '%s\n' "$OUT" | tail -n 3 | tr '\n' ' ')"
-	fi
 	if quiet "make" sh -c 'cd /root/gatewayd && nice make -s' &&
 	    [ -x "$ROOT/root/gatewayd/obj/bin/gatewayd" ]; then
-		ok "make builds on a bare machine"
+		n=$(noisy_lines)
+		[ -z "$n" ] && ok "make on a bare machine: packages installed, built, no error line" ||
+		    notok "make printed" "$n"
 	else
-		notok "make" "$(printf '%s\n' "$OUT" | tail -n 3 | tr '\n' ' ')"
+		notok "make on a bare machine" "$(printf '%s\n' "$OUT" | tail -n 3 | tr '\n' ' ')"
+	fi
+	quiet "make deps" sh -c 'cd /root/gatewayd && make deps' && [ -z "$OUT" ] &&
+	    ok "make deps after it: nothing missing, nothing printed" ||
+	    notok "make deps after make" "$(printf '%s\n' "$OUT" | head -n 3 | tr '\n' ' ')"
+	nm=$(inroot sh -c 'echo "node $(node --version), npm $(npm --version)"' 2>&1)
+	if quiet "interop build" sh -c 'cd /root/gatewayd &&
+	    nice make -s O=obj/test TEST_HOOKS=1 tests' &&
+	    quiet "interop" sh -c 'cd /root/gatewayd && TOP=/root/gatewayd \
+	    O=obj/test BIN=/root/gatewayd/obj/test/bin \
+	    sh regress/interop/interop.sh' &&
+	    ! printf '%s\n' "$OUT" | grep -qE '^(not ok|skip) - '; then
+		ok "Nym's client ($nm, Debian's): $(printf '%s\n' "$OUT" |
+		    grep -c '^ok - ') interop cases passed, none skipped"
+	else
+		notok "Nym's client on the fresh clone" "$(printf '%s\n' "$OUT" |
+		    grep -E '^(not ok|skip) - ' | head -n 3 | tr '\n' ' ')"
+	fi
+	# make deb installs its own tools there too, and lintian agrees.
+	if quiet "make deb" sh -c 'cd /root/gatewayd && make deb' &&
+	    ls "$ROOT"/root/gatewayd/obj/deb/gatewayd_*.deb >/dev/null 2>&1; then
+		ok "make deb on the fresh clone: $(printf '%s\n' "$OUT" |
+		    grep -E '^deb: (gatewayd_|lintian found)' | tr '\n' ' ')"
+	else
+		notok "make deb on the fresh clone" "$(printf '%s\n' "$OUT" |
+		    tail -n 3 | tr '\n' ' ')"
 	fi
 fi
 
