@@ -66,9 +66,13 @@ dpkg-deb --contents "$deb" | awk '{ print "deb:   " $1, $NF }' |
 # wire-format notes in doc/spec: data, not code, left as they are.
 # An override, should one be needed, goes in
 # debian/gatewayd.lintian-overrides with a comment saying why.
-# As root, lintian runs as nobody (it warns against root).
+# As root, lintian runs as nobody (it warns against root) where nobody
+# can read the files (not under /root, say).
 AS=
-[ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null && AS="runuser -u nobody --"
+if [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null &&
+    runuser -u nobody -- test -r "$OUT/$changes" 2>/dev/null; then
+	AS="runuser -u nobody --"
+fi
 echo "deb: lintian $changes"
 $AS lintian --fail-on error --info "$changes"
 echo "deb: lintian found no errors"
