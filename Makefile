@@ -8,8 +8,30 @@
 #   make fuzz       run the libFuzzer harnesses for FUZZ_SECONDS each
 #   make lint       mandoc -T lint over the manual pages
 #   make install    install under PREFIX (default /usr/local)
+#   make deb        the Debian package, obj/deb/gatewayd_*.deb (debian/)
+#   make distcheck  that package installed, checked and purged in a fresh
+#                   Debian 12 root (debootstrap; needs root and network)
 
 include mk/flags.mk
+
+# Every entry point installs what mk/deps.txt lists and is missing, and
+# does it now, before anything below asks pkg-config or looks for
+# BLAKE3's sources: so a fresh Debian 12 machine needs nothing done by
+# hand, and its very first build links.  (A prerequisite would come too
+# late: make has by then read pkg-config's answers and BLAKE3's
+# directory.)  Not for clean or the packaging targets, which install
+# their own, nor for make -n; DEPS=0 skips it (the package build, whose
+# Build-Depends did it).
+NODEPS_GOALS	:= clean deps deb distcheck
+DEPS_NOW	:= $(if $(filter 0,$(DEPS))$(findstring n,$(firstword \
+		   -$(MAKEFLAGS))),,$(filter-out $(NODEPS_GOALS),$(or \
+		   $(MAKECMDGOALS),all)))
+ifneq ($(DEPS_NOW),)
+DEPS_STATUS	:= $(shell sh mk/deps.sh >&2; echo $$?)
+ifneq ($(DEPS_STATUS),0)
+$(error mk/deps.sh failed (exit $(DEPS_STATUS)))
+endif
+endif
 
 PROGS		:= gatewayd mixd clientd credd storaged gatewayctl
 WORKERS		:= mixd clientd credd storaged
@@ -38,15 +60,15 @@ BINS		:= $(PROGS:%=$(O)/bin/%)
 
 all: deps-check $(BINS)
 
-.PHONY: all deps deps-check run check tests fuzzers benches bench fuzz lint install clean
+.PHONY: all deps deps-check run check tests fuzzers benches bench fuzz lint install \
+	deb distcheck clean
 
 deps:
 	@sh mk/deps.sh
 
-# Every entry point installs what is missing first, so a fresh Debian 12
-# machine needs nothing done by hand.
-deps-check:
-	@sh mk/deps.sh
+# Done while the Makefile is read (above); kept for the targets that
+# name it.
+deps-check: ;
 
 # --- common library ---------------------------------------------------
 $(O)/common/%.o: common/%.c
@@ -158,10 +180,29 @@ install:
 	install -m 0755 obj/install/bin/gatewayd obj/install/bin/gatewayctl \
 	    $(DESTDIR)$(SBINDIR)
 	install -m 0755 $(WORKERS:%=obj/install/bin/%) $(DESTDIR)$(LIBEXECDIR)
-	install -m 0644 man/gatewayd.conf.5 $(DESTDIR)$(MANDIR)/man5
-	install -m 0644 man/gatewayd.8 man/gatewayctl.8 $(DESTDIR)$(MANDIR)/man8
+	$(MAN_PATHS) man/gatewayd.conf.5 > $(DESTDIR)$(MANDIR)/man5/gatewayd.conf.5
+	$(MAN_PATHS) man/gatewayd.8 > $(DESTDIR)$(MANDIR)/man8/gatewayd.8
+	$(MAN_PATHS) man/gatewayctl.8 > $(DESTDIR)$(MANDIR)/man8/gatewayctl.8
+	chmod 0644 $(DESTDIR)$(MANDIR)/man5/gatewayd.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man8/gatewayd.8 $(DESTDIR)$(MANDIR)/man8/gatewayctl.8
+
+# The manuals name make install's default paths; installed, they name
+# the ones in use.
+MAN_PATHS	= sed -e 's|/usr/local/sbin|$(SBINDIR)|g' \
+		      -e 's|/usr/local/libexec/gatewayd|$(LIBEXECDIR)|g'
+
+# The Debian package, built by dpkg-buildpackage from a copy of the tree
+# in obj/deb/ (which is where the .deb lands), then checked by lintian.
+deb:
+	@sh mk/deb.sh
+
+# Slow and needs root and the Debian mirror, so not part of make check.
+distcheck: deb
+	@sh mk/distcheck.sh
 
 clean:
 	rm -rf obj
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+# -type f: a directory named *.d (debian/*/etc/init.d under obj/deb)
+# would stop make.
+-include $(shell find $(O) -name '*.d' -type f 2>/dev/null)

@@ -49,7 +49,9 @@ ifeq ($(GW_NO_SANDBOX),1)
 CPPFLAGS += -DGW_NO_SANDBOX
 endif
 
-PKG	 = $(shell pkg-config --libs $(1))
+# Quiet: read before `make deps` has run on a fresh machine (and by make
+# clean), when pkg-config may not be installed yet.
+PKG	 = $(shell pkg-config --libs $(1) 2>/dev/null)
 PKGCF	 = $(shell pkg-config --cflags $(1) 2>/dev/null)
 GCRYPT_LIBS := -lgcrypt
 WSLAY_LIBS  := -lwslay
