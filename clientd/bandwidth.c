@@ -157,7 +157,7 @@ bw_ecash(struct conn *c, const uint8_t *ticket, size_t len)
 	}
 	memset(&req, 0, sizeof(req));
 	memcpy(req.client, c->client, sizeof(req.client));
-	memcpy(req.addr, c->ip, sizeof(req.addr));
+	memcpy(req.addr, c->addr.b, sizeof(req.addr));
 	req.kind = CRED_ECASH_TICKET;
 	iov[0].iov_base = &req;
 	iov[0].iov_len = sizeof(req);

@@ -264,6 +264,7 @@ clientd_http_start(struct worker *w, struct clientd *cd)
 	    cd->c_accept_backoffs);
 	cd->http = node_http_new(w->base, &cd->api, &cd->accept_pause, 256,
 	    clientd_metrics_ask, cd);
+	node_http_set_prefix(cd->http, w->conf.clientd.ipv6_prefix);
 	for (i = 0; i < w->nlisteners; i++)
 		if (w->listen_info[i].kind == LISTEN_HTTP) {
 			node_http_listen(cd->http, w->listen_fd[i]);
@@ -316,6 +317,10 @@ clientd_reconf(struct worker *w, const void *conf)
 	c->max_message_size = n->max_message_size;
 	c->handshake_timeout_ms = n->handshake_timeout_ms;
 	c->idle_timeout_ms = n->idle_timeout_ms;
+	/* Connections over a lowered budget stay; new ones wait for room. */
+	c->max_unauthenticated = n->max_unauthenticated;
+	c->max_unauthenticated_per_address =
+	    n->max_unauthenticated_per_address;
 	c->enforce_zk_nyms = n->enforce_zk_nyms;
 	cd_reconf_api(w);
 }
@@ -326,9 +331,14 @@ clientd_counters(struct worker *w)
 	struct clientd	*cd = w->role;
 
 	*cd->c_conn_open = cd->nconns;
-	if (cd->http != NULL)
+	if (cd->http != NULL) {
 		*counter_get(&w->counters, "http_api_requests") =
 		    node_http_requests(cd->http);
+		node_http_counters(cd->http,
+		    counter_get(&w->counters, "http_api_refused_full"),
+		    counter_get(&w->counters, "http_api_refused_per_address"),
+		    counter_get(&w->counters, "http_api_deadlines"));
+	}
 }
 
 static void

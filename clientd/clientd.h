@@ -16,7 +16,9 @@
 #include <wslay/wslay.h>
 
 #include "accept.h"
+#include "addrcount.h"
 #include "client_crypto.h"
+#include "ratelog.h"
 #include "sandbox.h"
 #include "metrics.h"
 #include "node_http.h"
@@ -33,13 +35,16 @@ extern const struct sandbox_policy clientd_policy;
 #define CLIENTD_HTTP_MAX		8192	/* upgrade request head */
 #define CLIENTD_SENDQ_MAX		(1024 * 1024)	/* bytes per client */
 #define CLIENTD_SENDQ_LOW		(256 * 1024)	/* resume the inbox */
+#define CLIENTD_DRAIN_MS		10000	/* output stuck: drop */
+/* Frames of one message: Nym's clients send one; a few thousand
+ * one-byte fragments would cost wslay a block each. */
+#define CLIENTD_MAX_FRAGMENTS		64
 #define CLIENTD_SENDQ_MSGS		1024	/* frames per client */
 #define CLIENTD_INBOX_BATCH		100	/* spec 5 */
 #define CLIENTD_AUTH_SKEW_S		120	/* spec 3.2 */
 #define CLIENTD_FREE_BANDWIDTH		(64LL * 1024 * 1024 * 1024)
 #define CLIENTD_BW_FLUSH		(512 * 1024)	/* spec 6.1 */
 #define CLIENTD_ID_BUCKETS		16384
-#define CLIENTD_ADDR_BUCKETS		4096
 
 /* The peerid of a request: the connection id and what is awaited. */
 #define REQ_ID(c, kind)		(((c)->id << 2) | (kind))
@@ -87,7 +92,14 @@ struct conn {
 	int			 fd;
 	enum conn_kind		 kind;
 	enum conn_state		 state;
-	uint8_t			 ip[16];	/* per-address limit */
+	struct addrkey		 addr;		/* per-address limits */
+	int			 counted;	/* in cd->addrs */
+	int			 preauth;	/* in cd->preauth */
+	uint64_t		 accepted_ms;	/* the handshake deadline */
+	int			 out_paused;	/* in cd->slow */
+	uint64_t		 out_paused_ms;
+	uint32_t		 frags;		/* of the message being read */
+	int			 lingering;	/* closed, reading to EOF */
 	struct event		*rev, *wev, *timer;
 	int			 reading;	/* rev is added */
 	int			 wait;		/* on a sibling: no input */
@@ -148,14 +160,10 @@ struct conn {
 	struct conn		*next_id;	/* id hash */
 	struct conn		*next_client;	/* client hash (active) */
 	TAILQ_ENTRY(conn)	 entry;
+	TAILQ_ENTRY(conn)	 pre_entry;	/* cd->preauth, oldest first */
+	TAILQ_ENTRY(conn)	 slow_entry;	/* cd->slow */
 };
 TAILQ_HEAD(connlist, conn);
-
-struct addrcount {
-	uint8_t			 ip[16];
-	uint32_t		 n;
-	struct addrcount	*next;
-};
 
 struct clientd {
 	struct worker		*w;
@@ -165,7 +173,14 @@ struct clientd {
 	uint32_t		 next_id;
 	struct conn		*by_id[CLIENTD_ID_BUCKETS];
 	struct conn		*by_client[CLIENTD_ID_BUCKETS];
-	struct addrcount	*by_addr[CLIENTD_ADDR_BUCKETS];
+	/* admission.c */
+	struct addrcount	 addrs, preaddrs;
+	struct connlist		 preauth, slow;
+	uint32_t		 npreauth;
+	struct event		*sweep_ev;
+	uint32_t		 closed_since_trim;
+	struct ratelog		 rl_slow, rl_evict, rl_preaddr, rl_addr;
+	struct ratelog		 rl_pause, rl_frags, rl_deadline, rl_max;
 	struct event		*listen_ev[WORKER_MAX_LISTENERS];
 	struct event		*flow_ev;	/* backpressure poll */
 	struct accept_pause	 accept_pause;	/* every listener, EMFILE */
@@ -201,7 +216,10 @@ struct clientd {
 			*c_inbox_delivered, *c_bw_spent, *c_bw_claims,
 			*c_cred_requests, *c_requests_bad, *c_paused,
 			*c_storaged_paused, *c_queue_full,
-			*c_accept_backoffs;
+			*c_accept_backoffs, *c_slow_dropped, *c_preauth_evicted,
+			*c_preauth_refused_addr, *c_preauth_open,
+			*c_output_paused, *c_fragments_refused,
+			*c_handshake_deadline;
 };
 
 /* clientd.c */
@@ -236,6 +254,8 @@ int	 conn_send_binary(struct conn *, const uint8_t *, size_t,
 	    uint64_t seq, uint64_t ack);
 int	 conn_ping(struct conn *, const uint8_t *, size_t);
 int	 conn_room(const struct conn *, size_t);
+/* Bytes waiting to go to the client: frames of every kind, raw HTTP. */
+size_t	 conn_queued(const struct conn *);
 void	 conn_accept(int, short, void *);
 void	 conn_timeout(int, short, void *);
 uint64_t clientd_now_ms(void);
@@ -253,8 +273,17 @@ void	 session_activate(struct conn *);
 int	 session_error(struct conn *, const char *msg);
 int	 session_fatal(struct conn *, const char *msg);
 void	 session_ready(struct conn *);
-int	 addr_acquire(struct clientd *, const uint8_t ip[16]);
-void	 addr_release(struct clientd *, const uint8_t ip[16]);
+
+/* admission.c: per-address caps, the unauthenticated budget, output
+ * caps and slow clients. */
+void	 admission_init(struct clientd *);
+/* May this address have one more connection?  0, or -1 (refused and
+ * counted).  Makes room in the unauthenticated budget if need be. */
+int	 admission_admit(struct clientd *, const struct addrkey *);
+void	 admission_enter(struct conn *);
+void	 admission_authenticated(struct conn *);
+void	 admission_leave(struct conn *);
+void	 admission_output(struct conn *);
 
 /* handshake.c */
 void	 handshake_start(struct conn *, const uint8_t *, size_t,

@@ -166,5 +166,13 @@ clientd_init(struct clientd *cd, struct worker *w)
 	C(c_storaged_paused, "storaged_backpressure");
 	C(c_queue_full, "sibling_queue_full");
 	C(c_accept_backoffs, "accept_backoffs");
+	C(c_slow_dropped, "slow_clients_dropped");
+	C(c_preauth_evicted, "unauthenticated_evicted");
+	C(c_preauth_refused_addr, "unauthenticated_refused_per_address");
+	C(c_preauth_open, "unauthenticated_open");
+	C(c_output_paused, "output_paused");
+	C(c_fragments_refused, "fragmented_messages_refused");
+	C(c_handshake_deadline, "handshake_deadlines");
 #undef C
+	admission_init(cd);
 }

@@ -1,8 +1,10 @@
 /*
  * A deliberately small HTTP/1.1 server for the node API: nym-api and
  * monitoring make one GET per connection.  Every connection has a size
- * limit (NODE_API_REQ_MAX), a 10 s deadline and a place in a bounded
- * table; the answer is written and the connection closed.
+ * limit (NODE_API_REQ_MAX), a place in a bounded table of which one
+ * address may hold NODE_HTTP_PER_ADDR, and a deadline NODE_HTTP_TIMEOUT_S
+ * after its accept for the request to arrive and the answer to be
+ * taken, which no drip of bytes moves; then the connection is closed.
  */
 #include <sys/socket.h>
 
@@ -13,16 +15,22 @@
 #include <unistd.h>
 
 #include "accept.h"
+#include "addrcount.h"
 #include "log.h"
 #include "node_http.h"
+#include "ratelog.h"
 #include "util.h"
 
 #define NODE_HTTP_TIMEOUT_S	10
+/* Of the table: one address (an IPv6 /64) cannot hold it all. */
+#define NODE_HTTP_PER_ADDR	16
 
 struct node_http_conn {
 	struct node_http	*nh;
 	int			 fd;
 	struct event		*ev;
+	struct event		*deadline;
+	struct addrkey		 addr;
 	char			 in[NODE_API_REQ_MAX];
 	size_t			 inlen;
 	char			*out;
@@ -40,7 +48,11 @@ struct node_http {
 	node_http_metrics_cb	 metrics_cb;
 	void			*arg;
 	struct node_http_conn	*metrics_wait;
+	struct addrcount	 addrs;
+	unsigned		 v6_prefix;
+	struct ratelog		 rl_full, rl_addr, rl_deadline;
 	uint64_t		 requests;
+	uint64_t		 refused_full, refused_addr, deadlines;
 };
 
 static void	conn_io(int, short, void *);
@@ -56,10 +68,25 @@ conn_free(struct node_http_conn *c)
 			break;
 		}
 	event_free(c->ev);
+	event_free(c->deadline);
 	close(c->fd);
 	free(c->out);
+	addrcount_release(&c->nh->addrs, &c->addr);
 	c->nh->nconns--;
 	free(c);
+}
+
+static void
+conn_deadline(int fd, short what, void *arg)
+{
+	struct node_http_conn	*c = arg;
+
+	(void)fd;
+	(void)what;
+	c->nh->deadlines++;
+	ratelog_warnx(&c->nh->rl_deadline, "HTTP API: a request not done "
+	    "%d s after its connection: closed", NODE_HTTP_TIMEOUT_S);
+	conn_free(c);
 }
 
 static void
@@ -83,6 +110,7 @@ conn_respond(struct node_http_conn *c, int status, const char *type,
 	event_del(c->ev);
 	event_assign(c->ev, c->nh->base, c->fd, EV_WRITE | EV_PERSIST,
 	    conn_io, c);
+	/* The deadline set at accept still runs for the writing. */
 	event_add(c->ev, NULL);
 }
 
@@ -110,11 +138,7 @@ conn_request(struct node_http_conn *c)
 	if (r->metrics) {
 		/* Counters live in every process: wait for them, still
 		 * within the connection's deadline. */
-		struct timeval tv = { NODE_HTTP_TIMEOUT_S, 0 };
-
 		event_del(c->ev);
-		event_assign(c->ev, c->nh->base, -1, 0, conn_io, c);
-		event_add(c->ev, &tv);
 		c->waiting_metrics = 1;
 		c->next = c->nh->metrics_wait;
 		c->nh->metrics_wait = c;
@@ -132,10 +156,7 @@ conn_io(int fd, short what, void *arg)
 	struct node_http_conn	*c = arg;
 	ssize_t			 n;
 
-	if (what & EV_TIMEOUT) {
-		conn_free(c);
-		return;
-	}
+	(void)what;
 	if (c->out != NULL) {
 		n = write(fd, c->out + c->outoff, c->outlen - c->outoff);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
@@ -161,26 +182,47 @@ node_http_accept(int lfd, short what, void *arg)
 	struct node_http	*nh = arg;
 	struct node_http_conn	*c;
 	struct timeval		 tv = { NODE_HTTP_TIMEOUT_S, 0 };
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen = sizeof(ss);
+	struct addrkey		 k;
+	char			 a[64];
 	int			 fd;
 
 	(void)what;
 	if (nh->accept_pause != NULL)
-		fd = accept_pause_accept(nh->accept_pause, lfd, NULL, NULL);
+		fd = accept_pause_accept(nh->accept_pause, lfd,
+		    (struct sockaddr *)&ss, &sslen);
 	else
-		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		fd = accept4(lfd, (struct sockaddr *)&ss, &sslen,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd == -1)
 		return;
+	addrkey_of((struct sockaddr *)&ss, nh->v6_prefix, &k);
 	if (nh->nconns >= nh->max_conns) {
+		nh->refused_full++;
+		ratelog_warnx(&nh->rl_full, "HTTP API: %u connections open: "
+		    "refusing more", nh->max_conns);
+		close(fd);
+		return;
+	}
+	if (addrcount_acquire(&nh->addrs, &k, NODE_HTTP_PER_ADDR) == -1) {
+		nh->refused_addr++;
+		ratelog_warnx(&nh->rl_addr, "HTTP API: %s has %d connections "
+		    "open: refusing more", addrkey_fmt(&k, nh->v6_prefix, a,
+		    sizeof(a)), NODE_HTTP_PER_ADDR);
 		close(fd);
 		return;
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->nh = nh;
 	c->fd = fd;
+	c->addr = k;
 	c->ev = event_new(nh->base, fd, EV_READ | EV_PERSIST, conn_io, c);
-	if (c->ev == NULL)
+	c->deadline = evtimer_new(nh->base, conn_deadline, c);
+	if (c->ev == NULL || c->deadline == NULL)
 		fatalx("%s: event_new", __func__);
-	event_add(c->ev, &tv);
+	event_add(c->ev, NULL);
+	evtimer_add(c->deadline, &tv);
 	nh->nconns++;
 }
 
@@ -193,6 +235,8 @@ node_http_new(struct event_base *base, struct node_api *api,
 
 	nh->base = base;
 	nh->accept_pause = ap;
+	nh->v6_prefix = 64;
+	addrcount_init(&nh->addrs);
 	nh->api = api;
 	nh->max_conns = max_conns;
 	nh->metrics_cb = cb;
@@ -235,4 +279,19 @@ uint64_t
 node_http_requests(const struct node_http *nh)
 {
 	return nh->requests;
+}
+
+void
+node_http_counters(const struct node_http *nh, uint64_t *full,
+    uint64_t *per_addr, uint64_t *deadlines)
+{
+	*full = nh->refused_full;
+	*per_addr = nh->refused_addr;
+	*deadlines = nh->deadlines;
+}
+
+void
+node_http_set_prefix(struct node_http *nh, unsigned v6_prefix)
+{
+	nh->v6_prefix = v6_prefix;
 }

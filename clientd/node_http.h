@@ -27,5 +27,11 @@ void		 node_http_metrics_done(struct node_http *, const char *text,
 		    size_t len);
 /* Counters for gatewayctl status. */
 uint64_t	 node_http_requests(const struct node_http *);
+/* Refused with the table full, for an address's share, and closed at
+ * the deadline. */
+void		 node_http_counters(const struct node_http *, uint64_t *full,
+		    uint64_t *per_addr, uint64_t *deadlines);
+/* limits.ipv6_prefix: what "one address" is. */
+void		 node_http_set_prefix(struct node_http *, unsigned);
 
 #endif

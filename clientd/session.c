@@ -79,44 +79,6 @@ session_deactivate(struct conn *c)
 	c->active = 0;
 }
 
-int
-addr_acquire(struct clientd *cd, const uint8_t ip[16])
-{
-	struct addrcount	*a;
-	uint32_t		 b = hash32(ip, 16) % CLIENTD_ADDR_BUCKETS;
-
-	for (a = cd->by_addr[b]; a != NULL; a = a->next)
-		if (memcmp(a->ip, ip, 16) == 0)
-			break;
-	if (a == NULL) {
-		if ((a = calloc(1, sizeof(*a))) == NULL)
-			return -1;
-		memcpy(a->ip, ip, 16);
-		a->next = cd->by_addr[b];
-		cd->by_addr[b] = a;
-	}
-	if (a->n >= cd->conf->max_connections_per_address)
-		return -1;
-	a->n++;
-	return 0;
-}
-
-void
-addr_release(struct clientd *cd, const uint8_t ip[16])
-{
-	struct addrcount	**pp, *a;
-
-	for (pp = &cd->by_addr[hash32(ip, 16) % CLIENTD_ADDR_BUCKETS];
-	    (a = *pp) != NULL; pp = &a->next)
-		if (memcmp(a->ip, ip, 16) == 0) {
-			if (--a->n == 0) {
-				*pp = a->next;
-				free(a);
-			}
-			return;
-		}
-}
-
 /* {"type":"error"}: fatal for a listening Nym client (spec 4.2). */
 int
 session_error(struct conn *c, const char *msg)
@@ -153,6 +115,7 @@ void
 session_ready(struct conn *c)
 {
 	c->state = CS_READY;
+	admission_authenticated(c);
 	conn_set_timer(c, c->cd->conf->idle_timeout_ms);
 	conn_read_enable(c, 1);
 }
@@ -173,6 +136,8 @@ session_message(struct conn *c, int opcode, const uint8_t *msg, size_t len)
 	switch (c->state) {
 	case CS_FRESH:
 		if (opcode == WSLAY_TEXT_FRAME) {
+			/* The deadline counts from the accept: a drip of
+			 * supportedProtocol cannot push it back. */
 			conn_set_timer(c, c->cd->conf->handshake_timeout_ms);
 			requests_text(c, msg, len);
 		} else if (opcode == WSLAY_BINARY_FRAME)

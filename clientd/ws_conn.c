@@ -25,6 +25,7 @@
 
 static void	conn_read(int, short, void *);
 static void	conn_write(int, short, void *);
+static void	conn_linger(struct conn *);
 
 uint64_t
 clientd_now_ms(void)
@@ -103,10 +104,34 @@ ws_msg_cb(wslay_event_context_ptr ctx,
 	session_message(c, a->opcode, a->msg, a->msg_length);
 }
 
+/*
+ * wslay keeps each fragment of a message in a block of its own: 60,000
+ * one-byte fragments cost it 5 MB.  Past CLIENTD_MAX_FRAGMENTS the
+ * message is refused as too big (1009) before its next block.
+ */
+static void
+ws_frame_start_cb(wslay_event_context_ptr ctx,
+    const struct wslay_event_on_frame_recv_start_arg *a, void *arg)
+{
+	struct conn	*c = arg;
+
+	if (a->opcode >= WSLAY_CONNECTION_CLOSE)
+		return;		/* control frames may come in between */
+	c->frags = a->opcode == WSLAY_CONTINUATION_FRAME ? c->frags + 1 : 1;
+	if (c->frags <= CLIENTD_MAX_FRAGMENTS)
+		return;
+	*c->cd->c_fragments_refused += 1;
+	ratelog_warnx(&c->cd->rl_frags, "a client sent a message in more than "
+	    "%d fragments: closing with 1009", CLIENTD_MAX_FRAGMENTS);
+	wslay_event_queue_close(ctx, WSLAY_CODE_MESSAGE_TOO_BIG, NULL, 0);
+	wslay_event_shutdown_read(ctx);
+}
+
 static const struct wslay_event_callbacks ws_callbacks = {
 	.recv_callback = ws_recv_cb,
 	.send_callback = ws_send_cb,
 	.genmask_callback = ws_genmask_cb,
+	.on_frame_recv_start_callback = ws_frame_start_cb,
 	.on_msg_recv_callback = ws_msg_cb,
 };
 
@@ -123,12 +148,8 @@ conn_new(struct clientd *cd, int fd, enum conn_kind kind,
 	c->fd = fd;
 	c->kind = kind;
 	c->state = CS_HTTP;
-	if (sa != NULL && sa->sa_family == AF_INET)
-		memcpy(c->ip, &((const struct sockaddr_in *)(const void *)sa)->
-		    sin_addr, 4);
-	else if (sa != NULL && sa->sa_family == AF_INET6)
-		memcpy(c->ip, &((const struct sockaddr_in6 *)(const void *)sa)->
-		    sin6_addr, 16);
+	c->accepted_ms = clientd_now_ms();
+	addrkey_of(sa, cd->conf->ipv6_prefix, &c->addr);
 	do {
 		cd->next_id = (cd->next_id + 1) & 0x3fffffff;
 	} while (cd->next_id == 0 || session_by_id(cd, cd->next_id) != NULL);
@@ -153,6 +174,8 @@ conn_new(struct clientd *cd, int fd, enum conn_kind kind,
 	}
 	TAILQ_INSERT_TAIL(&cd->conns, c, entry);
 	cd->nconns++;
+	if (kind == CONN_WS)
+		admission_enter(c);
 	c->last_rx_ms = clientd_now_ms();
 	conn_read_enable(c, 1);
 	conn_set_timer(c, CLIENTD_UPGRADE_TIMEOUT_MS);
@@ -174,8 +197,7 @@ conn_free(struct conn *c)
 		}
 	TAILQ_REMOVE(&cd->conns, c, entry);
 	cd->nconns--;
-	if (c->kind == CONN_WS && c->fd != -1)
-		addr_release(cd, c->ip);
+	admission_leave(c);
 	if (c->rev != NULL)
 		event_free(c->rev);
 	if (c->wev != NULL)
@@ -201,11 +223,25 @@ conn_free(struct conn *c)
 	*cd->c_conn_closed += 1;
 }
 
+/* Until a client is authenticated, no timer runs past its deadline. */
+static uint64_t
+conn_hs_left(const struct conn *c)
+{
+	uint64_t	 end = c->accepted_ms + c->cd->conf->handshake_timeout_ms;
+	uint64_t	 now = clientd_now_ms();
+
+	return end > now ? end - now : 0;
+}
+
 void
 conn_set_timer(struct conn *c, uint32_t ms)
 {
-	struct timeval	 tv = { ms / 1000, (ms % 1000) * 1000 };
+	struct timeval	 tv;
 
+	if (c->preauth && c->state != CS_CLOSING && conn_hs_left(c) < ms)
+		ms = (uint32_t)conn_hs_left(c);
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
 	if (c->timer != NULL)
 		evtimer_add(c->timer, &tv);
 }
@@ -213,8 +249,9 @@ conn_set_timer(struct conn *c, uint32_t ms)
 void
 conn_read_enable(struct conn *c, int on)
 {
-	on = on && !c->wait && !(c->cd->paused && c->state == CS_READY) &&
-	    c->state != CS_CLOSING;
+	on = c->lingering || (on && !c->wait && !c->out_paused &&
+	    !(c->cd->paused && c->state == CS_READY) &&
+	    c->state != CS_CLOSING);
 	if (c->rev == NULL || on == c->reading)
 		return;
 	if (on)
@@ -319,6 +356,9 @@ conn_input(struct conn *c, const uint8_t *buf, size_t len)
 		conn_close(c, 0, "websocket error");
 	}
 	c->inlen = 0;
+	/* Pongs and replies just queued count against the output cap. */
+	if (c->state != CS_CLOSING)
+		admission_output(c);
 }
 
 static void
@@ -389,14 +429,13 @@ conn_flush(struct conn *c)
 		}
 	}
 	want = c->ws != NULL && wslay_event_want_write(c->ws);
-	if (c->state == CS_CLOSING && !want) {
-		conn_free(c);
+	if ((c->state == CS_CLOSING && !want) ||
+	    (c->ws != NULL && !wslay_event_want_read(c->ws) && !want)) {
+		conn_linger(c);
 		return;
 	}
-	if (c->ws != NULL && !wslay_event_want_read(c->ws) && !want) {
-		conn_free(c);
-		return;
-	}
+	if (c->state != CS_CLOSING && c->ws != NULL)
+		admission_output(c);
 	if (c->wev != NULL) {
 		if (want)
 			event_add(c->wev, NULL);
@@ -407,6 +446,27 @@ conn_flush(struct conn *c)
 wantwrite:
 	if (c->wev != NULL)
 		event_add(c->wev, NULL);
+}
+
+/*
+ * Everything, the close frame included, is written: half-close and read
+ * what the client still sends until it closes too or the linger ends.
+ * Closing a socket with unread input would send a TCP reset, which can
+ * overtake the close frame (RFC 6455 7.1.1).
+ */
+static void
+conn_linger(struct conn *c)
+{
+	if (c->fd == -1 || c->lingering) {
+		conn_free(c);
+		return;
+	}
+	(void)shutdown(c->fd, SHUT_WR);
+	c->lingering = 1;
+	if (c->wev != NULL)
+		event_del(c->wev);
+	conn_read_enable(c, 1);
+	conn_set_timer(c, CLIENTD_CLOSE_LINGER_MS);
 }
 
 static void
@@ -424,6 +484,8 @@ conn_read(int fd, short ev, void *arg)
 		conn_free(c);
 		return;
 	}
+	if (c->lingering)
+		return;		/* read only to be let go cleanly */
 	conn_input(c, buf, (size_t)n);
 	conn_flush(c);
 }
@@ -443,13 +505,25 @@ conn_timeout(int fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	if (c->state == CS_CLOSING) {
+	if (c->state == CS_CLOSING || c->lingering) {
 		conn_free(c);
 		return;
 	}
 	if (c->state == CS_HTTP) {
 		*c->cd->c_timeouts += 1;
 		conn_free(c);
+		return;
+	}
+	if (c->preauth && conn_hs_left(c) == 0) {
+		*c->cd->c_timeouts += 1;
+		*c->cd->c_handshake_deadline += 1;
+		ratelog_warnx(&c->cd->rl_deadline, "a client did not finish "
+		    "its handshake within %u ms of connecting: closed",
+		    c->cd->conf->handshake_timeout_ms);
+		if (c->state == CS_HS_FINAL)
+			*c->cd->c_reg_fail += 1;
+		conn_close(c, 1008, "handshake deadline");
+		conn_flush(c);
 		return;
 	}
 	session_timeout(c);
@@ -482,11 +556,18 @@ conn_close(struct conn *c, uint16_t code, const char *why)
 	conn_set_timer(c, CLIENTD_CLOSE_LINGER_MS);
 }
 
+size_t
+conn_queued(const struct conn *c)
+{
+	return (c->ws != NULL ? wslay_event_get_queued_msg_length(c->ws) : 0) +
+	    (c->rawlen - c->rawoff);
+}
+
 int
 conn_room(const struct conn *c, size_t len)
 {
 	return c->oq_n < CLIENTD_SENDQ_MSGS &&
-	    c->oq_bytes + len <= CLIENTD_SENDQ_MAX;
+	    conn_queued(c) + len <= CLIENTD_SENDQ_MAX;
 }
 
 static int
@@ -552,7 +633,7 @@ conn_accept(int lfd, short ev, void *arg)
 	socklen_t		 sslen = sizeof(ss);
 	struct conn		*c;
 	enum conn_kind		 kind = CONN_WS;
-	uint8_t			 ip[16];
+	struct addrkey		 k;
 	unsigned		 i;
 	int			 fd;
 
@@ -568,23 +649,21 @@ conn_accept(int lfd, short ev, void *arg)
 	/* Over the cap: accepted and dropped at once, as Nym does. */
 	if (cd->nconns >= cd->conf->max_connections) {
 		*cd->c_conn_refused_max += 1;
+		ratelog_warnx(&cd->rl_max, "%u client connections: refusing "
+		    "more", cd->conf->max_connections);
 		close(fd);
 		return;
 	}
-	memset(ip, 0, sizeof(ip));
-	if (ss.ss_family == AF_INET)
-		memcpy(ip, &((struct sockaddr_in *)&ss)->sin_addr, 4);
-	else if (ss.ss_family == AF_INET6)
-		memcpy(ip, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
-	if (kind == CONN_WS && addr_acquire(cd, ip) == -1) {
-		*cd->c_conn_refused_addr += 1;
+	addrkey_of((struct sockaddr *)&ss, cd->conf->ipv6_prefix, &k);
+	if (kind == CONN_WS && admission_admit(cd, &k) == -1) {
 		close(fd);
 		return;
 	}
 	if ((c = conn_new(cd, fd, kind, (struct sockaddr *)&ss)) == NULL) {
 		if (kind == CONN_WS)
-			addr_release(cd, ip);
+			addrcount_release(&cd->addrs, &k);
 		close(fd);
 		return;
 	}
+	c->counted = kind == CONN_WS;
 }

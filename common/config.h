@@ -83,6 +83,9 @@ struct gw_config {
 	uint32_t	 handshake_timeout_ms;
 	uint32_t	 idle_timeout_ms;
 	uint32_t	 mix_read_timeout_ms;
+	uint32_t	 max_unauthenticated;	/* still in the handshake */
+	uint32_t	 max_unauthenticated_per_address;
+	uint32_t	 ipv6_prefix;		/* bits that make an address */
 
 	/* storage */
 	uint64_t	 map_size;		/* LMDB map, bytes */

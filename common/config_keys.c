@@ -113,6 +113,17 @@ const struct config_key config_keys[] = {
 	KEY(K_MIX_READ_TO, K_LIMITS, "mix_read_timeout",
 	    "limits.mix_read_timeout", CK_MSEC, mix_read_timeout_ms,
 	    1 * MS_S, 1 * MS_H, 0),
+	KEY(K_MAX_UNAUTH, K_LIMITS, "max_unauthenticated",
+	    "limits.max_unauthenticated", CK_UINT, max_unauthenticated,
+	    1, 1000000, 0),
+	KEY(K_MAX_UNAUTH_ADDR, K_LIMITS, "max_unauthenticated_per_address",
+	    "limits.max_unauthenticated_per_address", CK_UINT,
+	    max_unauthenticated_per_address, 1, 1000000, 0),
+	/* Nym's nodes are servers with public /64s at least: /32 lumps a
+	 * provider's customers together, /128 counts every address. */
+	/* Restart: counts already kept are keyed by the old prefix. */
+	KEY(K_V6_PREFIX, K_LIMITS, "ipv6_prefix", "limits.ipv6_prefix",
+	    CK_UINT, ipv6_prefix, 32, 128, 1),
 	SECTION(K_STORAGE, "storage"),
 	KEY(K_MAP_SIZE, K_STORAGE, "map_size", "storage.map_size",
 	    CK_SIZE64, map_size, 16 * MIB, 4096 * GIB, 1),
@@ -353,6 +364,9 @@ config_defaults(struct gw_config *c)
 	c->handshake_timeout_ms = 10 * MS_S;
 	c->idle_timeout_ms = 300 * MS_S;
 	c->mix_read_timeout_ms = 30 * MS_S;
+	c->max_unauthenticated = 1024;
+	c->max_unauthenticated_per_address = 16;
+	c->ipv6_prefix = 64;
 	c->map_size = 1 * GIB;
 	c->inbox_retention_s = 24 * 60 * 60;
 	c->inbox_max_messages = 10000;

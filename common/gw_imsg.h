@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <stdint.h>
 
+#include "addrkey.h"
 #include "config.h"
 #include "replay.h"
 
@@ -293,6 +294,9 @@ struct gw_conf_clientd {
 	uint32_t	 max_message_size;
 	uint32_t	 handshake_timeout_ms;
 	uint32_t	 idle_timeout_ms;
+	uint32_t	 max_unauthenticated;
+	uint32_t	 max_unauthenticated_per_address;
+	uint32_t	 ipv6_prefix;
 	int32_t		 enforce_zk_nyms;
 	char		 announce_host[GW_HOST_MAX];
 	uint16_t	 announce_ws_port;
@@ -570,10 +574,10 @@ struct gw_settle {
 struct gw_cred_req {
 	uint8_t		 client[GW_CLIENT_ID_LEN];
 	uint32_t	 kind;		/* enum gw_cred_kind */
-	/* the client's source, as clientd counts it per address (IPv4, or
-	 * IPv6 cut to its prefix): credd bounds the tickets in
-	 * verification per address */
-	uint8_t		 addr[16];
+	/* the client's source, as clientd counts it per address (struct
+	 * addrkey: IPv4, or IPv6 cut to its prefix): credd bounds the
+	 * tickets in verification per address */
+	uint8_t		 addr[ADDRKEY_LEN];
 };
 
 enum gw_cred_kind {

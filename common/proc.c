@@ -276,7 +276,8 @@ counters_send(struct imsgev *parent, uint32_t peerid, const char *role,
 	iov[0].iov_len = sizeof(p);
 	iov[1].iov_base = (void *)(uintptr_t)cs->c;
 	iov[1].iov_len = cs->n * sizeof(cs->c[0]);
+	/* A reader that stopped reading loses its status, nothing more. */
 	if (imsgev_composev(parent, IMSG_CTL_STATUS_PROC, peerid, -1, iov,
-	    2) == -1)
+	    2) == -1 && errno != ENOBUFS)
 		fatal("%s", __func__);
 }

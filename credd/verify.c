@@ -52,7 +52,7 @@ enum job_phase {
 /* A recent rejection: that client and that address wait. */
 struct cooldown {
 	uint8_t			 client[GW_CLIENT_ID_LEN];
-	uint8_t			 addr[16];
+	uint8_t			 addr[ADDRKEY_LEN];
 	time_t			 until;
 };
 
@@ -62,7 +62,7 @@ struct job {
 	enum job_phase		 phase;
 	int			 waiting;	/* clientd awaits CRED_RESULT */
 	int			 first_round;	/* counts against the limits */
-	uint8_t			 addr[16];	/* the client's source */
+	uint8_t			 addr[ADDRKEY_LEN];	/* its source */
 	uint32_t		 clientd_peerid;
 	struct gw_pending	 rec;
 	uint8_t			*data;
@@ -83,7 +83,7 @@ static unsigned		 njobs;
 static struct credd	*verify_cd;	/* for the retry timers */
 static struct cooldown	 cooldowns[VERIFY_COOLDOWNS];
 static unsigned		 cooldown_next;
-static const uint8_t	 no_addr[16];
+static const uint8_t	 no_addr[ADDRKEY_LEN];
 
 static void	verify_round(struct credd *, struct job *);
 
@@ -258,8 +258,8 @@ cooldown_left(const uint8_t *client, const uint8_t *addr)
 		if (c->until <= now)
 			continue;
 		if (memcmp(c->client, client, sizeof(c->client)) == 0 ||
-		    (memcmp(addr, no_addr, 16) != 0 &&
-		    memcmp(c->addr, addr, 16) == 0))
+		    (memcmp(addr, no_addr, ADDRKEY_LEN) != 0 &&
+		    memcmp(c->addr, addr, ADDRKEY_LEN) == 0))
 			if (c->until - now > left)
 				left = c->until - now;
 	}
@@ -285,8 +285,8 @@ verify_limit(const uint8_t *client, const uint8_t *addr)
 		all++;
 		if (memcmp(j->rec.client, client, GW_CLIENT_ID_LEN) == 0)
 			per_client++;
-		if (memcmp(addr, no_addr, 16) != 0 &&
-		    memcmp(j->addr, addr, 16) == 0)
+		if (memcmp(addr, no_addr, ADDRKEY_LEN) != 0 &&
+		    memcmp(j->addr, addr, ADDRKEY_LEN) == 0)
 			per_addr++;
 	}
 	if (per_client >= VERIFY_MAX_PER_CLIENT)

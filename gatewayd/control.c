@@ -2,7 +2,12 @@
  * The control socket gatewayctl talks to: imsg over a unix socket.
  * Status is open to anyone the socket's mode lets in (0660); changes
  * (reload, verbosity) need root or the daemon's own uid.  A client's
- * bytes are untrusted: a bad message closes that client only.
+ * bytes are untrusted: a bad message closes that client only.  What a
+ * client can take is bounded too: one that does not read its replies
+ * is no longer read once CONTROL_OUT_MAX bytes wait for it and is
+ * dropped if they do not drain; one idle for CONTROL_IDLE_MS is let go;
+ * and with every slot taken, the longest idle makes room, so the
+ * operator always gets in.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -17,17 +22,25 @@
 #include "gatewayd.h"
 #include "log.h"
 #include "metrics.h"
+#include "ratelog.h"
 #include "util.h"
 #include "worker.h"
 
 #define CONTROL_MAX_CLIENTS	32
 #define CONTROL_MAXSIZE		(64 * 1024)
+#define CONTROL_OUT_MAX		(1024 * 1024)
+#define CONTROL_OUT_LOW		(256 * 1024)
+#define CONTROL_DRAIN_MS	10000
+#define CONTROL_IDLE_MS		30000
+#define CONTROL_SWEEP_MS	1000
 
 struct control_client {
 	struct imsgev	*iev;
 	uint32_t	 id;
 	uid_t		 uid;
 	unsigned	 pending;	/* status replies still to relay */
+	uint64_t	 active_ms;	/* last request */
+	uint64_t	 paused_ms;	/* 0: reading it */
 };
 
 static struct control_client	 ctl_clients[CONTROL_MAX_CLIENTS];
@@ -35,8 +48,9 @@ static struct control_client	 ctl_clients[CONTROL_MAX_CLIENTS];
 #define CTL_ID_CLIENTD		UINT32_MAX
 static unsigned			 ctl_clientd_pending;
 static uint32_t			 ctl_next_id = 1;
-static struct event		*ctl_ev;
+static struct event		*ctl_ev, *ctl_sweep_ev;
 static struct accept_pause	 ctl_accept;
+static struct ratelog		 ctl_rl_evict, ctl_rl_slow;
 static struct gatewayd		*ctl_gw;
 
 static struct control_client *
@@ -93,10 +107,74 @@ control_status(struct gatewayd *gw, struct control_client *c)
 	parent_broadcast(gw, IMSG_CTL_STATUS, c->id, NULL, 0);
 }
 
-static int
-control_dispatch(struct imsgev *iev, struct imsg *imsg)
+/* Replies piling up for a client that does not read them. */
+static void
+control_output(struct control_client *c)
 {
-	struct control_client	*c = iev->arg;
+	if (c->paused_ms == 0 && imsgev_queued(c->iev) > CONTROL_OUT_MAX) {
+		c->paused_ms = gw_now_ms();
+		imsgev_pause_read(c->iev, 1);
+	}
+}
+
+static void
+control_sweep(int fd, short what, void *arg)
+{
+	struct gatewayd		*gw = arg;
+	uint64_t		 now = gw_now_ms();
+	size_t			 i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		struct control_client *c = &ctl_clients[i];
+
+		if (c->iev == NULL)
+			continue;
+		if (c->paused_ms != 0 &&
+		    imsgev_queued(c->iev) < CONTROL_OUT_LOW) {
+			c->paused_ms = 0;
+			imsgev_pause_read(c->iev, 0);
+		} else if (c->paused_ms != 0 &&
+		    now - c->paused_ms >= CONTROL_DRAIN_MS) {
+			*counter_get(&gw->counters,
+			    "control_slow_dropped") += 1;
+			ratelog_warnx(&ctl_rl_slow, "control client %u reads "
+			    "none of its replies: dropped", c->id);
+			control_close(c);
+		} else if (c->paused_ms == 0 && c->pending == 0 &&
+		    imsgev_queued(c->iev) == 0 &&
+		    now - c->active_ms >= CONTROL_IDLE_MS) {
+			*counter_get(&gw->counters,
+			    "control_idle_closed") += 1;
+			control_close(c);
+		}
+	}
+}
+
+/* Every slot taken: the client idle longest makes room. */
+static struct control_client *
+control_evict(struct gatewayd *gw)
+{
+	struct control_client	*old = NULL;
+	size_t			 i;
+
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (ctl_clients[i].iev != NULL && (old == NULL ||
+		    ctl_clients[i].active_ms < old->active_ms))
+			old = &ctl_clients[i];
+	if (old == NULL)
+		return NULL;
+	*counter_get(&gw->counters, "control_evicted") += 1;
+	ratelog_warnx(&ctl_rl_evict, "%d control clients: closing the one "
+	    "idle longest for a new one", CONTROL_MAX_CLIENTS);
+	control_close(old);
+	return old;
+}
+
+static int
+control_request(struct control_client *c, struct imsg *imsg)
+{
 	struct gatewayd		*gw = ctl_gw;
 	char			 msg[256];
 	int32_t			 verbose;
@@ -183,6 +261,25 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 	}
 }
 
+static int
+control_dispatch(struct imsgev *iev, struct imsg *imsg)
+{
+	struct control_client	*c = iev->arg;
+	int			 rv;
+
+	c->active_ms = gw_now_ms();
+	/* Requests read in the same batch as the one that filled the
+	 * queue get no answer: its reader is not reading them. */
+	if (imsgev_queued(c->iev) > CONTROL_OUT_MAX) {
+		*counter_get(&ctl_gw->counters, "control_requests_dropped") +=
+		    1;
+		return 0;
+	}
+	if ((rv = control_request(c, imsg)) == 0)
+		control_output(c);
+	return rv;
+}
+
 void
 control_metrics_request(struct gatewayd *gw, struct imsgev *from)
 {
@@ -234,21 +331,25 @@ control_accept(int lfd, short ev, void *arg)
 	(void)ev;
 	if ((fd = accept_pause_accept(&ctl_accept, lfd, NULL, NULL)) == -1)
 		return;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+		log_warn("control: SO_PEERCRED");
+		close(fd);
+		return;
+	}
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
 		if (ctl_clients[i].iev == NULL) {
 			c = &ctl_clients[i];
 			break;
 		}
-	if (c == NULL || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred,
-	    &len) == -1) {
-		log_warnx("control: too many clients");
-		close(fd);
-		return;
-	}
+	if (c == NULL)
+		c = control_evict(gw);
 	c->id = ctl_next_id++;
 	c->uid = cred.uid;
+	c->active_ms = gw_now_ms();
 	c->iev = imsgev_new(gw->base, fd, -1, "gatewayctl", CONTROL_MAXSIZE,
 	    0, control_dispatch, control_lost, c);
+	/* Our replies are not the client's to buffer without end. */
+	c->iev->ibuf.wmax = 4 * CONTROL_OUT_MAX;
 }
 
 void
@@ -299,6 +400,14 @@ control_listen(struct gatewayd *gw)
 	accept_pause_init(&ctl_accept, gw->base, "control socket",
 	    counter_get(&gw->counters, "accept_backoffs"));
 	accept_pause_add(&ctl_accept, ctl_ev);
+	{
+		struct timeval tv = { CONTROL_SWEEP_MS / 1000, 0 };
+
+		if ((ctl_sweep_ev = event_new(gw->base, -1, EV_PERSIST,
+		    control_sweep, gw)) == NULL ||
+		    event_add(ctl_sweep_ev, &tv) == -1)
+			fatalx("control sweep");
+	}
 }
 
 void

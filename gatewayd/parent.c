@@ -202,6 +202,10 @@ slice_clientd(const struct gatewayd *gw, struct gw_conf_clientd *s)
 	s->max_message_size = c->max_message_size;
 	s->handshake_timeout_ms = c->handshake_timeout_ms;
 	s->idle_timeout_ms = c->idle_timeout_ms;
+	s->max_unauthenticated = c->max_unauthenticated;
+	s->max_unauthenticated_per_address =
+	    c->max_unauthenticated_per_address;
+	s->ipv6_prefix = c->ipv6_prefix;
 	s->enforce_zk_nyms = c->enforce_zk_nyms;
 	gw_strlcpy(s->announce_host, c->announce_host,
 	    sizeof(s->announce_host));

@@ -62,4 +62,7 @@ mixd_counters_init(struct mixd *md, struct gw_counters *cs)
 	c->accept_backoffs = counter_get(cs, "accept_backoffs");
 	c->replay_tags_unsaved = counter_get(cs, "replay_tags_unsaved");
 	c->replay_tags_restored = counter_get(cs, "replay_tags_restored");
+	c->frame_deadlines = counter_get(cs, "frame_deadlines");
+	c->unknown_evicted = counter_get(cs, "unknown_peers_evicted");
+	c->unknown_refused = counter_get(cs, "unknown_peers_refused");
 }

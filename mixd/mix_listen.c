@@ -44,6 +44,8 @@ mix_in_close(struct mix_in *c)
 
 	TAILQ_REMOVE(&md->conns, c, entry);
 	md->nconns--;
+	if (!c->known)
+		md->nconns_unknown--;
 	*md->c.connections_in_open = md->nconns;
 	event_free(c->ev);
 	close(c->fd);
@@ -55,18 +57,40 @@ mix_in_close(struct mix_in *c)
 	free(c);
 }
 
+/*
+ * The read timeout: mix_read_timeout of silence between frames, but a
+ * frame once begun must be whole mix_read_timeout after its first
+ * byte, however its bytes trickle in (a drip cannot restart it).
+ */
 static void
 mix_in_arm(struct mix_in *c)
 {
 	const struct gw_conf_mixd *conf = &c->md->w->conf.mixd;
 	struct timeval		 tv;
-	uint32_t		 ms = conf->mix_read_timeout_ms;
+	uint64_t		 ms = conf->mix_read_timeout_ms, now;
 
 	if (c->nz != NULL && c->nz->state == MIX_NOISE_HS)
 		ms = MIXD_NOISE_HS_MS;
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
-	event_add(c->ev, ms ? &tv : NULL);
+	else if (c->frame_start_ms != 0) {
+		now = gw_now_ms();
+		ms = c->frame_start_ms + ms > now ?
+		    c->frame_start_ms + ms - now : 0;
+	}
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	event_add(c->ev, conf->mix_read_timeout_ms ? &tv : NULL);
+}
+
+/* Bytes of a frame not yet whole, in either decoder. */
+static void
+mix_in_track_frame(struct mix_in *c)
+{
+	int	 partial = c->rx.len > 0 || (c->nz != NULL && c->nz->len > 0);
+
+	if (!partial)
+		c->frame_start_ms = 0;
+	else if (c->frame_start_ms == 0)
+		c->frame_start_ms = gw_now_ms();
 }
 
 /* Decrypted transport bytes into the mix-frame decoder. */
@@ -135,6 +159,11 @@ mix_in_read(int fd, short what, void *arg)
 			*md->c.noise_in_failed += 1;
 			mix_noise_log_fail(md, &c->from, "handshake from",
 			    "timed out");
+		} else if (c->frame_start_ms != 0) {
+			*md->c.frame_deadlines += 1;
+			ratelog_warnx(&md->rl_deadline, "a mix peer did not "
+			    "finish a packet within %u ms of its first byte: "
+			    "closed", md->w->conf.mixd.mix_read_timeout_ms);
 		} else
 			*md->c.read_timeouts += 1;
 		mix_in_close(c);
@@ -165,6 +194,50 @@ mix_in_read(int fd, short what, void *arg)
 		if ((size_t)n < room)
 			break;
 	}
+	mix_in_track_frame(c);
+	if (!md->paused)
+		mix_in_arm(c);
+}
+
+/*
+ * Room for one more connection from from?  Nodes of the topology may
+ * use every slot and, when all are taken, push out the oldest
+ * connection from an address nobody listed; unlisted addresses share
+ * all but MIXD_RESERVE_DIV of them.  So strangers cannot keep the mix
+ * nodes out.
+ */
+static int
+mix_admit(struct mixd *md, int known)
+{
+	unsigned	 max = md->w->conf.mixd.max_mix_connections;
+	unsigned	 reserve = max / MIXD_RESERVE_DIV;
+	struct mix_in	*c;
+
+	if (!known && md->nconns_unknown >= max - reserve) {
+		*md->c.unknown_refused += 1;
+		ratelog_warnx(&md->rl_refused, "%u mix connections from "
+		    "addresses outside the topology: refusing more (%u kept "
+		    "for its nodes)", md->nconns_unknown, reserve);
+		return -1;
+	}
+	if (md->nconns < max)
+		return 0;
+	if (!known) {
+		*md->c.connections_refused += 1;
+		return -1;
+	}
+	TAILQ_FOREACH(c, &md->conns, entry)
+		if (!c->known)
+			break;
+	if (c == NULL) {
+		*md->c.connections_refused += 1;
+		return -1;
+	}
+	*md->c.unknown_evicted += 1;
+	ratelog_warnx(&md->rl_evicted, "mix connections full: a node of the "
+	    "topology pushes out the oldest connection from elsewhere");
+	mix_in_close(c);
+	return 0;
 }
 
 static void
@@ -174,7 +247,8 @@ mix_accept(int lfd, short what, void *arg)
 	struct mix_in		*c;
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
-	int			 fd, i, on = 1;
+	struct nodeaddr		 from;
+	int			 fd, i, on = 1, known;
 
 	(void)what;
 	for (i = 0; i < ACCEPT_BATCH; i++) {
@@ -182,8 +256,12 @@ mix_accept(int lfd, short what, void *arg)
 		if ((fd = accept_pause_accept(&md->accept_pause, lfd,
 		    (struct sockaddr *)&ss, &sslen)) == -1)
 			break;
-		if (md->nconns >= md->w->conf.mixd.max_mix_connections) {
-			*md->c.connections_refused += 1;
+		memset(&from, 0, sizeof(from));
+		if (nodeaddr_from_sockaddr((struct sockaddr *)&ss, &from) ==
+		    0)
+			mix_addr_canon(&from);
+		known = mix_topology_ip_known(md->topo, &from);
+		if (mix_admit(md, known) == -1) {
 			close(fd);
 			continue;
 		}
@@ -192,10 +270,11 @@ mix_accept(int lfd, short what, void *arg)
 		c = xcalloc(1, sizeof(*c));
 		c->md = md;
 		c->fd = fd;
+		c->from = from;
+		c->known = known;
+		if (!known)
+			md->nconns_unknown++;
 		mix_rx_init(&c->rx);
-		if (nodeaddr_from_sockaddr((struct sockaddr *)&ss, &c->from)
-		    == 0)
-			mix_addr_canon(&c->from);
 		/* Noise iff the peer's IP announces a key (spec 6.3). */
 		if (md->noise_on && mix_topology_noise_ip(md->topo, &c->from)) {
 			c->nz = xcalloc(1, sizeof(*c->nz));

@@ -30,6 +30,8 @@ struct mix_topology {
 	size_t		 n;
 	struct nodeaddr	*noise_ips;	/* port 0; sorted, unique */
 	size_t		 nnoise;
+	struct nodeaddr	*ips;		/* every node's; port 0 */
+	size_t		 nips;
 	int		 have;		/* a topology has arrived */
 	/* being received */
 	struct topo_entry *next;
@@ -50,6 +52,7 @@ mix_topology_free(struct mix_topology *t)
 		return;
 	free(t->nodes);
 	free(t->noise_ips);
+	free(t->ips);
 	free(t->next);
 	free(t);
 }
@@ -120,18 +123,29 @@ mix_topology_noise_key(const struct mix_topology *t,
 	return 1;
 }
 
-int
-mix_topology_noise_ip(const struct mix_topology *t, const struct nodeaddr *a)
+static int
+topo_ip_in(const struct nodeaddr *set, size_t n, const struct nodeaddr *a)
 {
 	struct nodeaddr	 k = *a;
 
 	/* bsearch() on no array at all is undefined, even for 0 items. */
-	if (t->nnoise == 0)
+	if (n == 0)
 		return 0;
 	mix_addr_canon(&k);
 	k.port = 0;
-	return bsearch(&k, t->noise_ips, t->nnoise, sizeof(k), topo_cmp) !=
-	    NULL;
+	return bsearch(&k, set, n, sizeof(k), topo_cmp) != NULL;
+}
+
+int
+mix_topology_noise_ip(const struct mix_topology *t, const struct nodeaddr *a)
+{
+	return topo_ip_in(t->noise_ips, t->nnoise, a);
+}
+
+int
+mix_topology_ip_known(const struct mix_topology *t, const struct nodeaddr *a)
+{
+	return topo_ip_in(t->ips, t->nips, a);
 }
 
 static void
@@ -164,32 +178,36 @@ topo_node(struct mix_topology *t, struct imsgev *iev, struct imsg *imsg)
 	}
 }
 
-/* The IPs of nodes that announce Noise, for the responder's choice. */
+/*
+ * The IPs (port 0, sorted, unique) of the nodes, all of them or those
+ * that announce Noise: for the responder's choice of Noise, and for
+ * the mix port's reserve of connections for known nodes.
+ */
 static void
-topo_noise_ips(struct mix_topology *t)
+topo_ip_set(const struct mix_topology *t, int noise_only,
+    struct nodeaddr **set, size_t *nset)
 {
-	size_t	 i, j;
+	size_t	 i, j, n = 0;
 
-	free(t->noise_ips);
-	t->noise_ips = NULL;
-	t->nnoise = 0;
+	free(*set);
+	*set = NULL;
+	*nset = 0;
 	for (i = j = 0; i < t->n; i++)
-		j += t->nodes[i].noise_version != 0;
+		j += !noise_only || t->nodes[i].noise_version != 0;
 	if (j == 0)
 		return;
-	t->noise_ips = xreallocarray(NULL, j, sizeof(*t->noise_ips));
+	*set = xreallocarray(NULL, j, sizeof(**set));
 	for (i = 0; i < t->n; i++) {
-		if (t->nodes[i].noise_version == 0)
+		if (noise_only && t->nodes[i].noise_version == 0)
 			continue;
-		t->noise_ips[t->nnoise] = t->nodes[i].a;
-		t->noise_ips[t->nnoise++].port = 0;
+		(*set)[n] = t->nodes[i].a;
+		(*set)[n++].port = 0;
 	}
-	qsort(t->noise_ips, t->nnoise, sizeof(*t->noise_ips), topo_cmp);
-	for (i = j = 0; i < t->nnoise; i++)
-		if (j == 0 || topo_cmp(&t->noise_ips[j - 1],
-		    &t->noise_ips[i]) != 0)
-			t->noise_ips[j++] = t->noise_ips[i];
-	t->nnoise = j;
+	qsort(*set, n, sizeof(**set), topo_cmp);
+	for (i = j = 0; i < n; i++)
+		if (j == 0 || topo_cmp(&(*set)[j - 1], &(*set)[i]) != 0)
+			(*set)[j++] = (*set)[i];
+	*nset = j;
 }
 
 static void
@@ -216,7 +234,8 @@ topo_end(struct mix_topology *t, struct mixd *md, struct imsgev *iev,
 	if (j > 0)
 		memcpy(t->nodes, t->next, j * sizeof(*t->nodes));
 	t->n = j;
-	topo_noise_ips(t);
+	topo_ip_set(t, 1, &t->noise_ips, &t->nnoise);
+	topo_ip_set(t, 0, &t->ips, &t->nips);
 	t->have = 1;
 	t->receiving = 0;
 	free(t->next);

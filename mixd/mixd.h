@@ -22,6 +22,7 @@
 #include "accept.h"
 #include "nodeaddr.h"
 #include "noise.h"
+#include "ratelog.h"
 #include "replay.h"
 #include "noise_frame.h"
 #include "sandbox.h"
@@ -40,6 +41,9 @@ extern const struct sandbox_policy mixd_policy;
 /* Outbound queue per peer: frames and bytes, whichever comes first. */
 #define MIXD_PEER_QUEUE_FRAMES	2000
 #define MIXD_PEER_QUEUE_BYTES	(4 * 1024 * 1024)
+/* Of max_mix_connections, the share kept for nodes of the topology:
+ * addresses nobody listed may use the rest. */
+#define MIXD_RESERVE_DIV	8
 /* Outbound peers at most (each one socket and a queue). */
 #define MIXD_MAX_PEERS		4096
 /* Known mix nodes at most in one topology. */
@@ -100,6 +104,8 @@ struct mix_in {
 	struct mix_rx		 rx;
 	struct nodeaddr		 from;
 	struct mix_noise	*nz;		/* NULL: raw TCP */
+	int			 known;		/* from a node of the topology */
+	uint64_t		 frame_start_ms;	/* 0: between frames */
 };
 TAILQ_HEAD(mix_in_list, mix_in);
 
@@ -147,6 +153,7 @@ struct mixd_counters {
 	uint64_t	*acks_dropped_full, *deliver_queue_full;
 	uint64_t	*accept_backoffs;
 	uint64_t	*replay_tags_unsaved, *replay_tags_restored;
+	uint64_t	*frame_deadlines, *unknown_evicted, *unknown_refused;
 };
 
 struct mixd {
@@ -163,8 +170,10 @@ struct mixd {
 	struct event		*listen_ev[WORKER_MAX_LISTENERS];
 	struct event		*pause_ev;
 	struct accept_pause	 accept_pause;
-	struct mix_in_list	 conns;
+	struct mix_in_list	 conns;		/* oldest first */
 	unsigned		 nconns;
+	unsigned		 nconns_unknown;
+	struct ratelog		 rl_deadline, rl_refused, rl_evicted;
 	int			 paused;
 	struct nodeaddr		 self[MIXD_MAX_SELF];
 	int			 self_any[MIXD_MAX_SELF];
@@ -279,6 +288,9 @@ int	mix_topology_known(const struct mix_topology *,
 	    const struct nodeaddr *);
 /* 1 if the address's IP (port ignored) is a node announcing Noise. */
 int	mix_topology_noise_ip(const struct mix_topology *,
+	    const struct nodeaddr *);
+/* 1 if the address's IP (port ignored) is a node's of the topology. */
+int	mix_topology_ip_known(const struct mix_topology *,
 	    const struct nodeaddr *);
 /* 1 and its key and version if this mix address announces Noise. */
 int	mix_topology_noise_key(const struct mix_topology *,

@@ -12,12 +12,16 @@ export TOP O BIN="$TOP/$O/bin" GW_TEST_LABEL="$LABEL"
 RES=$TOP/$O/regress/results
 mkdir -p "$RES"
 : > "$RES/all"
+: > "$RES/times"
 
 run_one() {	# name cmd...
 	name=$1; shift
 	out=$RES/$(echo "$name" | tr '/' '_').out
+	t0=$(date +%s)
 	timeout -k 10 "${GW_TEST_TIMEOUT:-300}" "$@" > "$out" 2>&1
 	rc=$?
+	# Where the suite's time goes: sort -n $O/regress/results/times
+	echo "$(($(date +%s) - t0)) $name" >> "$RES/times"
 	grep -E '^(ok|not ok|skip) - ' "$out" | sed "s|^|[$LABEL] |" | tee -a "$RES/all"
 	if [ $rc -ne 0 ] && ! grep -q '^not ok - ' "$out"; then
 		echo "[$LABEL] not ok - $name: exited $rc" | tee -a "$RES/all"

@@ -97,6 +97,14 @@ else
 fi
 counters
 
+# acks_crossed: the last mix node forwarded at least one ack per message
+# packet it forwarded.
+acks_crossed() {
+	awk '$1 == "tool_mixnode:" && $3 == "2:" && /forward to/ {
+		if ($6 == "386") a++; else m++ }
+	    END { exit !(m > 0 && a >= m) }' "$MIXNET_ERR"
+}
+
 HNAME="$NAME through 3 mix nodes"
 if [ -z "$MIXNET_PID" ]; then
 	skip "$HNAME" "tool_mixnode not built or not started"
@@ -108,6 +116,11 @@ else
 	t0=$(date +%s)
 	out=$(roundtrip "$text" hops)
 	t1=$(date +%s)
+	# The client is done once the message is back, but the SURB-acks
+	# leave the gateway later (once each message is safe, plus
+	# mixnet.ack_delay): wait until the last node has forwarded as many
+	# acks (386 bytes) as message packets, for at most 10 s.
+	wait_until 10 acks_crossed
 	# Its counters come out when it stops.
 	kill -TERM "$MIXNET_PID" 2>/dev/null
 	wait "$MIXNET_PID" 2>/dev/null

@@ -320,8 +320,9 @@ send_ticket(uint8_t client, uint8_t addr, uint32_t seed, uint32_t id,
 
 	memset(buf, 0, sizeof(buf));
 	memset(req->client, client, sizeof(req->client));
-	req->addr[0] = 10;
-	req->addr[3] = addr;
+	req->addr[0] = 4;	/* struct addrkey: 10.0.0.addr */
+	req->addr[1] = 10;
+	req->addr[4] = addr;
 	req->kind = CRED_ECASH_TICKET;
 	len = make_ticket(buf + sizeof(*req), seed);
 	if (truncate)

@@ -50,6 +50,14 @@
  *		answers as in raw until COUNT "send" or "error" answers
  *		or a typed error came, or the timeout passed.  Prints
  *		"authenticated bandwidth N" first, "answered K" last.
+ *	pingflood -s STATE [-N COUNT] [-H SECS]
+ *		Authenticate, then write COUNT (default 100000) masked ping
+ *		frames of 125 bytes straight to the socket and read nothing,
+ *		as fast as
+ *		the gateway takes them (giving up when it takes nothing for
+ *		2 s); hold the connection SECS (default 15) more, reading
+ *		nothing.  Prints "pings SENT" and "closed yes|no" (whether
+ *		the gateway dropped the connection meanwhile).
  *	raw [-s STATE] [-w SECS] MESSAGE...
  *		Connect (and, with -s, authenticate first), send each
  *		MESSAGE as a Text frame; "hex:HEX" sends a Binary frame,
@@ -63,9 +71,12 @@
  * Exit status 0 on success, 1 when an answer is not the expected one,
  * 2 on an error (reason on stderr) or bad usage.
  */
+#include <sys/socket.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -594,6 +605,107 @@ cmd_forward(int argc, char **argv)
 	return got == count ? 0 : 1;
 }
 
+/* A client that talks but never listens: the gateway must bound it. */
+static int
+cmd_pingflood(int argc, char **argv)
+{
+	struct nymclient	*c;
+	const char		*state = NULL, *errstr;
+	/* FIN + ping, masked, 125 bytes: the largest a control frame
+	 * may carry, so each pong costs the gateway 127 bytes. */
+	uint8_t			 ping[2 + 4 + 125] = { 0x89, 0x80 | 125 };
+	struct pollfd		 pfd;
+	long			 count = 100000, sent = 0;
+	int			 ch, hold = 15, fd, closed = 0, stalls = 0;
+	double			 end;
+
+	while ((ch = getopt(argc, argv, "H:N:s:")) != -1) {
+		switch (ch) {
+		case 'H':
+			hold = (int)gw_strtonum(optarg, 0, 3600, &errstr);
+			if (errstr != NULL)
+				usage();
+			break;
+		case 'N':
+			count = (long)gw_strtonum(optarg, 1, 100000000, &errstr);
+			if (errstr != NULL)
+				usage();
+			break;
+		case 's':
+			state = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (state == NULL)
+		usage();
+	randombytes_buf(ping + 2, sizeof(ping) - 2);
+	c = load_or_new(state);
+	authenticate_or_die(c, state);
+	fd = nymclient_fd(c);
+	/* A slow reader's window, as on a real network: the pongs stay
+	 * in the gateway instead of a loopback socket buffer of 32 MB. */
+	ch = 4096;
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &ch, sizeof(ch));
+	pfd.fd = fd;
+	pfd.events = POLLOUT;
+	while (sent < count && !closed) {
+		ssize_t n = send(fd, ping, sizeof(ping), MSG_NOSIGNAL |
+		    MSG_DONTWAIT);
+
+		if (n == (ssize_t)sizeof(ping)) {
+			sent++;
+			stalls = 0;
+			continue;
+		}
+		if (n == -1 && errno != EAGAIN && errno != EINTR) {
+			closed = 1;
+			break;
+		}
+		/* A partial frame would desync us: the rest goes first. */
+		if (n > 0) {
+			size_t off = (size_t)n;
+
+			while (off < sizeof(ping) && !closed) {
+				ssize_t m = send(fd, ping + off, sizeof(ping) -
+				    off, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+				if (m > 0)
+					off += (size_t)m;
+				else if (m == -1 && errno != EAGAIN &&
+				    errno != EINTR)
+					closed = 1;
+				else
+					poll(&pfd, 1, 100);
+			}
+			sent++;
+			continue;
+		}
+		if (poll(&pfd, 1, 100) == 0 && ++stalls >= 20)
+			break;		/* nothing taken for 2 s */
+	}
+	printf("pings %ld\n", sent);
+	fflush(stdout);
+	/*
+	 * Hold on without reading.  A FIN would wait behind the unread
+	 * pongs, but a byte written to a dropped connection draws a reset
+	 * and the next write fails.
+	 */
+	end = t_now() + hold;
+	while (!closed && t_now() < end) {
+		if (send(fd, ping, sizeof(ping), MSG_NOSIGNAL | MSG_DONTWAIT) ==
+		    -1 && errno != EAGAIN && errno != EWOULDBLOCK) {
+			closed = 1;
+			break;
+		}
+		poll(NULL, 0, 200);
+	}
+	printf("closed %s\n", closed ? "yes" : "no");
+	nymclient_free(c);
+	return 0;
+}
+
 static int
 cmd_raw(int argc, char **argv)
 {
@@ -689,6 +801,8 @@ main(int argc, char **argv)
 		return cmd_forget(argc, argv);
 	if (strcmp(cmd, "raw") == 0)
 		return cmd_raw(argc, argv);
+	if (strcmp(cmd, "pingflood") == 0)
+		return cmd_pingflood(argc, argv);
 	if (strcmp(cmd, "forward") == 0)
 		return cmd_forward(argc, argv);
 	usage();
