@@ -91,6 +91,11 @@ void	 fp_sub(struct fp *, const struct fp *, const struct fp *);
 void	 fp_neg(struct fp *, const struct fp *);
 void	 fp_mul(struct fp *, const struct fp *, const struct fp *);
 void	 fp_sqr(struct fp *, const struct fp *);
+/* Lazy reduction for Fp2: the 12-limb product of a, b < 2p, and the
+ * reduction of a 12-limb value below p R. */
+void	 fp_mul_wide(uint64_t t[2 * FP_LIMBS], const uint64_t a[FP_LIMBS],
+	    const uint64_t b[FP_LIMBS]);
+void	 fp_redc(struct fp *, const uint64_t t[2 * FP_LIMBS]);
 /* The inverse; 0 for 0. */
 void	 fp_inv(struct fp *, const struct fp *);
 /* a^e, e as n little-endian limbs. */
@@ -168,6 +173,8 @@ int	 fp12_eq(const struct fp12 *, const struct fp12 *);
 void	 fp12_mul(struct fp12 *, const struct fp12 *, const struct fp12 *);
 void	 fp12_sqr(struct fp12 *, const struct fp12 *);
 void	 fp12_conj(struct fp12 *, const struct fp12 *);
+/* The square of a unitary value (a^(p^6+1) = 1): Granger-Scott. */
+void	 fp12_cyclotomic_sqr(struct fp12 *, const struct fp12 *);
 void	 fp12_inv(struct fp12 *, const struct fp12 *);
 /* a^p. */
 void	 fp12_frobenius(struct fp12 *, const struct fp12 *);
@@ -178,20 +185,44 @@ void	 fp12_mul_line(struct fp12 *, const struct fp2 *l0,
 void	 fp12_to_bytes(uint8_t b[FP12_BYTES], const struct fp12 *);
 int	 fp12_from_bytes(struct fp12 *, const uint8_t b[FP12_BYTES]);
 
+/*
+ * Linear combinations sum k_i P_i of subgroup points (curve.h lincomb):
+ * a term's base is either a point p, or a point's precomputed tables f
+ * (for bases every ticket uses); k is its scalar.
+ */
+#define LC_FIXED_W	6
+#define LC_TERMS_MAX	8	/* terms per pass; more run in passes */
+
 /* g1.c ------------------------------------------------------------------ */
+struct g1_fixed {
+	struct g1	 tab[2][1 << LC_FIXED_W];
+};
+struct g1_term {
+	const struct g1		*p;
+	const struct g1_fixed	*f;
+	const struct fr		*k;
+};
+void	 g1_fixed_init(struct g1_fixed *, const struct g1 *);
+void	 g1_lincomb(struct g1 *, const struct g1_term *, size_t);
 void	 g1_infinity(struct g1 *);
 int	 g1_is_infinity(const struct g1 *);
 int	 g1_eq(const struct g1 *, const struct g1 *);
 void	 g1_neg(struct g1 *, const struct g1 *);
 void	 g1_add(struct g1 *, const struct g1 *, const struct g1 *);
 void	 g1_dbl(struct g1 *, const struct g1 *);
-/* r = sum of k[i] p[i], scalars as canonical limbs (FR_LIMBS each). */
+/* r = sum of k[i] p[i], scalars as canonical limbs (FR_LIMBS each),
+ * for any points of the curve; g1_mul and lincomb for the subgroup. */
 void	 g1_msm(struct g1 *, const struct g1 *p, const uint64_t (*k)[FR_LIMBS],
 	    size_t n);
 void	 g1_mul(struct g1 *, const struct g1 *, const struct fr *);
 /* x and y with Z = 1, or -1 for infinity. */
 int	 g1_to_affine(struct fp *x, struct fp *y, const struct g1 *);
+void	 g1_mul_x_abs(struct g1 *, const struct g1 *);
+/* phi(P) = [-x^2] P; the definition [r] P = O, for tests. */
 int	 g1_in_subgroup(const struct g1 *);
+int	 g1_in_subgroup_naive(const struct g1 *);
+/* params.c calls it with the generator: picks phi's cube root. */
+int	 g1_init(const struct g1 *);
 /* from_compressed, without and with the subgroup check. */
 enum bls_decode	 g1_decode_unchecked(struct g1 *, const uint8_t b[G1_BYTES]);
 enum bls_decode	 g1_decode(struct g1 *, const uint8_t b[G1_BYTES]);
@@ -199,6 +230,16 @@ void	 g1_encode(uint8_t b[G1_BYTES], const struct g1 *);
 const struct g1	*g1_generator(void);
 
 /* g2.c ------------------------------------------------------------------ */
+struct g2_fixed {
+	struct g2	 tab[4][1 << LC_FIXED_W];
+};
+struct g2_term {
+	const struct g2		*p;
+	const struct g2_fixed	*f;
+	const struct fr		*k;
+};
+void	 g2_fixed_init(struct g2_fixed *, const struct g2 *);
+void	 g2_lincomb(struct g2 *, const struct g2_term *, size_t);
 void	 g2_infinity(struct g2 *);
 int	 g2_is_infinity(const struct g2 *);
 int	 g2_eq(const struct g2 *, const struct g2 *);
@@ -209,7 +250,11 @@ void	 g2_msm(struct g2 *, const struct g2 *p, const uint64_t (*k)[FR_LIMBS],
 	    size_t n);
 void	 g2_mul(struct g2 *, const struct g2 *, const struct fr *);
 int	 g2_to_affine(struct fp2 *x, struct fp2 *y, const struct g2 *);
+void	 g2_mul_x_abs(struct g2 *, const struct g2 *);
+/* psi(P) = [x] P; the definition [r] P = O, for tests. */
 int	 g2_in_subgroup(const struct g2 *);
+int	 g2_in_subgroup_naive(const struct g2 *);
+int	 g2_init(const struct g2 *);
 enum bls_decode	 g2_decode_unchecked(struct g2 *, const uint8_t b[G2_BYTES]);
 enum bls_decode	 g2_decode(struct g2 *, const uint8_t b[G2_BYTES]);
 void	 g2_encode(uint8_t b[G2_BYTES], const struct g2 *);

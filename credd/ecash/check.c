@@ -115,24 +115,19 @@ sig_pairing(const struct ecash_sig *sig, const struct g2 *q)
 	return pairing_product_is_one(p, r, 2);
 }
 
-static void
-g2_lin2(struct g2 *r, const struct g2 *a, const struct g2 *b,
-    const struct fr *sb)
-{
-	struct g2	 t;
-
-	g2_mul(&t, b, sb);
-	g2_add(r, a, &t);
-}
-
 static int
 check_signature(const struct ecash_payment *m, const struct ecash_vk *vk)
 {
-	struct fr	 t;
+	struct g2_term	 t;
+	struct fr	 s;
 	struct g2	 q;
 
-	fr_from_u64(&t, m->t_type);
-	g2_lin2(&q, &m->kappa, &vk->beta_g2[3], &t);
+	fr_from_u64(&s, m->t_type);
+	t.p = NULL;
+	t.f = &vk->beta_f[3];
+	t.k = &s;
+	g2_lincomb(&q, &t, 1);
+	g2_add(&q, &q, &m->kappa);
 	return sig_pairing(&m->sig, &q);
 }
 
@@ -140,22 +135,22 @@ static int
 check_expiration(const struct ecash_payment *m, const struct ecash_vk *vk)
 {
 	const struct ecash_params	*ep = ecash_params();
+	struct g2_term			 t[2];
 	int64_t				 ts;
-	struct fr			 s[2];
-	struct g2			 p[2], q;
-	uint64_t			 k[2][FR_LIMBS];
+	struct fr			 s;
+	struct g2			 q;
 
 	/* EcashTime::ecash_unix_timestamp: a u32 after 1970. */
 	ts = ((int64_t)m->spend_date - JDN_UNIX_EPOCH) * 86400;
 	if (ts <= 0 || ts > (int64_t)UINT32_MAX)
 		return 0;
-	fr_from_u64(&s[0], (uint64_t)ts);
-	s[1] = ep->type_exp;
-	p[0] = vk->beta_g2[1];
-	p[1] = vk->beta_g2[2];
-	fr_to_limbs(k[0], &s[0]);
-	fr_to_limbs(k[1], &s[1]);
-	g2_msm(&q, p, (const uint64_t (*)[FR_LIMBS])k, 2);
+	fr_from_u64(&s, (uint64_t)ts);
+	t[0].p = t[1].p = NULL;
+	t[0].f = &vk->beta_f[1];
+	t[0].k = &s;
+	t[1].f = &vk->beta_f[2];
+	t[1].k = &ep->type_exp;
+	g2_lincomb(&q, t, 2);
 	g2_add(&q, &q, &m->kappa_e);
 	return sig_pairing(&m->sig_exp, &q);
 }

@@ -7,6 +7,8 @@
  *   PT_(op)	the point function names (g1_##op)
  *   F_(op)	the field function names (fp_##op)
  *   F_MUL_B3	a function r = 3 b a
+ *   ENDO_N, ENDO_BITS, ENDO_LIMBS	the scalar split (see lincomb)
+ *   PT_(endo), PT_(split)		the endomorphism and the split
  *
  * Sums and doublings use the complete formulas of Renes, Costello and
  * Batina, "Complete addition formulas for prime order elliptic curves"
@@ -187,15 +189,6 @@ PT_(msm)(PT *r, const PT *p, const uint64_t (*k)[FR_LIMBS], size_t n)
 	*r = acc;
 }
 
-void
-PT_(mul)(PT *r, const PT *a, const struct fr *s)
-{
-	uint64_t	 k[1][FR_LIMBS];
-
-	fr_to_limbs(k[0], s);
-	PT_(msm)(r, a, (const uint64_t (*)[FR_LIMBS])k, 1);
-}
-
 int
 PT_(to_affine)(F_T *x, F_T *y, const PT *a)
 {
@@ -209,15 +202,159 @@ PT_(to_affine)(F_T *x, F_T *y, const PT *a)
 	return 0;
 }
 
+/* [|x|] a, x the BLS parameter: 63 doublings and 5 additions. */
+void
+PT_(mul_x_abs)(PT *r, const PT *a)
+{
+	PT	 acc = *a;
+	int	 bit;
+
+	for (bit = 62; bit >= 0; bit--) {
+		PT_(dbl)(&acc, &acc);
+		if (BLS_X_ABS >> bit & 1)
+			PT_(add)(&acc, &acc, a);
+	}
+	*r = acc;
+}
+
 /*
- * [r] P = O.  The plain definition, one scalar multiplication: slower
- * than the endomorphism tests but obviously right.
+ * [r] P = O: the definition, one full scalar multiplication.  The
+ * endomorphism tests g1.c and g2.c use are checked against it.
  */
 int
-PT_(in_subgroup)(const PT *a)
+PT_(in_subgroup_naive)(const PT *a)
 {
 	PT	 t;
 
 	PT_(msm)(&t, a, &bls_r, 1);
 	return PT_(is_infinity)(&t);
+}
+
+/*
+ * Linear combinations of points of the prime-order subgroup, faster than
+ * msm: each scalar is split along the curve's endomorphism (ENDO_N parts
+ * of ENDO_BITS bits, PT_(split)), so the doublings shrink to ENDO_BITS,
+ * and each base gets ENDO_N tables, its images under the endomorphism
+ * (PT_(endo), applied entry by entry).  A base used for every ticket
+ * (the generators, Nym's constants, the key) keeps its tables in a
+ * PT_(fixed) with 6-bit windows; other bases get 4-bit tables on the
+ * fly.  Only valid on the subgroup, where the endomorphism is a scalar.
+ */
+#define LC_STEP		2	/* every window width is a multiple */
+#if LC_FIXED_W % LC_STEP != 0 || ENDO_BITS % LC_STEP != 0
+#error window widths
+#endif
+#define LC_VAR_W	4
+#define LC_VAR_CHUNK	2	/* variable bases per pass (stack) */
+
+struct PT_(sub) {
+	const PT	*tab;		/* 1 << w entries, tab[0] = O */
+	unsigned	 w;
+	const uint64_t	*d;		/* ENDO_BITS bits, + a zero limb */
+};
+
+static unsigned
+PT_(lc_digit)(const uint64_t *d, size_t pos, unsigned w)
+{
+	uint64_t	 v = d[pos / 64] >> (pos % 64);
+
+	if (pos % 64 + w > 64)
+		v |= d[pos / 64 + 1] << (64 - pos % 64);
+	return (unsigned)(v & ((1u << w) - 1));
+}
+
+/* Straus over the parts, LC_STEP bits at a time. */
+static void
+PT_(straus)(PT *r, const struct PT_(sub) *s, size_t n)
+{
+	PT	 acc;
+	size_t	 pos, i;
+	unsigned d;
+
+	PT_(infinity)(&acc);
+	for (pos = ENDO_BITS; pos > 0;) {
+		pos -= LC_STEP;
+		PT_(dbl)(&acc, &acc);
+		PT_(dbl)(&acc, &acc);
+		for (i = 0; i < n; i++)
+			if (pos % s[i].w == 0 && (d = PT_(lc_digit)(s[i].d,
+			    pos, s[i].w)) != 0)
+				PT_(add)(&acc, &acc, &s[i].tab[d]);
+	}
+	*r = acc;
+}
+
+/* tab[0..n) = 0, p, 2p, ... */
+static void
+PT_(lc_table)(PT *tab, const PT *p, size_t n)
+{
+	size_t	 j;
+
+	PT_(infinity)(&tab[0]);
+	tab[1] = *p;
+	for (j = 2; j < n; j++)
+		PT_(add)(&tab[j], &tab[j - 1], p);
+}
+
+/* The base's table, then its images: part e's table at tab + e stride. */
+static void
+PT_(lc_tables)(PT *tab, size_t stride, const PT *p, unsigned w)
+{
+	size_t	 e, j;
+
+	PT_(lc_table)(tab, p, (size_t)1 << w);
+	for (e = 1; e < ENDO_N; e++)
+		for (j = 0; j < (size_t)1 << w; j++)
+			PT_(endo)(&tab[e * stride + j],
+			    &tab[(e - 1) * stride + j]);
+}
+
+void
+PT_(fixed_init)(struct PT_(fixed) *f, const PT *p)
+{
+	PT_(lc_tables)(f->tab[0], 1 << LC_FIXED_W, p, LC_FIXED_W);
+}
+
+void
+PT_(lincomb)(PT *r, const struct PT_(term) *t, size_t n)
+{
+	PT			 vt[LC_VAR_CHUNK][ENDO_N][1 << LC_VAR_W];
+	PT			 part, acc;
+	struct PT_(sub)		 s[(LC_TERMS_MAX) * ENDO_N];
+	uint64_t		 d[LC_TERMS_MAX][ENDO_N][ENDO_LIMBS + 1];
+	size_t			 i, e, ns, nv;
+
+	PT_(infinity)(&acc);
+	while (n > 0) {
+		for (i = ns = nv = 0; i < n && i < LC_TERMS_MAX; i++) {
+			if (t[i].f == NULL && nv == LC_VAR_CHUNK)
+				break;
+			PT_(split)(d[i], t[i].k);
+			if (t[i].f == NULL)
+				PT_(lc_tables)(vt[nv][0], 1 << LC_VAR_W,
+				    t[i].p, LC_VAR_W);
+			for (e = 0; e < ENDO_N; e++) {
+				s[ns].tab = t[i].f != NULL ? t[i].f->tab[e] :
+				    vt[nv][e];
+				s[ns].w = t[i].f != NULL ? LC_FIXED_W :
+				    LC_VAR_W;
+				s[ns++].d = d[i][e];
+			}
+			if (t[i].f == NULL)
+				nv++;
+		}
+		PT_(straus)(&part, s, ns);
+		PT_(add)(&acc, &acc, &part);
+		t += i;
+		n -= i;
+	}
+	*r = acc;	/* r may be one of the bases */
+}
+
+void
+PT_(mul)(PT *r, const PT *a, const struct fr *s)
+{
+	struct PT_(term)	 t = { a, NULL, s };
+
+	PT_(lincomb)(r, &t, 1);
 }

@@ -32,6 +32,9 @@ struct ecash_params {
 	struct g1	 delta;		/* hash_g1("delta") */
 	uint8_t		 gammas_bytes[4 * G1_BYTES];
 	struct fr	 type_exp, type_idx;
+	/* tables of the bases every spend proof multiplies */
+	struct g1_fixed	 g1_f, gamma2_f, delta_f;
+	struct g2_fixed	 g2_f;
 };
 
 /* bls_init() and the parameters; 0 or -1. */
@@ -113,6 +116,8 @@ struct ecash_vk {
 	size_t		 nbytes;
 	/* TYPE_IDX (beta_g2[1] + beta_g2[2]): fixed per key */
 	struct g2	 idx_part;
+	/* tables of alpha and beta_g2[0..3], which every ticket uses */
+	struct g2_fixed	 alpha_f, beta_f[ECASH_VK_MIN];
 };
 
 /* spend.c --------------------------------------------------------------- */

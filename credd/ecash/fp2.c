@@ -1,31 +1,12 @@
 /*
  * Fp2 = Fp[u] / (u^2 + 1), the field G2's coordinates live in; -1 is a
- * non-square in Fp because p = 3 mod 4.  The square root (G2
- * decompression) is Algorithm 9 of Adj and Rodriguez-Henriquez, "Square
- * root computation over even extension fields" (2014), for p = 3 mod 4,
- * with its result checked by squaring.
+ * non-square in Fp because p = 3 mod 4.  The square root is what G2
+ * decompression costs most.
  */
 #include <string.h>
 
 #include "bls.h"
 #include "mont.h"
-
-static uint64_t	 e_p3_4[FP_LIMBS];	/* (p - 3) / 4 */
-static uint64_t	 e_p1_2[FP_LIMBS];	/* (p - 1) / 2 */
-static int	 fp2_ready;
-
-static void
-fp2_init(void)
-{
-	uint64_t	 k[FP_LIMBS] = { 3 };
-
-	limbs_sub(e_p3_4, bls_p, k, FP_LIMBS);
-	limbs_shr(e_p3_4, 2, FP_LIMBS);
-	k[0] = 1;
-	limbs_sub(e_p1_2, bls_p, k, FP_LIMBS);
-	limbs_shr(e_p1_2, 1, FP_LIMBS);
-	fp2_ready = 1;
-}
 
 void
 fp2_zero(struct fp2 *r)
@@ -80,20 +61,30 @@ fp2_conj(struct fp2 *r, const struct fp2 *a)
 	fp_neg(&r->c1, &a->c1);
 }
 
-/* Karatsuba: three Fp products instead of four. */
+/*
+ * Karatsuba, three Fp products instead of four, with one reduction per
+ * coefficient instead of one per product:
+ *   c0 = a0 b0 - a1 b1,  c1 = (a0 + a1)(b0 + b1) - a0 b0 - a1 b1.
+ * c1 is a non-negative sum below 4 p^2; c0 gets p 2^384 added when it
+ * would be negative, which keeps it below p R for the reduction.
+ */
 void
 fp2_mul(struct fp2 *r, const struct fp2 *a, const struct fp2 *b)
 {
-	struct fp	 t0, t1, s, t;
+	uint64_t	 t0[2 * FP_LIMBS], t1[2 * FP_LIMBS], s[2 * FP_LIMBS];
+	uint64_t	 sa[FP_LIMBS], sb[FP_LIMBS];
 
-	fp_mul(&t0, &a->c0, &b->c0);
-	fp_mul(&t1, &a->c1, &b->c1);
-	fp_add(&s, &a->c0, &a->c1);
-	fp_add(&t, &b->c0, &b->c1);
-	fp_mul(&s, &s, &t);
-	fp_sub(&r->c0, &t0, &t1);
-	fp_sub(&s, &s, &t0);
-	fp_sub(&r->c1, &s, &t1);
+	fp_mul_wide(t0, a->c0.l, b->c0.l);
+	fp_mul_wide(t1, a->c1.l, b->c1.l);
+	limbs_add(sa, a->c0.l, a->c1.l, FP_LIMBS);
+	limbs_add(sb, b->c0.l, b->c1.l, FP_LIMBS);
+	fp_mul_wide(s, sa, sb);
+	limbs_sub(s, s, t0, 2 * FP_LIMBS);
+	limbs_sub(s, s, t1, 2 * FP_LIMBS);
+	fp_redc(&r->c1, s);
+	if (limbs_sub(t0, t0, t1, 2 * FP_LIMBS))
+		limbs_add(t0 + FP_LIMBS, t0 + FP_LIMBS, bls_p, FP_LIMBS);
+	fp_redc(&r->c0, t0);
 }
 
 void
@@ -157,33 +148,52 @@ fp2_pow(struct fp2 *r, const struct fp2 *a, const uint64_t *e, size_t n)
 	*r = acc;
 }
 
+/*
+ * Through the norm, with square roots in Fp only: for a = a0 + a1 u,
+ * g = sqrt(a0^2 + a1^2) and d = (a0 +- g) / 2 (the sign that makes d a
+ * square), sqrt(a) = sqrt(d) + a1 / (2 sqrt(d)) u.  Three or four Fp
+ * exponentiations where the generic algorithm takes two in Fp2.  The
+ * result is checked by squaring.
+ */
 int
 fp2_sqrt(struct fp2 *r, const struct fp2 *a)
 {
-	struct fp2	 a1, alpha, x0, x, minus1, chk;
+	struct fp	 n, t, d, half, x0, x1;
+	struct fp2	 x, chk;
 
-	if (!fp2_ready)
-		fp2_init();
-	if (fp2_is_zero(a)) {
-		fp2_zero(r);
+	if (fp_is_zero(&a->c1)) {
+		/* a real: sqrt(a0), or sqrt(-a0) u */
+		if (fp_sqrt(&x.c0, &a->c0) == 0) {
+			fp_zero(&x.c1);
+		} else {
+			fp_neg(&t, &a->c0);
+			if (fp_sqrt(&x.c1, &t) == -1)
+				return -1;
+			fp_zero(&x.c0);
+		}
+		*r = x;
 		return 0;
 	}
-	fp2_pow(&a1, a, e_p3_4, FP_LIMBS);
-	fp2_sqr(&alpha, &a1);
-	fp2_mul(&alpha, &alpha, a);
-	fp2_mul(&x0, &a1, a);
-	fp2_one(&minus1);
-	fp2_neg(&minus1, &minus1);
-	if (fp2_eq(&alpha, &minus1)) {
-		/* x0 u */
-		fp_neg(&x.c0, &x0.c1);
-		x.c1 = x0.c0;
-	} else {
-		fp2_one(&chk);
-		fp2_add(&alpha, &alpha, &chk);
-		fp2_pow(&alpha, &alpha, e_p1_2, FP_LIMBS);
-		fp2_mul(&x, &alpha, &x0);
+	fp_sqr(&n, &a->c0);
+	fp_sqr(&t, &a->c1);
+	fp_add(&n, &n, &t);
+	if (fp_sqrt(&n, &n) == -1)
+		return -1;	/* the norm is no square: neither is a */
+	fp_from_u64(&half, 2);
+	fp_inv(&half, &half);
+	fp_add(&d, &a->c0, &n);
+	fp_mul(&d, &d, &half);
+	if (fp_sqrt(&x0, &d) == -1) {
+		fp_sub(&d, &a->c0, &n);
+		fp_mul(&d, &d, &half);
+		if (fp_sqrt(&x0, &d) == -1)
+			return -1;
 	}
+	fp_add(&t, &x0, &x0);
+	fp_inv(&t, &t);
+	fp_mul(&x1, &a->c1, &t);
+	x.c0 = x0;
+	x.c1 = x1;
 	fp2_sqr(&chk, &x);
 	if (!fp2_eq(&chk, a))
 		return -1;

@@ -135,7 +135,7 @@ exp_by_x(struct fp12 *r, const struct fp12 *a)
 	int		 bit;
 
 	for (bit = 62; bit >= 0; bit--) {
-		fp12_sqr(&acc, &acc);
+		fp12_cyclotomic_sqr(&acc, &acc);
 		if (BLS_X_ABS >> bit & 1)
 			fp12_mul(&acc, &acc, a);
 	}
@@ -175,7 +175,7 @@ pairing_final_exp(struct fp12 *r, const struct fp12 *f)
 	fp12_conj(&t, &b);
 	fp12_mul(&c, &c, &t);
 	/* times e^3 */
-	fp12_sqr(&s, &e);
+	fp12_cyclotomic_sqr(&s, &e);
 	fp12_mul(&s, &s, &e);
 	fp12_mul(r, &c, &s);
 }

@@ -45,11 +45,17 @@ bls_init(void)
 	fp_init();
 	fr_init();
 	fp12_init();
+	/* The generators are checked the slow way: the fast subgroup tests
+	 * are set up from them. */
 	if (sodium_hex2bin(b, G1_BYTES, g1_gen_hex, sizeof(g1_gen_hex) - 1,
-	    NULL, NULL, NULL) != 0 || g1_decode(&g1_gen, b) != BLS_DECODE_OK)
+	    NULL, NULL, NULL) != 0 || g1_decode_unchecked(&g1_gen, b) !=
+	    BLS_DECODE_OK || !g1_in_subgroup_naive(&g1_gen) ||
+	    g1_init(&g1_gen) == -1)
 		return -1;
 	if (sodium_hex2bin(b, G2_BYTES, g2_gen_hex, sizeof(g2_gen_hex) - 1,
-	    NULL, NULL, NULL) != 0 || g2_decode(&g2_gen, b) != BLS_DECODE_OK)
+	    NULL, NULL, NULL) != 0 || g2_decode_unchecked(&g2_gen, b) !=
+	    BLS_DECODE_OK || !g2_in_subgroup_naive(&g2_gen) ||
+	    g2_init(&g2_gen) == -1)
 		return -1;
 	done = 1;
 	return 0;

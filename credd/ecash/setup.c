@@ -64,6 +64,10 @@ ecash_params_init(void)
 	    fr_from_bytes(&params.type_idx,
 	    (const uint8_t *)type_idx_ascii) == -1)
 		return -1;
+	g1_fixed_init(&params.g1_f, g1_generator());
+	g1_fixed_init(&params.gamma2_f, &params.gamma[1]);
+	g1_fixed_init(&params.delta_f, &params.delta);
+	g2_fixed_init(&params.g2_f, g2_generator());
 	done = 1;
 	return 0;
 }

@@ -42,26 +42,33 @@ min3(size_t a, size_t b, size_t c)
 	return min2(min2(a, b), c);
 }
 
-static void
-lin_g1(struct g1 *r, const struct g1 *p, const struct fr *s, size_t n)
-{
-	uint64_t	 k[LIN_MAX][FR_LIMBS];
-	size_t		 i;
+/* A commitment as a list of terms, then its sum. */
+struct lin1 {
+	struct g1_term	 t[LIN_MAX];
+	size_t		 n;
+};
 
-	for (i = 0; i < n; i++)
-		fr_to_limbs(k[i], &s[i]);
-	g1_msm(r, p, (const uint64_t (*)[FR_LIMBS])k, n);
+struct lin2 {
+	struct g2_term	 t[LIN_MAX];
+	size_t		 n;
+};
+
+static void
+lin1(struct lin1 *l, const struct g1 *p, const struct g1_fixed *f,
+    const struct fr *k)
+{
+	l->t[l->n].p = p;
+	l->t[l->n].f = f;
+	l->t[l->n++].k = k;
 }
 
 static void
-lin_g2(struct g2 *r, const struct g2 *p, const struct fr *s, size_t n)
+lin2(struct lin2 *l, const struct g2 *p, const struct g2_fixed *f,
+    const struct fr *k)
 {
-	uint64_t	 k[LIN_MAX][FR_LIMBS];
-	size_t		 i;
-
-	for (i = 0; i < n; i++)
-		fr_to_limbs(k[i], &s[i]);
-	g2_msm(r, p, (const uint64_t (*)[FR_LIMBS])k, n);
+	l->t[l->n].p = p;
+	l->t[l->n].f = f;
+	l->t[l->n++].k = k;
 }
 
 /* The proof's scalars that every commitment uses. */
@@ -144,113 +151,126 @@ put_instance(struct spend_ctx *x)
 }
 
 static void
+put_sum1(struct spend_ctx *x, struct lin1 *l)
+{
+	struct g1	 t;
+
+	g1_lincomb(&t, l->t, l->n);
+	put_g1(x, &t);
+	l->n = 0;
+}
+
+static void
+put_sum2(struct spend_ctx *x, struct lin2 *l)
+{
+	struct g2	 t;
+
+	g2_lincomb(&t, l->t, l->n);
+	put_g2(x, &t);
+	l->n = 0;
+}
+
+/* beta2[i]'s tables if the key keeps them (0..3), else the point. */
+static void
+lin2_beta(struct lin2 *l, const struct ecash_vk *vk, size_t i,
+    const struct fr *k)
+{
+	lin2(l, &vk->beta_g2[i], i < ECASH_VK_MIN ? &vk->beta_f[i] : NULL, k);
+}
+
+static void
 put_t_kappa(struct spend_ctx *x)
 {
-	struct g2	 p[LIN_MAX], t;
-	struct fr	 s[LIN_MAX];
+	struct lin2	 l = { .n = 0 };
 	size_t		 n = min2(x->pf->nattr, x->vk->n), i;
 
-	p[0] = x->m->kappa;	s[0] = x->c;
-	p[1] = x->vk->alpha;	s[1] = x->one_c;
-	p[2] = *g2_generator();	s[2] = x->pf->r;
-	for (i = 0; i < n; i++) {
-		p[3 + i] = x->vk->beta_g2[i];
-		s[3 + i] = x->pf->attr[i];
-	}
-	lin_g2(&t, p, s, 3 + n);
-	put_g2(x, &t);
+	lin2(&l, &x->m->kappa, NULL, &x->c);
+	lin2(&l, NULL, &x->vk->alpha_f, &x->one_c);
+	lin2(&l, NULL, &x->ep->g2_f, &x->pf->r);
+	for (i = 0; i < n; i++)
+		lin2_beta(&l, x->vk, i, &x->pf->attr[i]);
+	put_sum2(x, &l);
 }
 
 static void
 put_t_kappa_e(struct spend_ctx *x)
 {
-	struct g2	 p[4], t;
-	struct fr	 s[4];
+	struct lin2	 l = { .n = 0 };
 
-	p[0] = x->m->kappa_e;		s[0] = x->c;
-	p[1] = x->vk->alpha;		s[1] = x->one_c;
-	p[2] = x->vk->beta_g2[0];	s[2] = x->pf->attr[2];
-	p[3] = *g2_generator();		s[3] = x->pf->r_e;
-	lin_g2(&t, p, s, 4);
-	put_g2(x, &t);
+	lin2(&l, &x->m->kappa_e, NULL, &x->c);
+	lin2(&l, NULL, &x->vk->alpha_f, &x->one_c);
+	lin2_beta(&l, x->vk, 0, &x->pf->attr[2]);
+	lin2(&l, NULL, &x->ep->g2_f, &x->pf->r_e);
+	put_sum2(x, &l);
 }
 
 static void
 put_t_cc(struct spend_ctx *x)
 {
-	struct g1	 p[3], t;
-	struct fr	 s[3];
+	struct lin1	 l = { .n = 0 };
 
-	p[0] = *g1_generator();		s[0] = x->pf->o_c;
-	p[1] = x->ep->gamma[1];		s[1] = x->pf->attr[1];
-	p[2] = x->m->cc;		s[2] = x->c;
-	lin_g1(&t, p, s, 3);
-	put_g1(x, &t);
+	lin1(&l, NULL, &x->ep->g1_f, &x->pf->o_c);
+	lin1(&l, NULL, &x->ep->gamma2_f, &x->pf->attr[1]);
+	lin1(&l, &x->m->cc, NULL, &x->c);
+	put_sum1(x, &l);
 }
 
 static void
 put_t_aa(struct spend_ctx *x)
 {
-	struct g1	 p[3], t;
-	struct fr	 s[3];
+	struct lin1	 l = { .n = 0 };
 	size_t		 k, n = min3(x->pf->no_a, x->pf->nl, x->m->naa);
 
 	for (k = 0; k < n; k++) {
-		p[0] = *g1_generator();		s[0] = x->pf->o_a[k];
-		p[1] = x->ep->gamma[1];		s[1] = x->pf->l[k];
-		p[2] = x->m->aa[k];		s[2] = x->c;
-		lin_g1(&t, p, s, 3);
-		put_g1(x, &t);
+		lin1(&l, NULL, &x->ep->g1_f, &x->pf->o_a[k]);
+		lin1(&l, NULL, &x->ep->gamma2_f, &x->pf->l[k]);
+		lin1(&l, &x->m->aa[k], NULL, &x->c);
+		put_sum1(x, &l);
 	}
 }
 
 static void
 put_t_ss(struct spend_ctx *x)
 {
-	struct g1	 p[2], t;
-	struct fr	 s[2];
+	struct lin1	 l = { .n = 0 };
 	size_t		 k, n = min2(x->pf->nmu, x->m->nss);
 
 	for (k = 0; k < n; k++) {
-		p[0] = x->ep->delta;		s[0] = x->pf->mu[k];
-		p[1] = x->m->ss[k];		s[1] = x->c;
-		lin_g1(&t, p, s, 2);
-		put_g1(x, &t);
+		lin1(&l, NULL, &x->ep->delta_f, &x->pf->mu[k]);
+		lin1(&l, &x->m->ss[k], NULL, &x->c);
+		put_sum1(x, &l);
 	}
 }
 
 static void
 put_t_kappa_k(struct spend_ctx *x)
 {
-	struct g2	 p[4], t;
-	struct fr	 s[4];
+	struct lin2	 l = { .n = 0 };
 	size_t		 k, n = min3(x->m->nkappa_k, x->pf->nr_k, x->pf->nl);
 
 	for (k = 0; k < n; k++) {
-		p[0] = x->m->kappa_k[k];	s[0] = x->c;
-		p[1] = *g2_generator();		s[1] = x->pf->r_k[k];
-		p[2] = x->vk->alpha;		s[2] = x->one_c;
-		p[3] = x->vk->beta_g2[0];	s[3] = x->pf->l[k];
-		lin_g2(&t, p, s, 4);
-		put_g2(x, &t);
+		lin2(&l, &x->m->kappa_k[k], NULL, &x->c);
+		lin2(&l, NULL, &x->ep->g2_f, &x->pf->r_k[k]);
+		lin2(&l, NULL, &x->vk->alpha_f, &x->one_c);
+		lin2_beta(&l, x->vk, 0, &x->pf->l[k]);
+		put_sum2(x, &l);
 	}
 }
 
 static void
 put_t_gamma1(struct spend_ctx *x)
 {
-	struct g1	 p[3], t;
-	struct fr	 s[3];
+	struct lin1	 l = { .n = 0 };
+	struct g1	 base;
 	size_t		 k, n = min3(x->m->naa, x->pf->nmu, x->pf->no_mu);
 
 	for (k = 0; k < n; k++) {
-		g1_add(&p[0], &x->m->aa[k], &x->m->cc);
-		g1_add(&p[0], &p[0], &x->ep->gamma[1]);
-		s[0] = x->pf->mu[k];
-		p[1] = *g1_generator();		s[1] = x->pf->o_mu[k];
-		p[2] = x->ep->gamma[1];		s[2] = x->c;
-		lin_g1(&t, p, s, 3);
-		put_g1(x, &t);
+		g1_add(&base, &x->m->aa[k], &x->m->cc);
+		g1_add(&base, &base, &x->ep->gamma[1]);
+		lin1(&l, &base, NULL, &x->pf->mu[k]);
+		lin1(&l, NULL, &x->ep->g1_f, &x->pf->o_mu[k]);
+		lin1(&l, NULL, &x->ep->gamma2_f, &x->c);
+		put_sum1(x, &l);
 	}
 }
 
@@ -271,8 +291,8 @@ pay_info_hash(struct fr *r, const uint8_t pay_info[ECASH_PAYINFO_LEN],
 static void
 put_t_tt(struct spend_ctx *x)
 {
-	struct g1	 p[2], t;
-	struct fr	 s[2], rk;
+	struct lin1	 l = { .n = 0 };
+	struct fr	 s, rk;
 	size_t		 k, n = min2(x->pf->nmu, x->m->ntt);
 
 	/* rr has spend_value entries: zip(mu, rr, tt). */
@@ -280,12 +300,11 @@ put_t_tt(struct spend_ctx *x)
 		n = (size_t)x->m->spend_value;
 	for (k = 0; k < n; k++) {
 		pay_info_hash(&rk, x->m->pay_info, k);
-		fr_mul(&s[0], &rk, &x->pf->mu[k]);
-		fr_add(&s[0], &s[0], &x->pf->attr[0]);
-		p[0] = *g1_generator();
-		p[1] = x->m->tt[k];		s[1] = x->c;
-		lin_g1(&t, p, s, 2);
-		put_g1(x, &t);
+		fr_mul(&s, &rk, &x->pf->mu[k]);
+		fr_add(&s, &s, &x->pf->attr[0]);
+		lin1(&l, NULL, &x->ep->g1_f, &s);
+		lin1(&l, &x->m->tt[k], NULL, &x->c);
+		put_sum1(x, &l);
 	}
 }
 

@@ -43,6 +43,9 @@ vk_finish(struct ecash_vk *vk)
 	vk->nbytes = (size_t)(b - vk->bytes);
 	g2_add(&t, &vk->beta_g2[1], &vk->beta_g2[2]);
 	g2_mul(&vk->idx_part, &t, &ep->type_idx);
+	g2_fixed_init(&vk->alpha_f, &vk->alpha);
+	for (i = 0; i < ECASH_VK_MIN; i++)
+		g2_fixed_init(&vk->beta_f[i], &vk->beta_g2[i]);
 }
 
 static int
