@@ -71,6 +71,10 @@ ecash_init(void)
 	return ecash_params_init();
 }
 
+static enum ecash_reason	refuse(struct ecash_result *, enum ecash_reason,
+			    int, const char *, const char *, ...)
+			    __attribute__((format(printf, 5, 6)));
+
 static enum ecash_reason
 refuse(struct ecash_result *res, enum ecash_reason r, int cred_err,
     const char *detail, const char *fmt, ...)
