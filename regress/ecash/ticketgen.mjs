@@ -1,7 +1,7 @@
 // The zk-nym test-ticket generator: writes regress/vectors/ecash/tickets.json,
 // which the C tests read (make check needs no npm for it).
 //
-//   node ticketgen.mjs [out.json]
+//   node ticketgen.mjs [out.json [count]]
 //
 // The issuance is Nym's own code: @nymproject/nym-credential-proxy-lib-wasm
 // makes the withdrawal request, then unblinds our signers' shares, checking
@@ -27,6 +27,7 @@ import {
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const OUT = process.argv[2] ?? path.join(HERE, '../vectors/ecash/tickets.json');
+const COUNT = Number(process.argv[3] ?? 5);
 // The day the tickets are made and spent (expiry = day + 6).
 const NOW = Date.UTC(2026, 4, 20, 12, 0, 0);
 const EPOCH_ID = 7;
@@ -336,14 +337,15 @@ async function main() {
 	const direct = verificationKey(kg.master);
 	if (!masterVk.alpha.equals(direct.alpha)) throw new Error('key aggregation');
 	const coinSigs = coinIndexSigs(SIGNERS.map((i) => kg.keys[i - 1]), SIGNERS, masterVk);
+	// the first two are what a live run (COUNT = 2) makes
 	const specs = [
 		{ name: 'mixnet-entry, coin 0, first day', type: TYPES[0], coin: 0, day: 0 },
+		{ name: 'mixnet-entry, coin 2, third day, 10 s to midnight', type: TYPES[0], coin: 2,
+		    day: 2, late: true },
 		{ name: 'mixnet-exit, coin 7, fourth day', type: TYPES[1], coin: 7, day: 3 },
 		{ name: 'wireguard-entry, coin 49, last day', type: TYPES[2], coin: 49, day: 6 },
 		{ name: 'wireguard-exit, coin 1, second day', type: TYPES[3], coin: 1, day: 1 },
-		{ name: 'mixnet-entry, coin 2, third day, 10 s to midnight', type: TYPES[0], coin: 2,
-		    day: 2, late: true },
-	];
+	].slice(0, COUNT);
 	const tickets = specs.map((s) => makeTicket(w, kg, vks, masterVk, coinSigs, s));
 	const other = verificationKey(ttpKeygen(2, 3).master);
 	const out = {
