@@ -9,6 +9,7 @@
  *   F_MUL_B3	a function r = 3 b a
  *   ENDO_N, ENDO_BITS, ENDO_LIMBS	the scalar split (see lincomb)
  *   PT_(endo), PT_(split)		the endomorphism and the split
+ *   PT_BYTES, PT_(x_read), PT_(x_write), PT_(curve_b)	the encoding
  *
  * Sums and doublings use the complete formulas of Renes, Costello and
  * Batina, "Complete addition formulas for prime order elliptic curves"
@@ -357,4 +358,75 @@ PT_(mul)(PT *r, const PT *a, const struct fr *s)
 	struct PT_(term)	 t = { a, NULL, s };
 
 	PT_(lincomb)(r, &t, 1);
+}
+
+/*
+ * ZCash's compressed encoding, as zkcrypto's from_compressed reads it:
+ * x big-endian, whose first byte's top three bits are flags: bit 7
+ * compressed (must be set), bit 6 infinity (then everything else is
+ * zero), bit 5 the sign (y is the larger root).  x >= p, a point off the
+ * curve or outside the subgroup are refused, for their own reasons.
+ */
+#define FLAG_COMPRESSED	0x80
+#define FLAG_INFINITY	0x40
+#define FLAG_SIGN	0x20
+
+enum bls_decode
+PT_(decode_unchecked)(PT *r, const uint8_t b[PT_BYTES])
+{
+	uint8_t		 xb[PT_BYTES];
+	F_T		 x, y, rhs, cb;
+	int		 inf = (b[0] & FLAG_INFINITY) != 0;
+	int		 sign = (b[0] & FLAG_SIGN) != 0;
+
+	if ((b[0] & FLAG_COMPRESSED) == 0)
+		return BLS_DECODE_FLAGS;
+	memcpy(xb, b, sizeof(xb));
+	xb[0] &= 0x1f;
+	if (PT_(x_read)(&x, xb) == -1)
+		return BLS_DECODE_RANGE;
+	if (inf) {
+		if (sign || !F_(is_zero)(&x))
+			return BLS_DECODE_FLAGS;
+		PT_(infinity)(r);
+		return BLS_DECODE_OK;
+	}
+	F_(sqr)(&rhs, &x);
+	F_(mul)(&rhs, &rhs, &x);
+	PT_(curve_b)(&cb);
+	F_(add)(&rhs, &rhs, &cb);
+	if (F_(sqrt)(&y, &rhs) == -1)
+		return BLS_DECODE_CURVE;
+	if (F_(is_lexlargest)(&y) != sign)
+		F_(neg)(&y, &y);
+	r->x = x;
+	r->y = y;
+	F_(one)(&r->z);
+	return BLS_DECODE_OK;
+}
+
+enum bls_decode
+PT_(decode)(PT *r, const uint8_t b[PT_BYTES])
+{
+	enum bls_decode	 d;
+
+	if ((d = PT_(decode_unchecked)(r, b)) != BLS_DECODE_OK)
+		return d;
+	return PT_(in_subgroup)(r) ? BLS_DECODE_OK : BLS_DECODE_SUBGROUP;
+}
+
+void
+PT_(encode)(uint8_t b[PT_BYTES], const PT *a)
+{
+	F_T	 x, y;
+
+	if (PT_(to_affine)(&x, &y, a) == -1) {
+		memset(b, 0, PT_BYTES);
+		b[0] = FLAG_COMPRESSED | FLAG_INFINITY;
+		return;
+	}
+	PT_(x_write)(b, &x);
+	b[0] |= FLAG_COMPRESSED;
+	if (F_(is_lexlargest)(&y))
+		b[0] |= FLAG_SIGN;
 }
