@@ -11,6 +11,7 @@
  *   keyrotation.c	nym-api's key-rotation info, handed to the master
  *   upgrade.c	the upgrade-mode attestation watcher and upgradeModeJWT
  *   ecash/	local zk-nym verification: BLS12-381 and the spend check
+ *   clock.c	the time tickets are checked at (test builds can set it)
  *
  * The parsers (ticket.c, signers.c, topology.c) take bytes and return
  * structs, with no sockets, so unit tests and fuzzers can call them.
@@ -122,6 +123,9 @@ struct ecash_result {
 	char			 msg[192];	/* the client's, Nym's words */
 	char			 detail[96];	/* for the log */
 };
+
+/* clock.c: time(NULL), or from GW_TEST_CREDD_NOW in test builds. */
+time_t	 credd_now(void);
 
 /* libgcrypt, libsodium and the curve constants, before the sandbox;
  * 0 or -1. */
