@@ -27,7 +27,8 @@ credd_now(void)
 			v = gw_strtonum(s, 0, 1LL << 40, &errstr);
 			if (errstr == NULL) {
 				offset = (time_t)v - time(NULL);
-				log_warnx("test hook: GW_TEST_CREDD_NOW=%lld", v);
+				log_warnx("test hook: GW_TEST_CREDD_NOW=%lld",
+				    v);
 			}
 		}
 	}

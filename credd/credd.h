@@ -114,7 +114,7 @@ enum ecash_reason {
 	ECASH_ERR_SIGNATURE,	/* the wallet signature's pairing fails */
 	ECASH_ERR_EXPIRATION,	/* the expiration-date signature fails */
 	ECASH_ERR_COIN_INDEX,	/* a coin-index signature fails */
-	ECASH_ERR_INTERNAL,	/* could not run (no memory, no SHA-256) */
+	ECASH_ERR_INTERNAL,	/* could not run: the constants failed */
 };
 
 struct ecash_result {

@@ -291,11 +291,11 @@ struct bls_iov {
 	size_t		 len;
 };
 void	 bls_sha256(uint8_t out[32], const struct bls_iov *, size_t n);
-/* SHA-256 over a stream of writes; open returns 0 or -1. */
+/* SHA-256 over a stream of writes. */
 struct sha256_stream {
 	struct gcry_md_handle	*h;
 };
-int	 sha256_open(struct sha256_stream *);
+void	 sha256_open(struct sha256_stream *);
 void	 sha256_write(struct sha256_stream *, const void *, size_t);
 void	 sha256_close(struct sha256_stream *, uint8_t out[32]);
 

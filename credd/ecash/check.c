@@ -26,6 +26,7 @@
 #include "credd/credd.h"
 #include "ecash.h"
 #include "gwcrypto.h"
+#include "util.h"
 
 #define JDN_UNIX_EPOCH	2440588	/* Julian day of 1970-01-01 */
 #define MSG_FAILED	"the provided ticket failed to get verified"
@@ -212,9 +213,7 @@ parse_and_verify(const struct ecash_vk *vk, const uint8_t *b, size_t len,
 	enum ecash_reason	 r;
 	char			 detail[sizeof(res->detail)];
 
-	if ((m = malloc(sizeof(*m))) == NULL)
-		return refuse(res, ECASH_ERR_INTERNAL, CRED_ERR_UNAVAILABLE,
-		    NULL, "the gateway cannot verify tickets now");
+	m = xmalloc(sizeof(*m));	/* ~80 KB: not on the stack */
 	pr = ecash_payment_parse(m, b, len, &what, &why);
 	if (pr == ECASH_PARSE_ELEMENT) {
 		snprintf(detail, sizeof(detail), "%s: %s", what,
@@ -242,13 +241,13 @@ ecash_ticket_verify(const struct ecash_vk *vk, const uint8_t *b, size_t len,
 	if (ecash_params_init() == -1)
 		return refuse(res, ECASH_ERR_INTERNAL, CRED_ERR_UNAVAILABLE,
 		    NULL, "the gateway cannot verify tickets now");
-	/* The cheap refusals first: a forged ticket costs no pairing. */
+	/* Policy first: a ticket refused there costs no curve arithmetic. */
 	if (ticket_parse(b, len, &t) == -1)
 		return refuse(res, ECASH_ERR_MALFORMED, CRED_ERR_MALFORMED,
 		    NULL, MSG_MALFORMED);
 	if ((err = ticket_check(&t, provider, now, msg, sizeof(msg))) !=
 	    CRED_ERR_NONE)
-		return refuse(res, ECASH_ERR_POLICY, err, NULL, "%s", msg);
+		return refuse(res, ECASH_ERR_POLICY, err, msg, "%s", msg);
 	if (t.epoch_id != vk->epoch_id)
 		return refuse(res, ECASH_ERR_EPOCH, CRED_ERR_UNAVAILABLE, NULL,
 		    "the gateway does not know the key of ecash epoch %llu",

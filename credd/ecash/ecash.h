@@ -82,7 +82,8 @@ struct ecash_payment {
 	size_t		 nkappa_k, nomega, nss, ntt, naa;
 	struct g2	 kappa_k[ECASH_VEC_MAX];
 	struct ecash_sig omega[ECASH_VEC_MAX];
-	struct g1	 ss[ECASH_VEC_MAX], tt[ECASH_VEC_MAX], aa[ECASH_VEC_MAX];
+	struct g1	 ss[ECASH_VEC_MAX], tt[ECASH_VEC_MAX];
+	struct g1	 aa[ECASH_VEC_MAX];
 	uint64_t	 spend_value;
 	struct g1	 cc;
 	uint8_t		 t_type;

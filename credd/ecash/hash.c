@@ -8,6 +8,7 @@
 #include <gcrypt.h>
 
 #include "bls.h"
+#include "log.h"
 
 #define XMD_B		32	/* SHA-256 output */
 #define XMD_S		64	/* SHA-256 block */
@@ -34,10 +35,12 @@ bls_sha256(uint8_t out[32], const struct bls_iov *v, size_t n)
 	gcry_md_hash_buffers(GCRY_MD_SHA256, 0, out, iov, (int)i);
 }
 
-int
+/* Only out of memory fails here: fatal, as allocation is in credd. */
+void
 sha256_open(struct sha256_stream *s)
 {
-	return gcry_md_open(&s->h, GCRY_MD_SHA256, 0) == 0 ? 0 : -1;
+	if (gcry_md_open(&s->h, GCRY_MD_SHA256, 0) != 0)
+		fatalx("libgcrypt: no SHA-256 handle");
 }
 
 void

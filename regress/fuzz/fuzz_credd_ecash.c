@@ -42,7 +42,8 @@ load(void)
 	s = json_string_value(json_object_get(root, "master_vk_json"));
 	if (s != NULL)
 		vk = ecash_vk_from_json(s, strlen(s), (uint64_t)
-		    json_integer_value(json_object_get(root, "epoch_id")), &why);
+		    json_integer_value(json_object_get(root, "epoch_id")),
+		    &why);
 	s = json_string_value(json_object_get(root, "provider"));
 	if (s == NULL || sodium_hex2bin(provider, sizeof(provider), s,
 	    strlen(s), NULL, &n, NULL) != 0 || n != sizeof(provider))

@@ -107,8 +107,8 @@ fixture_load(const char *path)
 	fx.other = vk_json("other_vk_json", fx.epoch);
 	p = json_object_get(fx.root, "partial_vk_bytes");
 	for (i = 0; i < 3; i++)
-		fx.partial[i] = vk_hex(json_string_value(json_array_get(p, i)) ?:
-		    "", fx.epoch);
+		fx.partial[i] = vk_hex(json_string_value(json_array_get(p,
+		    i)) ?: "", fx.epoch);
 	ts = json_object_get(fx.root, "tickets");
 	json_array_foreach(ts, i, t) {
 		if (i == TICKETS_MAX)
