@@ -45,6 +45,12 @@ clientd_LIBS	:= $(WSLAY_LIBS) $(call PKG,jansson) $(COMMON_LIBS)
 credd_LIBS	:= $(call PKG,libcurl libcares jansson) $(COMMON_LIBS)
 storaged_LIBS	:= $(call PKG,lmdb) $(COMMON_LIBS)
 gatewayctl_LIBS	:= $(call PKG,yaml-0.1 jansson) $(COMMON_LIBS)
+# Source directories below a program's own (one concern each, linked
+# into that program only).
+credd_SUBDIRS	:= ecash
+# Field and curve arithmetic: -O3 unrolls the limb loops (about 25%
+# faster verification than -O2).
+$(O)/credd/ecash/%.o: OPT += -O3
 TEST_LIBS	:= $(call PKG,yaml-0.1 jansson lmdb libcurl libcares) $(WSLAY_LIBS) $(COMMON_LIBS)
 
 COMMON_SRCS	:= $(sort $(wildcard common/*.c))
@@ -90,7 +96,8 @@ $(LIBCOMMON): $(COMMON_OBJS) $(BLAKE3_OBJS)
 
 # --- programs -----------------------------------------------------------
 define PROG_template
-$(1)_SRCS := $$(sort $$(wildcard $(1)/*.c))
+$(1)_SRCS := $$(sort $$(wildcard $(1)/*.c \
+    $$(foreach d,$$($(1)_SUBDIRS),$(1)/$$(d)/*.c)))
 $(1)_OBJS := $$($(1)_SRCS:%.c=$(O)/%.o)
 $(1)_LIBOBJS := $$(filter-out $(O)/$(1)/$(1).o,$$($(1)_OBJS))
 $(O)/$(1)/%.o: $(1)/%.c

@@ -10,6 +10,8 @@
  *   topology.c	the rewarded set and node list, handed to mixd
  *   keyrotation.c	nym-api's key-rotation info, handed to the master
  *   upgrade.c	the upgrade-mode attestation watcher and upgradeModeJWT
+ *   ecash/	local zk-nym verification: BLS12-381 and the spend check
+ *   clock.c	the time tickets are checked at (test builds can set it)
  *
  * The parsers (ticket.c, signers.c, topology.c) take bytes and return
  * structs, with no sockets, so unit tests and fuzzers can call them.
@@ -92,6 +94,67 @@ int	 ticket_check(const struct ticket *, const uint8_t provider[32],
 int	 ticket_payinfo_seen(const uint8_t pay_info[72], time_t now);
 /* A signer's answer: 1 accepted, 0 rejected, -1 not an answer. */
 int	 ticket_parse_verdict(const char *, size_t);
+
+/* ecash/ (check.c, vkey.c): verify a ticket locally ------------------ */
+/*
+ * The master verification key of one e-cash epoch, decoded and checked
+ * (opaque; ecash/ecash.h).  From nym-api's GET
+ * /v1/ecash/master-verification-key?epoch_id=N body, or from the bytes
+ * of Nym's VerificationKeyAuth::to_bytes.  NULL with why on failure.
+ */
+struct ecash_vk;
+struct ecash_vk	*ecash_vk_from_json(const char *, size_t, uint64_t epoch_id,
+		    const char **why);
+struct ecash_vk	*ecash_vk_from_bytes(const uint8_t *, size_t,
+		    uint64_t epoch_id, const char **why);
+void		 ecash_vk_free(struct ecash_vk *);
+/* Same epoch and same key (for agreement between nym-api URLs). */
+int		 ecash_vk_equal(const struct ecash_vk *,
+		    const struct ecash_vk *);
+uint64_t	 ecash_vk_epoch(const struct ecash_vk *);
+/* VerificationKeyAuth::to_bytes: for a cache, or a log's digest. */
+const uint8_t	*ecash_vk_bytes(const struct ecash_vk *, size_t *);
+
+enum ecash_reason {
+	ECASH_OK,
+	ECASH_ERR_MALFORMED,	/* not CredentialSpendingData (lengths) */
+	ECASH_ERR_ELEMENT,	/* a point or scalar does not decode */
+	ECASH_ERR_POLICY,	/* ticket_check: type, value, date, pay_info */
+	ECASH_ERR_EPOCH,	/* made for another epoch than the key's */
+	ECASH_ERR_SERIAL,	/* the same serial number twice */
+	ECASH_ERR_PROOF,	/* the zero-knowledge spend proof fails */
+	ECASH_ERR_SIGNATURE,	/* the wallet signature's pairing fails */
+	ECASH_ERR_EXPIRATION,	/* the expiration-date signature fails */
+	ECASH_ERR_COIN_INDEX,	/* a coin-index signature fails */
+	ECASH_ERR_INTERNAL,	/* could not run: the constants failed */
+};
+
+struct ecash_result {
+	enum ecash_reason	 reason;
+	int			 cred_err;	/* CRED_ERR_*, for the client */
+	char			 msg[192];	/* the client's, Nym's words */
+	char			 detail[96];	/* for the log */
+};
+
+/* clock.c: time(NULL), or from GW_TEST_CREDD_NOW in test builds. */
+time_t	 credd_now(void);
+
+/* libgcrypt, libsodium and the curve constants, before the sandbox;
+ * 0 or -1. */
+int	 ecash_init(void);
+/*
+ * Everything nym-node checks before it credits a ticket but the
+ * stateful duplicate checks (pay_info seen, serial spent): ticket_check
+ * against provider and now (the injectable clock), the ticket's epoch
+ * against the key's, every point and scalar, then Payment::spend_verify
+ * (distinct serials, the spend proof, the signature, the expiration
+ * signature, the coin-index signatures).  ECASH_OK or the first reason
+ * to refuse, in res.  Costs a few tens of ms; touches no state.
+ */
+enum ecash_reason ecash_ticket_verify(const struct ecash_vk *,
+		    const uint8_t *, size_t, const uint8_t provider[32],
+		    time_t now, struct ecash_result *res);
+const char	*ecash_reason_str(enum ecash_reason);
 
 /* signers.c --------------------------------------------------------- */
 struct signer {
