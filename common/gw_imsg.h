@@ -137,8 +137,10 @@ enum gw_imsg_type {
 	 * 4.1): deletes the client's records its flags name.  Reply:
 	 * IMSG_CLIENT_RESULT once committed (ok 0: a storage error). */
 	IMSG_CLIENT_FORGET,
-	/* clientd, credd -> storaged: struct gw_bandwidth_adjust. Reply:
-	 * IMSG_BANDWIDTH_RESULT once committed. */
+	/* clientd, credd -> storaged: struct gw_bandwidth_adjust; from
+	 * credd with GW_ADJUST_PENDING, followed by a struct gw_pending
+	 * and its data_len bytes.  Reply: IMSG_BANDWIDTH_RESULT once
+	 * committed. */
 	IMSG_BANDWIDTH_ADJUST,
 	/* clientd, credd -> storaged: struct gw_client_id. Reply:
 	 * IMSG_BANDWIDTH_RESULT. */
@@ -489,11 +491,14 @@ struct gw_bandwidth_adjust {
 	int64_t		 expiry;	/* unix seconds; 0: unchanged */
 	/* credd: with GW_ADJUST_SETTLE, the pending verification of this
 	 * serial is deleted in the same transaction as the credit, so a
-	 * crash can neither credit a ticket twice nor lose its credit */
+	 * crash can neither credit a ticket twice nor lose its credit;
+	 * with GW_ADJUST_PENDING (a ticket checked locally) the pending
+	 * record that follows is written in it instead */
 	uint32_t	 flags;
 	uint8_t		 pending_serial[32];
 };
 #define GW_ADJUST_SETTLE	0x1
+#define GW_ADJUST_PENDING	0x2
 
 struct gw_bandwidth {
 	uint8_t		 client[GW_CLIENT_ID_LEN];

@@ -60,6 +60,7 @@ credd_reconf(struct worker *w, const void *conf)
 	/* New URLs may list other signers. */
 	cd->signers_known = 0;
 	cd->nsets = 0;
+	vkeys_forget();
 	if (cd->upgrade != NULL)
 		upgrade_reconf(cd);
 }
@@ -116,6 +117,9 @@ credd_counters_init(struct credd *cd)
 	cd->c_credited = counter_get(cs, "tickets_credited");
 	cd->c_busy = counter_get(cs, "tickets_refused_busy");
 	cd->c_cooldown = counter_get(cs, "tickets_refused_cooldown");
+	cd->c_local_ok = counter_get(cs, "tickets_verified_locally");
+	cd->c_invalid = counter_get(cs, "tickets_invalid");
+	cd->c_vk_fail = counter_get(cs, "verification_key_failures");
 }
 
 /*
@@ -170,6 +174,9 @@ main(int argc, char *argv[])
 	/* Loads OpenSSL's config: must happen before the sandbox. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("curl_global_init");
+	/* libgcrypt's and the curve's set-up: before the sandbox too. */
+	if (ecash_init() == -1)
+		fatalx("ecash_init");
 	cd->w = w;
 	w->role = cd;
 	credd_reconf(w, &w->conf.credd);
@@ -177,6 +184,8 @@ main(int argc, char *argv[])
 	    VERIFY_RETRY_MS);
 	cd->topology_ms = credd_interval("GW_TEST_CREDD_TOPOLOGY_MS",
 	    TOPOLOGY_REFRESH_MS);
+	cd->vk_retry_s = credd_interval("GW_TEST_CREDD_VK_RETRY_MS",
+	    VKEY_RETRY_S * 1000) / 1000;
 	w->conf.credd.nym_api_ca_file[PATH_MAX - 1] = '\0';
 	ca = credd_read_ca(w->conf.credd.nym_api_ca_file, &calen);
 	credd_counters_init(cd);

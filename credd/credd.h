@@ -6,7 +6,8 @@
  *   resolve.c	host names via c-ares: /etc/hosts, then DNS; never NSS
  *   ticket.c	the ticket's binary form, local checks, the JSON encoder
  *   signers.c	the ecash signers of the current epoch (status-detailed)
- *   verify.c	credit at once, then ask the signers for a quorum
+ *   verify.c	a ticket's life: local checks, credit, the signers' quorum
+ *   vkeys.c	each epoch's master verification key, agreed by the URLs
  *   topology.c	the rewarded set and node list, handed to mixd
  *   keyrotation.c	nym-api's key-rotation info, handed to the master
  *   upgrade.c	the upgrade-mode attestation watcher and upgradeModeJWT
@@ -92,6 +93,7 @@ int	 ticket_check(const struct ticket *, const uint8_t provider[32],
 /* Spec 6.3 step 8: has this pay_info been seen within PAYINFO_SKEW?
  * Records it if not.  1 seen, 0 fresh. */
 int	 ticket_payinfo_seen(const uint8_t pay_info[72], time_t now);
+void	 ticket_payinfo_forget(const uint8_t pay_info[72]);
 /* A signer's answer: 1 accepted, 0 rejected, -1 not an answer. */
 int	 ticket_parse_verdict(const char *, size_t);
 
@@ -257,6 +259,8 @@ struct credd {
 	uint64_t		*c_upgrade_checks, *c_jwt_ok, *c_jwt_bad;
 	uint64_t		*c_dns_lookups, *c_dns_failures;
 	uint64_t		*c_rejected, *c_credited, *c_busy, *c_cooldown;
+	uint64_t		*c_local_ok, *c_invalid, *c_vk_fail;
+	uint32_t		 vk_retry_s;	/* after a fetch without a key */
 	/* upgrade.c */
 	struct upgrade		*upgrade;
 };
@@ -272,6 +276,22 @@ void	 signers_refresh(struct credd *, int force);
 const struct signer_set *signers_for(const struct credd *, uint64_t epoch);
 /* Called by signers.c when a fetch ends (ok: the set is known). */
 void	 verify_signers_ready(struct credd *, int ok);
+
+/* Called by vkeys.c when a key fetch for epoch ends. */
+void	 verify_vkey_ready(struct credd *, uint64_t epoch);
+
+/* vkeys.c ----------------------------------------------------------- */
+#define VKEY_EPOCHS		4	/* keys kept, one per e-cash epoch */
+#define VKEY_RETRY_S		60	/* no key: ask again after this */
+
+enum vkey_state {
+	VKEY_READY,		/* the key is known */
+	VKEY_WAIT,		/* being fetched: verify_vkey_ready follows */
+	VKEY_NONE,		/* none now: the signers alone decide */
+};
+enum vkey_state	 vkeys_get(struct credd *, uint64_t epoch,
+		    const struct ecash_vk **);
+void		 vkeys_forget(void);
 
 void	 topology_start(struct credd *);
 

@@ -440,6 +440,22 @@ ticket_payinfo_seen(const uint8_t pay_info[72], time_t now)
 	return 0;
 }
 
+/* A ticket whose proof failed here never held its pay_info: a forged
+ * copy must not make the genuine ticket a "duplicate". */
+void
+ticket_payinfo_forget(const uint8_t pay_info[72])
+{
+	uint8_t	 h[16];
+	size_t	 i;
+
+	crypto_generichash(h, sizeof(h), pay_info, 72, NULL, 0);
+	for (i = 0; i < payinfo_nseen; i++)
+		if (memcmp(payinfo_seen[i].hash, h, sizeof(h)) == 0) {
+			payinfo_seen[i] = payinfo_seen[--payinfo_nseen];
+			return;
+		}
+}
+
 /* {"verified":{"Ok":null}} or {"verified":{"Err":<reason>}} (6.5). */
 int
 ticket_parse_verdict(const char *body, size_t len)

@@ -1,30 +1,40 @@
 /*
- * A ticket's life in credd.  Nothing is credited that the signers have
- * not checked (spec 6.5: the gateway cannot verify locally, so it needs
- * the quorum first):
+ * A ticket's life in credd.  Nothing is credited that was not checked:
+ * by credd itself when it holds the epoch's master verification key
+ * (vkeys.c, ecash/), else by the signers' quorum first.
  *
- *   local checks -> limits -> signers known? -> SPEND_RECORD (serial
- *   fresh?) -> PENDING_PUT -> POST verify-ecash-ticket to every signer
- *   of the epoch ->
- *     rejections >= 30%: CRED_RESULT refused, PENDING_DEL, and the
- *       client and its address wait VERIFY_COOLDOWN_S for the next
- *     accepts >= 70% and >= threshold: BANDWIDTH_ADJUST(+value, 7 days,
- *       settling the pending record in the same transaction) ->
- *       CRED_RESULT with the balance
- *     otherwise, after the first round: CRED_RESULT "pending", and the
- *       silent signers are asked again after retry_ms; a late quorum
- *       credits the ticket and tells clientd (CRED_BALANCE)
+ *   cheap checks -> limits -> signers known? -> key of the epoch?
+ *     key: the whole zk-nym check (ecash_ticket_verify) ->
+ *       fails: CRED_RESULT refused with Nym's words, the client and
+ *         its address wait VERIFY_COOLDOWN_S; no signer is asked
+ *       passes: SPEND_RECORD (serial fresh?) -> BANDWIDTH_ADJUST(+value,
+ *         7 days) with the pending record in the same transaction ->
+ *         CRED_RESULT with the balance -> POST verify-ecash-ticket to
+ *         every signer in the background (double spending at other
+ *         gateways, and Nym's redemption); their rejection revokes the
+ *         credit with the penalty
+ *     no key (none served, the URLs disagree, a fetch failed):
+ *       SPEND_RECORD -> PENDING_PUT -> POST to every signer ->
+ *         rejections >= 30%: CRED_RESULT refused, PENDING_DEL, cooldown
+ *         accepts >= 70% and >= threshold: BANDWIDTH_ADJUST(+value,
+ *           settling the pending record in the same transaction) ->
+ *           CRED_RESULT with the balance
+ *         otherwise, after the first round: CRED_RESULT "pending", and
+ *           the silent signers are asked again after retry_ms; a late
+ *           quorum credits the ticket and tells clientd (CRED_BALANCE)
  *
  * The load a client can put on Nym's signers is bounded: tickets in
  * their first round of verification at once, per client, per address
  * and in all (VERIFY_MAX_*), the rest refused at once with a clear
- * error, and none for a while after a rejection.
+ * error, and none for a while after a rejection.  A ticket that fails
+ * the local check costs the signers nothing.
  *
  * Each vote is written back to storaged (PENDING_PUT replaces), so a
  * restart asks only the signers that had not answered.  storaged's
- * replies come back with our job id as peerid.  Records of an earlier
- * version, credited before verification, keep that version's rule: a
- * rejection revokes them with the penalty.
+ * replies come back with our job id as peerid.  A pending record with
+ * credited_at set was credited before the signers spoke (checked
+ * locally, or by an earlier version): a rejection revokes it with the
+ * penalty, an acceptance just ends it.
  */
 #include <sys/queue.h>
 
@@ -42,9 +52,11 @@
 
 enum job_phase {
 	J_WAIT_SIGNERS,		/* new ticket, signer list being fetched */
+	J_WAIT_KEY,		/* the epoch's verification key being fetched */
 	J_WAIT_SPEND,		/* SPEND_RECORD sent */
 	J_VERIFYING,		/* asking the signers */
 	J_WAIT_CREDIT,		/* verified: BANDWIDTH_ADJUST(+) sent */
+	J_CREDIT_AGAIN,		/* checked locally, the credit failed: retry */
 	J_WAIT_REVOKE,		/* an old-style record: BANDWIDTH_ADJUST(-) */
 	J_DONE,			/* settled; freed when no request is out */
 };
@@ -62,6 +74,7 @@ struct job {
 	enum job_phase		 phase;
 	int			 waiting;	/* clientd awaits CRED_RESULT */
 	int			 first_round;	/* counts against the limits */
+	int			 local_ok;	/* passed ecash_ticket_verify */
 	uint8_t			 addr[ADDRKEY_LEN];	/* its source */
 	uint32_t		 clientd_peerid;
 	struct gw_pending	 rec;
@@ -86,6 +99,8 @@ static unsigned		 cooldown_next;
 static const uint8_t	 no_addr[ADDRKEY_LEN];
 
 static void	verify_round(struct credd *, struct job *);
+static void	verify_keyed(struct credd *, struct job *);
+static void	verify_retry(int, short, void *);
 
 static struct job *
 job_find(uint32_t id)
@@ -235,6 +250,41 @@ adjust(struct credd *cd, struct job *j, int64_t delta, int64_t expiry,
 	to_storaged(cd, IMSG_BANDWIDTH_ADJUST, j->id, &a, sizeof(a), NULL, 0);
 }
 
+/*
+ * A locally checked ticket: its credit and its pending record, for the
+ * signers' later word, in one transaction (GW_ADJUST_PENDING), so a
+ * crash leaves both or neither.
+ */
+static void
+credit_checked(struct credd *cd, struct job *j)
+{
+	struct gw_bandwidth_adjust	 a;
+	struct imsgev			*iev;
+	struct iovec			 iov[3];
+	time_t				 now = time(NULL);
+
+	j->phase = J_WAIT_CREDIT;
+	j->rec.credited_at = now;
+	j->rec.data_len = (uint32_t)j->len;
+	memset(&a, 0, sizeof(a));
+	memcpy(a.client, j->rec.client, sizeof(a.client));
+	a.delta = j->rec.value;
+	/* Valid 7 days counting today: today 00:00 UTC + 6 days. */
+	a.expiry = now - now % 86400 + 6 * 86400;
+	a.flags = GW_ADJUST_PENDING;
+	if ((iev = peer(cd, PROC_STORAGED)) == NULL)
+		return;
+	iov[0].iov_base = &a;
+	iov[0].iov_len = sizeof(a);
+	iov[1].iov_base = &j->rec;
+	iov[1].iov_len = sizeof(j->rec);
+	iov[2].iov_base = j->data;
+	iov[2].iov_len = j->len;
+	if (imsgev_composev(iev, IMSG_BANDWIDTH_ADJUST, j->id, -1, iov, 3) ==
+	    -1)
+		fatal("%s", __func__);
+}
+
 static void
 cooldown_add(const struct job *j)
 {
@@ -340,8 +390,8 @@ verify_bounded(struct credd *cd, uint32_t peerid, const struct gw_cred_req *req)
 	if ((left = cooldown_left(req->client, req->addr)) > 0) {
 		*cd->c_cooldown += 1;
 		snprintf(msg, sizeof(msg), "a ticket of this client or its "
-		    "address was just rejected by the signers; try again in "
-		    "%lld s", (long long)left);
+		    "address was just refused; try again in %lld s",
+		    (long long)left);
 		reply(cd, peerid, req->client, CRED_ERR_BUSY, msg, NULL);
 		return -1;
 	}
@@ -395,14 +445,14 @@ verify_request(struct credd *cd, struct imsgev *iev, struct imsg *imsg)
 		return;
 	}
 	if ((err = ticket_check(&t, cd->w->conf.credd.identity_pk,
-	    time(NULL), msg, sizeof(msg))) != CRED_ERR_NONE) {
+	    credd_now(), msg, sizeof(msg))) != CRED_ERR_NONE) {
 		log_info("ticket refused: %s", msg);
 		reply(cd, imsg->hdr.peerid, req.client, err, msg, NULL);
 		return;
 	}
-	/* Recorded before the signers have spoken, as Nym records it
-	 * once its own cryptographic check passed. */
-	if (ticket_payinfo_seen(t.pay_info, time(NULL))) {
+	/* Recorded at once, so that two copies in flight are caught; a
+	 * copy the local check refuses gives it back (verify_local). */
+	if (ticket_payinfo_seen(t.pay_info, credd_now())) {
 		reply(cd, imsg->hdr.peerid, req.client, CRED_ERR_DOUBLE_SPEND,
 		    "received payinfo is a duplicate", NULL);
 		return;
@@ -437,7 +487,6 @@ verify_request(struct credd *cd, struct imsgev *iev, struct imsg *imsg)
 void
 verify_signers_ready(struct credd *cd, int ok)
 {
-	struct gw_spend	 s;
 	struct job	*j, *tmp;
 
 	/* glibc's queue.h has no TAILQ_FOREACH_SAFE. */
@@ -471,12 +520,85 @@ verify_signers_ready(struct credd *cd, int ok)
 			job_free(j);
 			continue;
 		}
-		memset(&s, 0, sizeof(s));
-		memcpy(s.serial_hash, j->rec.serial_hash, 32);
-		s.when = time(NULL);
-		j->phase = J_WAIT_SPEND;
-		to_storaged(cd, IMSG_SPEND_RECORD, j->id, &s, sizeof(s), NULL,
-		    0);
+		verify_keyed(cd, j);	/* may free j */
+	}
+}
+
+static void
+verify_spend(struct credd *cd, struct job *j)
+{
+	struct gw_spend	 s;
+
+	memset(&s, 0, sizeof(s));
+	memcpy(s.serial_hash, j->rec.serial_hash, 32);
+	s.when = time(NULL);
+	j->phase = J_WAIT_SPEND;
+	to_storaged(cd, IMSG_SPEND_RECORD, j->id, &s, sizeof(s), NULL, 0);
+}
+
+/* The whole zk-nym check; -1 if the ticket was refused (j freed). */
+static int
+verify_local(struct credd *cd, struct job *j, const struct ecash_vk *vk)
+{
+	struct ecash_result	 res;
+	struct ticket		 t;
+	enum ecash_reason	 r;
+
+	memset(&res, 0, sizeof(res));
+	r = ecash_ticket_verify(vk, j->data, j->len,
+	    cd->w->conf.credd.identity_pk, credd_now(), &res);
+	if (r == ECASH_OK) {
+		*cd->c_local_ok += 1;
+		j->local_ok = 1;
+		return 0;
+	}
+	if (r == ECASH_ERR_INTERNAL) {
+		/* Our failure, not the ticket's: the signers decide. */
+		log_warnx("ticket: local verification could not run (%s); "
+		    "asking the signers", res.detail);
+		return 0;
+	}
+	*cd->c_invalid += 1;
+	log_info("ticket refused by the local check: %s", res.detail);
+	if (ticket_parse(j->data, j->len, &t) == 0)
+		ticket_payinfo_forget(t.pay_info);
+	cooldown_add(j);
+	res.msg[sizeof(res.msg) - 1] = '\0';
+	job_reply(cd, j, res.cred_err, res.msg, NULL);
+	job_free(j);
+	return -1;
+}
+
+/* With the epoch's key the ticket is checked here; without, it waits
+ * for the signers' quorum before any credit. */
+static void
+verify_keyed(struct credd *cd, struct job *j)
+{
+	const struct ecash_vk	*vk;
+
+	switch (vkeys_get(cd, j->rec.epoch_id, &vk)) {
+	case VKEY_WAIT:
+		j->phase = J_WAIT_KEY;
+		return;
+	case VKEY_READY:
+		if (verify_local(cd, j, vk) == -1)
+			return;
+		break;
+	case VKEY_NONE:
+		break;
+	}
+	verify_spend(cd, j);
+}
+
+void
+verify_vkey_ready(struct credd *cd, uint64_t epoch)
+{
+	struct job	*j, *tmp;
+
+	for (j = TAILQ_FIRST(&jobs); j != NULL; j = tmp) {
+		tmp = TAILQ_NEXT(j, entry);
+		if (j->phase == J_WAIT_KEY && j->rec.epoch_id == epoch)
+			verify_keyed(cd, j);	/* may free j */
 	}
 }
 
@@ -497,7 +619,6 @@ verify_spent(struct credd *cd, struct job *j, const struct gw_spend_result *r)
 	}
 	if (set == NULL)	/* evicted meanwhile: SIGNER_EPOCHS newer ones */
 		set = &cd->signers;
-	/* Not credited: that waits for the quorum. */
 	j->rec.credited_at = 0;
 	j->rec.epoch_id = set->epoch_id;
 	j->rec.nsigners = set->n;
@@ -505,6 +626,11 @@ verify_spent(struct credd *cd, struct job *j, const struct gw_spend_result *r)
 		j->rec.signer_id[i] = set->s[i].id;
 		j->rec.vote[i] = PENDING_VOTE_NONE;
 	}
+	if (j->local_ok) {
+		credit_checked(cd, j);
+		return;
+	}
+	/* Not credited: that waits for the quorum. */
 	job_persist(cd, j);
 	j->phase = J_VERIFYING;
 	verify_round(cd, j);
@@ -531,10 +657,18 @@ verify_credited(struct credd *cd, struct job *j, const struct gw_bandwidth *b)
 		struct timeval	 tv;
 
 		/* Nothing was written: the record stays pending, the votes
-		 * stand, and the credit is tried again after retry_ms. */
+		 * stand, and the credit is tried again after retry_ms.  A
+		 * locally checked one had no record yet: both are tried
+		 * again. */
 		log_warnx("a verified ticket could not be credited; trying "
 		    "again in %u ms", cd->retry_ms);
-		j->phase = J_VERIFYING;
+		j->phase = j->local_ok && j->first_round ? J_CREDIT_AGAIN :
+		    J_VERIFYING;
+		if (j->phase == J_CREDIT_AGAIN)
+			j->rec.credited_at = 0;
+		if (j->retry == NULL && (j->retry = evtimer_new(cd->w->base,
+		    verify_retry, j)) == NULL)
+			fatalx("evtimer_new");
 		job_reply(cd, j, CRED_ERR_PENDING, "the ticket was verified "
 		    "but could not be credited yet; it will be", NULL);
 		tv.tv_sec = cd->retry_ms / 1000;
@@ -554,6 +688,13 @@ verify_credited(struct credd *cd, struct job *j, const struct gw_bandwidth *b)
 		if ((iev = peer(cd, PROC_CLIENTD)) != NULL)
 			imsgev_compose(iev, IMSG_CRED_BALANCE, 0, -1, &cb,
 			    sizeof(cb));
+	}
+	if (j->local_ok && j->first_round) {
+		/* The signers' word comes later, without the client. */
+		j->first_round = 0;
+		j->phase = J_VERIFYING;
+		verify_round(cd, j);	/* may free j */
+		return;
 	}
 	job_settle(j);
 }
@@ -591,7 +732,8 @@ verify_tally(struct credd *cd, struct job *j)
 		job_forget(cd, j);
 		cooldown_add(j);
 		if (j->rec.credited_at != 0) {
-			/* Credited by an earlier version: the old penalty. */
+			/* Credited on the local check (or by an earlier
+			 * version): the penalty. */
 			*cd->c_revoked += 1;
 			log_info("ticket rejected by %u of %u signers: revoking "
 			    "%lld bytes", rej, n,
@@ -679,9 +821,14 @@ verify_answer(int status, const char *body, size_t len, void *arg)
 static void
 verify_retry(int fd, short ev, void *arg)
 {
+	struct job	*j = arg;
+
 	(void)fd;
 	(void)ev;
-	verify_round(verify_cd, arg);
+	if (j->phase == J_CREDIT_AGAIN)
+		credit_checked(verify_cd, j);
+	else
+		verify_round(verify_cd, j);
 }
 
 static void

@@ -1,7 +1,7 @@
 /*
- * Pending ticket verifications: credd credits a ticket at once and asks
- * the signers afterwards, so the tickets still waiting for a quorum are
- * kept here and survive a restart.  Each record is credd's struct
+ * Pending ticket verifications: the tickets still waiting for the
+ * signers' quorum (before their credit, or after it when credd checked
+ * them itself) are kept here and survive a restart.  Each record is credd's struct
  * gw_pending followed by the ticket as the client sent it; credd alone
  * interprets them, storaged checks only the sizes.
  */
@@ -10,43 +10,54 @@
 #include "log.h"
 #include "storaged.h"
 
-static void
-pending_check(const struct imsgev *iev, const struct imsg *imsg,
-    struct gw_pending *p)
+/* A record as credd sent it (rec, len), checked; fatal if bad. */
+void
+pending_check(const struct imsgev *iev, uint32_t type, const void *rec,
+    size_t len)
 {
-	if (imsg->datalen < sizeof(*p))
-		fatalx("%s from %s: short", gw_imsg_type_name(imsg->hdr.type),
+	struct gw_pending	 p;
+
+	if (len < sizeof(p))
+		fatalx("%s from %s: short", gw_imsg_type_name(type),
 		    iev->name);
-	memcpy(p, imsg->data, sizeof(*p));
-	if (p->data_len == 0 || p->data_len > GW_CRED_MAX ||
-	    p->nsigners > GW_PENDING_SIGNERS ||
-	    imsg->datalen != sizeof(*p) + p->data_len)
-		fatalx("%s from %s: bad lengths",
-		    gw_imsg_type_name(imsg->hdr.type), iev->name);
+	memcpy(&p, rec, sizeof(p));
+	if (p.data_len == 0 || p.data_len > GW_CRED_MAX ||
+	    p.nsigners > GW_PENDING_SIGNERS ||
+	    len != sizeof(p) + p.data_len)
+		fatalx("%s from %s: bad lengths", gw_imsg_type_name(type),
+		    iev->name);
+}
+
+/* Write a checked record in the open transaction; 0 or -1. */
+int
+pending_write(struct storaged *sd, const void *rec, size_t len)
+{
+	MDB_val			 k, v;
+	MDB_txn			*txn;
+	int			 rv;
+
+	/* serial_hash leads struct gw_pending. */
+	k.mv_size = 32;
+	k.mv_data = (void *)(uintptr_t)rec;
+	v.mv_size = len;
+	v.mv_data = (void *)(uintptr_t)rec;
+	if ((txn = db_txn(&sd->db)) == NULL)
+		return -1;
+	if ((rv = mdb_put(txn, sd->db.pending, &k, &v, 0)) != 0) {
+		log_warnx("%s: %s", __func__, mdb_strerror(rv));
+		return -1;
+	}
+	return 0;
 }
 
 void
 pending_put(struct storaged *sd, struct imsgev *iev, struct imsg *imsg)
 {
-	struct gw_pending	 p;
-	MDB_val			 k, v;
-	MDB_txn			*txn;
-	int			 rv;
-
-	pending_check(iev, imsg, &p);
-	k.mv_size = sizeof(p.serial_hash);
-	k.mv_data = p.serial_hash;
-	v.mv_size = imsg->datalen;
-	v.mv_data = (void *)(uintptr_t)imsg->data;
-	if ((txn = db_txn(&sd->db)) == NULL)
-		return;
+	pending_check(iev, imsg->hdr.type, imsg->data, imsg->datalen);
 	/* A lost record costs one ticket's verification, never a credit
 	 * twice: the serial is already in "spent". */
-	if ((rv = mdb_put(txn, sd->db.pending, &k, &v, 0)) != 0) {
-		log_warnx("%s: %s", __func__, mdb_strerror(rv));
-		return;
-	}
-	commit_wrote(sd);
+	if (pending_write(sd, imsg->data, imsg->datalen) == 0)
+		commit_wrote(sd);
 }
 
 /* Drop a pending record in the open transaction: 1 gone, 0 none. */

@@ -220,6 +220,8 @@ storaged_bandwidth(struct storaged *sd, struct imsgev *iev,
 	struct gw_bandwidth_adjust	 adj;
 	struct gw_client_id		 id;
 	struct gw_bandwidth		 b;
+	const uint8_t			*rec;
+	size_t				 reclen;
 
 	memset(&b, 0, sizeof(b));
 	if (imsg->hdr.type == IMSG_BANDWIDTH_GET) {
@@ -230,15 +232,28 @@ storaged_bandwidth(struct storaged *sd, struct imsgev *iev,
 		    -1, &b, sizeof(b));
 		return;
 	}
-	imsg_need(iev, imsg, &adj, sizeof(adj));
-	if ((adj.flags & ~(uint32_t)GW_ADJUST_SETTLE) != 0 ||
-	    (adj.flags != 0 && iev->proc != PROC_CREDD))
+	if (imsg->datalen < sizeof(adj))
+		fatalx("BANDWIDTH_ADJUST from %s: short", iev->name);
+	memcpy(&adj, imsg->data, sizeof(adj));
+	if ((adj.flags != 0 && iev->proc != PROC_CREDD) ||
+	    (adj.flags != 0 && adj.flags != GW_ADJUST_SETTLE &&
+	    adj.flags != GW_ADJUST_PENDING))
 		fatalx("BANDWIDTH_ADJUST from %s: flags %#x", iev->name,
 		    adj.flags);
-	/* The credit and the end of its verification in one transaction. */
+	rec = (const uint8_t *)imsg->data + sizeof(adj);
+	reclen = imsg->datalen - sizeof(adj);
+	if (adj.flags == GW_ADJUST_PENDING)
+		pending_check(iev, imsg->hdr.type, rec, reclen);
+	else if (reclen != 0)
+		fatalx("BANDWIDTH_ADJUST from %s: payload %zu bytes, want %zu",
+		    iev->name, imsg->datalen, sizeof(adj));
+	/* The credit and its verification record in one transaction:
+	 * ended (SETTLE) or begun (PENDING). */
 	if (bandwidth_adjust(&sd->db, &adj, &b) == 0 &&
-	    (adj.flags & GW_ADJUST_SETTLE) &&
-	    pending_remove(sd, adj.pending_serial) == -1) {
+	    (((adj.flags & GW_ADJUST_SETTLE) &&
+	    pending_remove(sd, adj.pending_serial) == -1) ||
+	    ((adj.flags & GW_ADJUST_PENDING) &&
+	    pending_write(sd, rec, reclen) == -1))) {
 		/* Never the credit alone: the whole transaction fails. */
 		sd->db.broken = 1;
 		b.ok = 0;

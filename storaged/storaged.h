@@ -126,6 +126,8 @@ void	commit_now(struct storaged *);
 
 /* pending.c: ticket verifications credd has not settled yet */
 void	pending_put(struct storaged *, struct imsgev *, struct imsg *);
+void	pending_check(const struct imsgev *, uint32_t, const void *, size_t);
+int	pending_write(struct storaged *, const void *, size_t);
 int	pending_remove(struct storaged *, const uint8_t serial_hash[32]);
 void	pending_del(struct storaged *, struct imsgev *, struct imsg *);
 void	pending_list(struct storaged *, struct imsgev *, struct imsg *);

@@ -31,6 +31,14 @@ Test routes, on any port:
                                                      /attestation.json says
     GET /_jwt?kind=good|badsig|issuer|unlisted|other  an upgradeModeJWT
     GET /_attester                                   hex of the attester key
+    GET /_vk?epoch=E&file=PATH[&signer=I]            serve PATH's contents
+                                                     as the master
+                                                     verification key of
+                                                     epoch E (by signer
+                                                     I's port only);
+                                                     without: 404;
+                                                     file=-: no key
+                                                     for E anywhere
 
 Needs python3-cryptography for the attestation keys (Ed25519); without
 it /_attest and /_jwt answer 501.
@@ -54,6 +62,7 @@ MODES = {}
 DELAYS = {}
 PORTS = []
 PAGE = [2]                  # semi-skimmed page size
+VKS = {}                    # (epoch, signer or 0) -> key body
 
 # Three mix nodes of the rewarded set and one that is not in it.
 NODES = [
@@ -141,7 +150,7 @@ def ticket_ok(body):
               len(cred["pay_info"]) == 72 and
               len(cred["spend_date"]) == 2 and cred["epoch_id"] in EPOCHS
               and "gateway_cosmos_addr" in body and
-              len(pay["zk_proof"]["responses_attributes"]) == 1)
+              len(pay["zk_proof"]["responses_attributes"]) >= 1)
         return ok, pay["ss"][0], body["gateway_cosmos_addr"], \
             cred["epoch_id"]
     except (KeyError, TypeError, ValueError):
@@ -260,6 +269,18 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 NODES.append((int(nid), ip, int(port), int(layer)))
             return self.reply(200, {"ok": True})
+        if u.path == "/_vk" and q["file"][0] == "-":
+            with LOCK:
+                for k in [k for k in VKS if k[0] == int(q["epoch"][0])]:
+                    del VKS[k]
+            return self.reply(200, {"ok": True})
+        if u.path == "/_vk":
+            with open(q["file"][0], "rb") as f:
+                body = f.read()
+            with LOCK:
+                VKS[(int(q["epoch"][0]), int(q.get("signer", ["0"])[0]))] = \
+                    body
+            return self.reply(200, {"ok": True})
         if u.path in ("/_attest", "/_jwt", "/_attester"):
             if KEYS is None:
                 return self.reply(501, {"message": "no cryptography"})
@@ -282,6 +303,21 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(500, {"message": "down"})
             return self.reply(200, None if mode == "null" else
                               attestation(mode == "other"))
+        if u.path == "/v1/ecash/master-verification-key":
+            try:
+                epoch = int(q["epoch_id"][0])
+            except (KeyError, ValueError):
+                return self.reply(400, {"message": "no epoch_id"})
+            with LOCK:
+                body = VKS.get((epoch, self.signer()), VKS.get((epoch, 0)))
+            if body is None:
+                return self.reply(404, {"message": "no key for the epoch"})
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return None
         if u.path == "/v1/epoch/key-rotation-info":
             return self.reply(200, key_rotation_info())
         if u.path == "/v1/nym-nodes/rewarded-set":

@@ -10,7 +10,9 @@
  *   ticket C S EXPECT	client C (0..255) spends a ticket with serial
  *				seed S; EXPECT ok|double|unavailable|
  *				not-enabled|malformed|expired|rejected|
- *				busy|pending; prints "# took MS ms"
+ *				busy|pending; prints "# took MS ms";
+ *				a made-up ticket expected malformed is
+ *				sent cut short, a ticket-file one whole
  *   flood C A N		N tickets at once (serials from 100000 up),
  *				from client C at address A, or (C "-")
  *				from N clients at address A; prints
@@ -26,6 +28,8 @@
  *   payinfo fixed|fresh	later tickets' pay_info randomness is the
  *				serial seed alone, or unique (default)
  *   exec CMD		run CMD with sh -c (e.g. to change the stub)
+ *   ticket-file FILE|-	later tickets are FILE's bytes (a real one,
+ *				regress/vectors/ecash), or made up again
  *   write-ticket FILE S ID	write a ticket with serial seed S whose
  *				pay_info names the gateway of identity ID
  *				(base58), for tool_wsclient forward -T
@@ -36,8 +40,9 @@
  *
  * Environment, read by start: TOOL_CREDD_COSMOS (cosmos_address),
  * TOOL_CREDD_CA (nym_api.ca_file), TOOL_CREDD_ATTEST_URL and
- * TOOL_CREDD_ATTESTER (upgrade_mode.*, hex of the 32-byte key).  The
- * gateway's identity public key is TEST_IDENTITY below.
+ * TOOL_CREDD_ATTESTER (upgrade_mode.*, hex of the 32-byte key),
+ * TOOL_CREDD_IDENTITY (hex: the gateway's identity public key, for the
+ * pay_info of real tickets; TEST_IDENTITY below otherwise).
  *
  * Prints testlib lines; exits non-zero if a step failed.
  */
@@ -72,6 +77,8 @@ static uint32_t		 reqid = 1;
 static uint64_t		 ticket_epoch = 5;
 static int		 other_provider, fixed_payinfo;
 static int		 upgrade_seen = -1;	/* last IMSG_UPGRADE_MODE */
+static uint8_t		 file_ticket[GW_CRED_MAX];
+static size_t		 file_ticket_len;	/* 0: made-up tickets */
 
 /* An IMSG_UPGRADE_MODE that came in while waiting for something else. */
 static void
@@ -175,6 +182,9 @@ start(int enforce)
 	cc.nym_api_timeout_ms = 2000;
 	cc.enforce_zk_nyms = enforce;
 	memcpy(cc.identity_pk, TEST_IDENTITY, sizeof(cc.identity_pk));
+	if ((u = getenv("TOOL_CREDD_IDENTITY")) != NULL && strlen(u) == 64)
+		for (i = 0; i < 32; i++)
+			sscanf(u + 2 * i, "%2hhx", &cc.identity_pk[i]);
 	if ((u = getenv("TOOL_CREDD_COSMOS")) != NULL)
 		snprintf(cc.cosmos_address, sizeof(cc.cosmos_address), "%s", u);
 	if ((u = getenv("TOOL_CREDD_CA")) != NULL)
@@ -314,7 +324,7 @@ static void
 send_ticket(uint8_t client, uint8_t addr, uint32_t seed, uint32_t id,
     int truncate)
 {
-	uint8_t			 buf[sizeof(struct gw_cred_req) + 4096];
+	uint8_t			 buf[sizeof(struct gw_cred_req) + GW_CRED_MAX];
 	struct gw_cred_req	*req = (struct gw_cred_req *)buf;
 	size_t			 len;
 
@@ -324,8 +334,12 @@ send_ticket(uint8_t client, uint8_t addr, uint32_t seed, uint32_t id,
 	req->addr[1] = 10;
 	req->addr[4] = addr;
 	req->kind = CRED_ECASH_TICKET;
-	len = make_ticket(buf + sizeof(*req), seed);
-	if (truncate)
+	if (file_ticket_len > 0) {
+		memcpy(buf + sizeof(*req), file_ticket, file_ticket_len);
+		len = file_ticket_len;
+	} else
+		len = make_ticket(buf + sizeof(*req), seed);
+	if (truncate && file_ticket_len == 0)
 		len -= 10;
 	imsg_compose(&clientd, IMSG_CRED_VERIFY, id, -1, buf,
 	    sizeof(*req) + len);
@@ -555,6 +569,22 @@ step_upgrade(const char *state, int secs)
 }
 
 static void
+step_ticket_file(const char *path)
+{
+	FILE	*f;
+
+	file_ticket_len = 0;
+	if (strcmp(path, "-") == 0)
+		return;
+	if ((f = fopen(path, "rb")) == NULL) {
+		say(0, "ticket-file %s", path);
+		return;
+	}
+	file_ticket_len = fread(file_ticket, 1, sizeof(file_ticket), f);
+	fclose(f);
+}
+
+static void
 step_write_ticket(const char *path, uint32_t seed, const char *id58)
 {
 	uint8_t	 buf[4096], saved[32];
@@ -623,6 +653,8 @@ main(int argc, char *argv[])
 			other_provider = strcmp(argv[++i], "other") == 0;
 		} else if (strcmp(s, "payinfo") == 0 && i + 1 < argc) {
 			fixed_payinfo = strcmp(argv[++i], "fixed") == 0;
+		} else if (strcmp(s, "ticket-file") == 0 && i + 1 < argc) {
+			step_ticket_file(argv[++i]);
 		} else if (strcmp(s, "write-ticket") == 0 && i + 3 < argc) {
 			step_write_ticket(argv[i + 1],
 			    (uint32_t)atoi(argv[i + 2]), argv[i + 3]);
