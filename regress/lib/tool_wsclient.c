@@ -605,6 +605,25 @@ cmd_forward(int argc, char **argv)
 	return got == count ? 0 : 1;
 }
 
+/* 1 if the peer's end of file (or a reset) comes within ms of reading. */
+static int
+drain_to_eof(int fd, int ms)
+{
+	uint8_t		 buf[65536];
+	struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
+	double		 end = t_now() + ms / 1000.0;
+	ssize_t		 n;
+
+	while (t_now() < end) {
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR))
+			return 1;
+	}
+	return 0;
+}
+
 /* A client that talks but never listens: the gateway must bound it. */
 static int
 cmd_pingflood(int argc, char **argv)
@@ -667,18 +686,21 @@ cmd_pingflood(int argc, char **argv)
 		if (n > 0) {
 			size_t off = (size_t)n;
 
-			while (off < sizeof(ping) && !closed) {
+			while (off < sizeof(ping) && !closed && stalls < 20) {
 				ssize_t m = send(fd, ping + off, sizeof(ping) -
 				    off, MSG_NOSIGNAL | MSG_DONTWAIT);
 
-				if (m > 0)
+				if (m > 0) {
 					off += (size_t)m;
-				else if (m == -1 && errno != EAGAIN &&
+					stalls = 0;
+				} else if (m == -1 && errno != EAGAIN &&
 				    errno != EINTR)
 					closed = 1;
-				else
-					poll(&pfd, 1, 100);
+				else if (poll(&pfd, 1, 100) == 0)
+					stalls++;
 			}
+			if (off < sizeof(ping))
+				break;		/* nothing taken for 2 s */
 			sent++;
 			continue;
 		}
@@ -701,6 +723,15 @@ cmd_pingflood(int argc, char **argv)
 		}
 		poll(NULL, 0, 200);
 	}
+	/*
+	 * A gateway that read all we sent before dropping us closes
+	 * gracefully: its FIN waits behind the pongs we never read, and
+	 * our writes wait behind its zero window.  Reading now lets the
+	 * FIN through; a connection still served would keep sending
+	 * pongs and give no end of file.
+	 */
+	if (!closed)
+		closed = drain_to_eof(fd, 3000);
 	printf("closed %s\n", closed ? "yes" : "no");
 	nymclient_free(c);
 	return 0;
