@@ -98,7 +98,7 @@ enum gw_imsg_type {
 	 * connect to 127.0.0.1:port and logs the outcome. */
 	IMSG_CTL_TEST_CONNECT,
 
-	/* --- storaged's requests (storage.md in ARCHITECTURE) ----------
+	/* --- storaged's requests (ARCHITECTURE.md, Storage) ----------
 	 * peerid: the requester's request id, echoed in the reply.
 	 * Writes are answered only after the transaction holding them has
 	 * committed (group commit); reads are answered at once. */

@@ -1,6 +1,6 @@
 /*
  * imsg-style framed messages over a SOCK_STREAM socketpair, written for
- * gatewayd (design note §3): a 16-byte header in host order
+ * gatewayd (ARCHITECTURE.md, Channels): a 16-byte header in host order
  *
  *	type	u32	a value of enum gw_imsg_type (gw_imsg.h)
  *	len	u32	header + payload; bit 31 set: one fd rides along

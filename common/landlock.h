@@ -1,8 +1,9 @@
 /*
- * Landlock, the second wall behind seccomp (design note 2.3): seccomp
- * cannot look at connect()'s address, Landlock (ABI 4, Linux 6.7) can
- * allow TCP connects by port.  Best effort: on a kernel without it the
- * call logs once and the seccomp allowlist still stands.
+ * Landlock, the second wall behind seccomp (ARCHITECTURE.md,
+ * Sandboxes): seccomp cannot look at connect()'s address, Landlock
+ * (ABI 4, Linux 6.7) can allow TCP connects by port.  Best effort: on a
+ * kernel without it the call logs once and the seccomp allowlist still
+ * stands.
  */
 #ifndef GW_LANDLOCK_H
 #define GW_LANDLOCK_H

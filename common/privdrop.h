@@ -1,5 +1,5 @@
 /*
- * The worker side of privilege separation (design note §2.2): chroot,
+ * The worker side of privilege separation (ARCHITECTURE.md, Sandboxes): chroot,
  * drop to an unprivileged user and check it took, then the prctl
  * hardening every worker gets.  Run as non-root (development), the
  * chroot and user switch are skipped with a log line; the rest applies.

@@ -1,9 +1,10 @@
 /*
- * pledge-like seccomp allowlists (design note §2.5).  A policy is a set
- * of named promise groups plus role-specific rules, each with a comment
- * saying who needs it.  Anything not listed traps: a SIGSYS handler
- * notes the call for the master and the process dies of SIGSYS.  Names
- * are resolved at run time, so an unknown one fails loudly at start-up.
+ * pledge-like seccomp allowlists (ARCHITECTURE.md, Sandboxes).  A
+ * policy is a set of named promise groups plus role-specific rules,
+ * each with a comment saying who needs it.  Anything not listed traps:
+ * a SIGSYS handler notes the call for the master and the process dies
+ * of SIGSYS.  Names are resolved at run time, so an unknown one fails
+ * loudly at start-up.
  */
 #ifndef GW_SANDBOX_H
 #define GW_SANDBOX_H

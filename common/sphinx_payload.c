@@ -34,19 +34,3 @@ sphinx_payload_split(size_t packet_len, const uint8_t *plaintext, size_t len,
 	return SPHINX_PAYLOAD_OK;
 }
 
-const char *
-sphinx_payload_strerror(int err)
-{
-	switch (err) {
-	case SPHINX_PAYLOAD_OK:
-		return "ok";
-	case SPHINX_PAYLOAD_ERR_SIZE:
-		return "not a Sphinx packet size";
-	case SPHINX_PAYLOAD_ERR_NO_ACK:
-		return "no SURB-ack in final-hop payload";
-	case SPHINX_PAYLOAD_ERR_ACK_ADDR:
-		return "invalid SURB-ack first-hop address";
-	default:
-		return "unknown error";
-	}
-}

@@ -38,6 +38,5 @@ struct sphinx_final_msg {
  */
 int	sphinx_payload_split(size_t packet_len, const uint8_t *plaintext,
 	    size_t len, struct sphinx_final_msg *m);
-const char *sphinx_payload_strerror(int);
 
 #endif

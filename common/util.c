@@ -57,15 +57,6 @@ xstrdup(const char *s)
 	return p;
 }
 
-void
-freezero(void *p, size_t n)
-{
-	if (p == NULL)
-		return;
-	sodium_memzero(p, n);
-	free(p);
-}
-
 size_t
 gw_strlcpy(char *dst, const char *src, size_t size)
 {
@@ -111,16 +102,6 @@ gw_set_nonblock(int fd)
 	if ((fl = fcntl(fd, F_GETFL)) == -1)
 		return -1;
 	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
-
-int
-gw_set_cloexec(int fd)
-{
-	int	 fl;
-
-	if ((fl = fcntl(fd, F_GETFD)) == -1)
-		return -1;
-	return fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
 }
 
 uint64_t

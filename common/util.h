@@ -15,14 +15,12 @@ void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
-void	 freezero(void *, size_t);
 
 size_t	 gw_strlcpy(char *, const char *, size_t);
 /* strtonum(3) semantics: *errstr is NULL on success. */
 long long gw_strtonum(const char *, long long, long long, const char **);
 
 int	 gw_set_nonblock(int);
-int	 gw_set_cloexec(int);
 /* Monotonic clock in milliseconds. */
 uint64_t gw_now_ms(void);
 /* Read a whole small file (at most max bytes) into a new buffer. */

@@ -234,8 +234,6 @@ void		 nymapi_free(struct nymapi *);
 void	 nymapi_request(struct nymapi *, const char *const *bases, size_t n,
 	    const char *path, const char *body, unsigned attempts,
 	    nymapi_cb, void *arg);
-/* Requests under way. */
-unsigned nymapi_inflight(const struct nymapi *);
 
 /* verify.c ---------------------------------------------------------- */
 struct credd {

@@ -313,12 +313,6 @@ nymapi_free(struct nymapi *api)
 	free(api);
 }
 
-unsigned
-nymapi_inflight(const struct nymapi *api)
-{
-	return api->inflight;
-}
-
 /*
  * libcurl is about to resolve a name itself.  For an IP literal that is
  * a formality it handles without NSS; for a name it means our

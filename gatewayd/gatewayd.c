@@ -122,7 +122,7 @@ gatewayd_check_conffile(const char *path)
 /*
  * Once the workers run, the master needs no outbound TCP ever again
  * (credd alone talks to the network).  Seccomp stays off here: its
- * filter would bind the workers (design note 2.2), Landlock does not
+ * filter would bind the workers (ARCHITECTURE.md, Sandboxes), Landlock does not
  * reach them as they were started before it.
  */
 static void

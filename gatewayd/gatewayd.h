@@ -108,7 +108,6 @@ void	parent_shutdown(struct gatewayd *, int status)
 int	parent_reload(struct gatewayd *, char *msg, size_t msglen);
 void	parent_broadcast(struct gatewayd *, uint32_t type, uint32_t peerid,
 	    const void *data, size_t len);
-struct gw_worker *parent_worker_by_pid(struct gatewayd *, pid_t);
 
 /* listen.c */
 void	listen_open_all(struct gatewayd *);

@@ -28,8 +28,9 @@ else
 	status=1
 fi
 
-# LeakSanitizer cannot run inside a seccomp sandbox (design note 2.6):
-# the sandboxed daemon runs with leaks off, unit tests keep them on.
+# LeakSanitizer cannot run inside a seccomp sandbox (ARCHITECTURE.md,
+# Sandboxes): the sandboxed daemon runs with leaks off, unit tests
+# keep them on.
 if build obj/asan SAN=1; then
 	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

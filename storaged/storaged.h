@@ -66,7 +66,6 @@ unsigned db_usage_pct(struct db *);
 /* inbox_count.c: messages per client, kept in memory */
 struct inbox_counts;
 struct inbox_counts *inbox_counts_new(void);
-void	 inbox_counts_free(struct inbox_counts *);
 uint32_t inbox_counts_get(const struct inbox_counts *, const uint8_t *id);
 void	 inbox_counts_add(struct inbox_counts *, const uint8_t *id, int32_t d);
 void	 inbox_counts_clear(struct inbox_counts *);

@@ -2,7 +2,7 @@
  * common/imsg.c and the libevent glue of common/proc.c over real
  * AF_UNIX SOCK_STREAM socketpairs: framing at every split point, partial
  * writes, size limits, EOF mid-message, exact-size payloads, descriptor
- * passing and the fd FIFO (design note §3.2-3.3), fd hygiene.
+ * passing and the fd FIFO (ARCHITECTURE.md, Channels), fd hygiene.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -773,7 +773,7 @@ test_fdpass(void)
 				got++;
 			}
 		}
-		/* Linux merges AAAA into the BBBB read (design note). */
+		/* Linux merges AAAA into the BBBB read. */
 		CHECKF(got == 4 && reads >= 2, "%u messages in %d reads", got,
 		    reads);
 		CHECK(b.rfd_count == 0);
