@@ -304,6 +304,8 @@ cd_reconf_api(struct worker *w)
 	struct clientd	*cd = w->role;
 
 	cd->api.enforce_zk_nyms = w->conf.clientd.enforce_zk_nyms;
+	cd->api.ws_port = clientd_ws_port(w);
+	cd->api.wss_port = w->conf.clientd.announce_wss_port;
 }
 
 static void
@@ -322,6 +324,8 @@ clientd_reconf(struct worker *w, const void *conf)
 	c->max_unauthenticated_per_address =
 	    n->max_unauthenticated_per_address;
 	c->enforce_zk_nyms = n->enforce_zk_nyms;
+	c->announce_ws_port = n->announce_ws_port;
+	c->announce_wss_port = n->announce_wss_port;
 	cd_reconf_api(w);
 }
 

@@ -75,8 +75,9 @@ const struct config_key config_keys[] = {
 	    "credentials.cosmos_address", CK_BECH32, cosmos_address,
 	    0, 0, 0),
 	SECTION(K_MIXNET, "mixnet"),
+	/* Landlock's port rule for mixd is set at start: restart. */
 	KEY(K_TESTNET, K_MIXNET, "testnet", "mixnet.testnet", CK_BOOL,
-	    testnet, 0, 1, 0),
+	    testnet, 0, 1, 1),
 	KEY(K_NOISE, K_MIXNET, "noise", "mixnet.noise", CK_BOOL, noise,
 	    0, 1, 1),
 	/* Past 5 s the sender's client (ack_wait_addition 1.5 s on top of

@@ -8,6 +8,7 @@
 
 gw_setup || { notok setup "init failed"; exit 1; }
 gw_start || { notok start "$(tail -5 "$GW_LOG")"; exit 1; }
+START_TICKS=$(cut -d' ' -f22 "/proc/$GW_PID/stat")
 
 # A reloadable change.
 sed -i 's/max_connections: 10000/max_connections: 500/' "$GW_CONF"
@@ -15,6 +16,37 @@ kill -HUP "$GW_PID"
 wait_until 5 grep -q 'configuration reloaded' "$GW_LOG" && \
     ok "SIGHUP reloads a reloadable change" || \
     notok "SIGHUP reloads a reloadable change" "$(tail -3 "$GW_LOG")"
+
+# announce.host and announce.ws_port apply on reload: the signed
+# host-information and the websocket route show them, no restart.
+api() {	# path: the node API's JSON, one field per line as key=value
+	python3 - "$GW_HTTP" "$1" <<'PY'
+import json, sys, urllib.request
+with urllib.request.urlopen("http://127.0.0.1:%s%s" % (sys.argv[1],
+                            sys.argv[2]), timeout=5) as r:
+    j = json.loads(r.read())
+d = j.get("data", j)
+for k, v in d.items():
+    print("%s=%s" % (k, json.dumps(v)))
+PY
+}
+sed -i -e 's/host: 127.0.0.1$/host: 127.0.0.77/' \
+    -e 's/ws_port: 0$/ws_port: 9443/' "$GW_CONF"
+"$BIN/gatewayctl" -s "$GW_SOCK" reload >/dev/null 2>&1
+hi=$(api /api/v1/host-information)
+ws=$(api /api/v1/gateway/client-interfaces/mixnet-websockets)
+echo "$hi" | grep -q '^ip_address=\["127.0.0.77"\]$' &&
+    echo "$ws" | grep -q '^ws_port=9443$' &&
+    [ "$(cut -d' ' -f22 "/proc/$GW_PID/stat")" = "$START_TICKS" ] &&
+    ok "a reload of announce.host and ws_port shows in host-information and mixnet-websockets" ||
+    notok "announce.host and ws_port apply on reload" "$hi $ws"
+# mixnet.testnet is fixed in mixd's sandbox: a restart-only key.
+sed -i 's/testnet: true/testnet: false/' "$GW_CONF"
+out=$("$BIN/gatewayctl" -s "$GW_SOCK" reload 2>&1)
+echo "$out" | grep -q 'mixnet.testnet changed: restart' &&
+    ok "reload refuses mixnet.testnet, which mixd's sandbox fixes at start" ||
+    notok "reload refuses mixnet.testnet" "$out"
+sed -i 's/testnet: false/testnet: true/' "$GW_CONF"
 
 # A change that needs a restart is refused, naming the key.
 sed -i "s|data: $GW_DIR/data|data: $GW_DIR/data2|" "$GW_CONF"
