@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "proc.h"
+#include "roles.h"
 #include "util.h"
 
 static const char *const imsg_names[IMSG_TYPE_MAX] = {
@@ -75,14 +76,6 @@ static const char *const imsg_names[IMSG_TYPE_MAX] = {
 	[IMSG_REPLAY_FLUSHED] = "REPLAY_FLUSHED",
 };
 
-static const char *const proc_names[PROC_MAX] = {
-	[PROC_PARENT] = "gatewayd",
-	[PROC_MIXD] = "mixd",
-	[PROC_CLIENTD] = "clientd",
-	[PROC_CREDD] = "credd",
-	[PROC_STORAGED] = "storaged",
-};
-
 const char *
 gw_imsg_type_name(uint32_t type)
 {
@@ -95,7 +88,7 @@ const char *
 gw_proc_name(enum gw_proc p)
 {
 	if ((unsigned)p < PROC_MAX)
-		return proc_names[p];
+		return gw_role(p)->name;
 	return "unknown";
 }
 

@@ -20,6 +20,7 @@
 #include <sodium.h>
 
 #include "log.h"
+#include "roles.h"
 #include "privdrop.h"
 #include "util.h"
 #include "worker.h"
@@ -27,29 +28,6 @@
 #define WORKER_CHANNEL_FD	3
 #define WORKER_NOTE_FD		4
 
-static const uint32_t conf_type[PROC_MAX] = {
-	[PROC_MIXD] = IMSG_CONF_MIXD,
-	[PROC_CLIENTD] = IMSG_CONF_CLIENTD,
-	[PROC_CREDD] = IMSG_CONF_CREDD,
-	[PROC_STORAGED] = IMSG_CONF_STORAGED,
-};
-
-static size_t
-worker_conf_size(enum gw_proc p)
-{
-	switch (p) {
-	case PROC_MIXD:
-		return sizeof(struct gw_conf_mixd);
-	case PROC_CLIENTD:
-		return sizeof(struct gw_conf_clientd);
-	case PROC_CREDD:
-		return sizeof(struct gw_conf_credd);
-	case PROC_STORAGED:
-		return sizeof(struct gw_conf_storaged);
-	default:
-		fatalx("%s: bad role", __func__);
-	}
-}
 
 static void
 worker_check_channel(void)
@@ -98,16 +76,18 @@ worker_setup_message(struct worker *w, struct imsg *imsg)
 	case IMSG_SETUP_PEER:
 		if (fd == -1 || imsg_get_exact(imsg, &peer, sizeof(peer)) ==
 		    -1 || peer.proc == PROC_PARENT || peer.proc >= PROC_MAX ||
-		    peer.proc == (uint32_t)w->self ||
+		    !gw_role_talks(w->self, (enum gw_proc)peer.proc) ||
 		    w->peer_fd[peer.proc] != -1)
 			fatalx("bad SETUP_PEER from master");
 		w->peer_fd[peer.proc] = fd;
 		return 0;
 	case IMSG_SETUP_LISTENER:
 		if (fd == -1 || w->nlisteners == WORKER_MAX_LISTENERS ||
-		    (w->self != PROC_MIXD && w->self != PROC_CLIENTD) ||
 		    imsg_get_exact(imsg, &w->listen_info[w->nlisteners],
-		    sizeof(w->listen_info[0])) == -1)
+		    sizeof(w->listen_info[0])) == -1 ||
+		    w->listen_info[w->nlisteners].kind >= 32 ||
+		    !(gw_role(w->self)->listeners &
+		    ROLE_BIT(w->listen_info[w->nlisteners].kind)))
 			fatalx("bad SETUP_LISTENER from master");
 		w->listen_info[w->nlisteners].text[
 		    sizeof(w->listen_info[0].text) - 1] = '\0';
@@ -132,8 +112,8 @@ worker_setup_message(struct worker *w, struct imsg *imsg)
 	case IMSG_SETUP_DONE:
 		return 1;
 	default:
-		if (imsg->hdr.type != conf_type[w->self] ||
-		    imsg_get_exact(imsg, &w->conf, worker_conf_size(w->self))
+		if (imsg->hdr.type != gw_role(w->self)->conf_type ||
+		    imsg_get_exact(imsg, &w->conf, gw_role(w->self)->conf_size)
 		    == -1)
 			fatalx("unexpected %s from master during start-up",
 			    gw_imsg_type_name(imsg->hdr.type));
@@ -161,7 +141,7 @@ worker_read_setup(struct worker *w)
 		if (n == -1 && errno != EAGAIN)
 			fatal("start-up read");
 		while (!done && (n = imsg_get(&ib, &imsg)) == 1) {
-			if (imsg.hdr.type == conf_type[w->self])
+			if (imsg.hdr.type == gw_role(w->self)->conf_type)
 				have_conf = 1;
 			done = worker_setup_message(w, &imsg);
 			imsg_free(&imsg);
@@ -473,7 +453,7 @@ worker_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 		log_setverbose(verbose);
 		return 0;
 	case IMSG_RECONF:
-		imsg_need(iev, imsg, &conf, worker_conf_size(w->self));
+		imsg_need(iev, imsg, &conf, gw_role(w->self)->conf_size);
 		if (w->ops->reconf != NULL)
 			w->ops->reconf(w, &conf);
 		return 0;

@@ -21,6 +21,7 @@
 #include "accept.h"
 #include "gatewayd.h"
 #include "log.h"
+#include "roles.h"
 #include "metrics.h"
 #include "ratelog.h"
 #include "util.h"
@@ -103,7 +104,7 @@ control_status(struct gatewayd *gw, struct control_client *c)
 	counters_send(c->iev, 0, "gatewayd", gw->started, 0, &gw->counters);
 	if (c->pending > 0)
 		return;	/* one status request at a time per client */
-	c->pending = 4;
+	c->pending = GW_NWORKERS;
 	parent_broadcast(gw, IMSG_CTL_STATUS, c->id, NULL, 0);
 }
 
@@ -287,7 +288,7 @@ control_metrics_request(struct gatewayd *gw, struct imsgev *from)
 	if (ctl_clientd_pending > 0)
 		return;
 	counters_send(from, 0, "gatewayd", gw->started, 0, &gw->counters);
-	ctl_clientd_pending = 4;
+	ctl_clientd_pending = GW_NWORKERS;
 	parent_broadcast(gw, IMSG_CTL_STATUS, CTL_ID_CLIENTD, NULL, 0);
 }
 

@@ -1,7 +1,7 @@
 /*
  * Starting, wiring and supervising the workers.  Any worker lost is the
  * whole daemon lost: the master stops the rest and exits non-zero, and
- * the service manager restarts everything clean (design note §4.2).
+ * the service manager restarts everything clean (ARCHITECTURE.md, Processes).
  */
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -19,6 +19,7 @@
 #include "base58.h"
 #include "gatewayd.h"
 #include "log.h"
+#include "roles.h"
 #include "sandbox.h"
 #include "util.h"
 
@@ -27,20 +28,9 @@
 /* How long workers get to exit, before and after SIGKILL. */
 #define PARENT_STOP_MS		5000
 
-static const enum gw_proc worker_procs[] = {
-	PROC_MIXD, PROC_CLIENTD, PROC_CREDD, PROC_STORAGED
-};
-
-/* Every sibling pair that talks (ARCHITECTURE.md, Channels).  mixd and
- * storaged have none: every message goes through clientd, the one
- * decider, so a compromised mixd cannot write into an inbox. */
-static const enum gw_proc sibling_pairs[][2] = {
-	{ PROC_MIXD, PROC_CLIENTD },
-	{ PROC_CLIENTD, PROC_STORAGED },
-	{ PROC_CLIENTD, PROC_CREDD },
-	{ PROC_CREDD, PROC_MIXD },
-	{ PROC_CREDD, PROC_STORAGED },
-};
+/* Every worker, in the role table's order (common/roles.c). */
+#define FOREACH_WORKER(p) \
+	for ((p) = GW_FIRST_WORKER; (p) < PROC_MAX; (p)++)
 
 static int	parent_dispatch_worker(struct imsgev *, struct imsg *);
 static void	parent_stop_now(struct gatewayd *);
@@ -84,7 +74,7 @@ parent_worker_env(void)
 	for (i = 0; i < nitems(keep); i++) {
 		const char *v = getenv(keep[i]);
 		/* LeakSanitizer cannot run in a worker once it dropped
-		 * privileges and sandboxed itself (design note 2.6). */
+		 * privileges and sandboxed itself (ARCHITECTURE.md, Sandboxes). */
 		const char *extra = i == 0 && v != NULL ? ":detect_leaks=0" :
 		    "";
 
@@ -133,15 +123,14 @@ parent_exec_worker(struct gatewayd *gw, enum gw_proc p, int fd, int note)
 void
 parent_spawn_workers(struct gatewayd *gw)
 {
-	size_t	 i;
-	int	 sv[2], note[2];
+	enum gw_proc	 p;
+	int		 sv[2], note[2];
 
 	/* One pipe for every worker's last words (sandbox_note). */
 	if (pipe2(note, O_CLOEXEC | O_NONBLOCK) == -1)
 		fatal("pipe2");
 	gw->note_fd = note[0];
-	for (i = 0; i < nitems(worker_procs); i++) {
-		enum gw_proc		 p = worker_procs[i];
+	FOREACH_WORKER(p) {
 		struct gw_worker	*w = &gw->workers[p];
 
 		parent_socketpair(sv);
@@ -167,12 +156,21 @@ parent_send(struct gatewayd *gw, enum gw_proc p, uint32_t type, int fd,
 		    gw_proc_name(p));
 }
 
+/* User and root as the role table gives them; a root only as root. */
 static void
 slice_common(const struct gatewayd *gw, struct gw_conf_common *c,
-    const char *user, const char *chroot_dir)
+    enum gw_proc p)
 {
-	gw_strlcpy(c->user, user, sizeof(c->user));
-	gw_strlcpy(c->chroot_dir, chroot_dir, sizeof(c->chroot_dir));
+	const struct gw_role	*r = gw_role(p);
+	const char		*dir = "";
+
+	gw_strlcpy(c->user, r->user == ROLE_USER_STORAGE ?
+	    gw->conf.storage_user : gw->conf.user, sizeof(c->user));
+	if (r->root == ROLE_ROOT_CHROOT)
+		dir = gw->conf.chroot_dir;
+	else if (r->root == ROLE_ROOT_DATA && geteuid() == 0)
+		dir = gw->conf.data_dir;
+	gw_strlcpy(c->chroot_dir, dir, sizeof(c->chroot_dir));
 	c->verbose = gw->verbose;
 	c->foreground = gw->foreground;
 }
@@ -183,7 +181,7 @@ slice_mixd(const struct gatewayd *gw, struct gw_conf_mixd *s)
 	const struct gw_config *c = &gw->conf;
 
 	memset(s, 0, sizeof(*s));
-	slice_common(gw, &s->c, c->user, c->chroot_dir);
+	slice_common(gw, &s->c, PROC_MIXD);
 	s->max_mix_connections = c->max_mix_connections;
 	s->mix_read_timeout_ms = c->mix_read_timeout_ms;
 	s->testnet = c->testnet;
@@ -196,7 +194,7 @@ slice_clientd(const struct gatewayd *gw, struct gw_conf_clientd *s)
 	const struct gw_config *c = &gw->conf;
 
 	memset(s, 0, sizeof(*s));
-	slice_common(gw, &s->c, c->user, c->chroot_dir);
+	slice_common(gw, &s->c, PROC_CLIENTD);
 	s->max_connections = c->max_connections;
 	s->max_connections_per_address = c->max_connections_per_address;
 	s->max_message_size = c->max_message_size;
@@ -220,8 +218,7 @@ slice_credd(const struct gatewayd *gw, struct gw_conf_credd *s)
 	unsigned	 i;
 
 	memset(s, 0, sizeof(*s));
-	/* credd needs resolver and CA files: no chroot (design §2.4). */
-	slice_common(gw, &s->c, c->user, "");
+	slice_common(gw, &s->c, PROC_CREDD);
 	for (i = 0; i < c->n_nym_api_urls && i < GW_MAX_APIURLS; i++)
 		gw_strlcpy(s->nym_api_urls[i], c->nym_api_urls[i],
 		    GW_URL_MAX);
@@ -246,12 +243,11 @@ static void
 slice_storaged(const struct gatewayd *gw, struct gw_conf_storaged *s)
 {
 	const struct gw_config *c = &gw->conf;
-	int	 root = geteuid() == 0;
 
 	memset(s, 0, sizeof(*s));
-	/* As root storaged is chrooted into the data directory. */
-	slice_common(gw, &s->c, c->storage_user, root ? c->data_dir : "");
-	gw_strlcpy(s->data_dir, root ? "/" : c->data_dir,
+	slice_common(gw, &s->c, PROC_STORAGED);
+	/* Chrooted into it as root (the role table), so it is "/". */
+	gw_strlcpy(s->data_dir, s->c.chroot_dir[0] != '\0' ? "/" : c->data_dir,
 	    sizeof(s->data_dir));
 	gw_strlcpy(s->data_dir_shown, c->data_dir, sizeof(s->data_dir_shown));
 	s->map_size = c->map_size;
@@ -288,9 +284,7 @@ parent_send_slice(struct gatewayd *gw, enum gw_proc p, uint32_t type)
 		fatalx("%s: bad proc", __func__);
 	}
 	if (type == IMSG_NONE)
-		type = p == PROC_MIXD ? IMSG_CONF_MIXD :
-		    p == PROC_CLIENTD ? IMSG_CONF_CLIENTD :
-		    p == PROC_CREDD ? IMSG_CONF_CREDD : IMSG_CONF_STORAGED;
+		type = gw_role(p)->conf_type;
 	parent_send(gw, p, type, -1, &s, len);
 }
 
@@ -322,13 +316,14 @@ parent_send_setup(struct gatewayd *gw)
 {
 	struct gw_setup_peer	 peer;
 	struct gw_setup_listener li;
-	size_t			 i;
+	enum gw_proc		 a, b, p;
 	unsigned		 l;
 	int			 sv[2];
 
-	for (i = 0; i < nitems(sibling_pairs); i++) {
-		enum gw_proc a = sibling_pairs[i][0], b = sibling_pairs[i][1];
-
+	FOREACH_WORKER(a)
+	for (b = a + 1; b < PROC_MAX; b++) {
+		if (!gw_role_talks(a, b))
+			continue;
 		parent_socketpair(sv);
 		peer.proc = b;
 		parent_send(gw, a, IMSG_SETUP_PEER, sv[0], &peer,
@@ -343,18 +338,17 @@ parent_send_setup(struct gatewayd *gw)
 		memset(&li, 0, sizeof(li));
 		li.kind = gl->kind;
 		gw_strlcpy(li.text, gl->text, sizeof(li.text));
-		parent_send(gw, gl->kind == LISTEN_MIX ? PROC_MIXD :
-		    PROC_CLIENTD, IMSG_SETUP_LISTENER, gl->fd, &li,
-		    sizeof(li));
+		parent_send(gw, gw_role_for_listener(gl->kind),
+		    IMSG_SETUP_LISTENER, gl->fd, &li, sizeof(li));
 		gl->fd = -1;	/* closed once sent */
 	}
-	for (i = 0; i < nitems(worker_procs); i++)
-		parent_send_slice(gw, worker_procs[i], IMSG_NONE);
+	FOREACH_WORKER(p)
+		parent_send_slice(gw, p, IMSG_NONE);
 	hostinfo_send(gw);
 	parent_send_sphinx_key(gw);
 	parent_send_noise_key(gw);
-	for (i = 0; i < nitems(worker_procs); i++)
-		parent_send(gw, worker_procs[i], IMSG_SETUP_DONE, -1, NULL, 0);
+	FOREACH_WORKER(p)
+		parent_send(gw, p, IMSG_SETUP_DONE, -1, NULL, 0);
 }
 
 /* How long an orderly stop waits for mixd's last replay tags. */
@@ -400,8 +394,8 @@ parent_broadcast(struct gatewayd *gw, uint32_t type, uint32_t peerid,
 {
 	size_t	 i;
 
-	for (i = 0; i < nitems(worker_procs); i++) {
-		struct gw_worker *w = &gw->workers[worker_procs[i]];
+	for (i = 0; i < GW_NWORKERS; i++) {
+		struct gw_worker *w = &gw->workers[(GW_FIRST_WORKER + i)];
 
 		if (w->iev != NULL && imsgev_compose(w->iev, type, peerid, -1,
 		    data, len) == -1)
@@ -417,8 +411,8 @@ parent_all_ready(struct gatewayd *gw)
 
 	if (gw->serving || !gw->replay_restored)
 		return;
-	for (i = 0; i < nitems(worker_procs); i++)
-		if (!gw->workers[worker_procs[i]].ready)
+	for (i = 0; i < GW_NWORKERS; i++)
+		if (!gw->workers[(GW_FIRST_WORKER + i)].ready)
 			return;
 	gw->serving = 1;
 	parent_broadcast(gw, IMSG_START, 0, NULL, 0);
@@ -481,17 +475,6 @@ parent_dispatch_worker(struct imsgev *iev, struct imsg *imsg)
 	}
 }
 
-struct gw_worker *
-parent_worker_by_pid(struct gatewayd *gw, pid_t pid)
-{
-	size_t	 i;
-
-	for (i = 0; i < nitems(worker_procs); i++)
-		if (gw->workers[worker_procs[i]].pid == pid)
-			return &gw->workers[worker_procs[i]];
-	return NULL;
-}
-
 /* Every note waiting in the pipe, for the deaths about to be logged. */
 static size_t
 parent_read_notes(struct gatewayd *gw, struct sandbox_note *notes,
@@ -539,14 +522,14 @@ parent_log_exit(const struct gw_worker *w, int status,
 static int
 parent_sweep(struct gatewayd *gw)
 {
-	struct gw_worker	*dead[nitems(worker_procs)];
-	int			 status[nitems(worker_procs)];
-	struct sandbox_note	 notes[2 * nitems(worker_procs)];
+	struct gw_worker	*dead[GW_NWORKERS];
+	int			 status[GW_NWORKERS];
+	struct sandbox_note	 notes[2 * GW_NWORKERS];
 	size_t			 i, n = 0, nnotes;
 	int			 pass;
 
-	for (i = 0; i < nitems(worker_procs); i++) {
-		struct gw_worker *w = &gw->workers[worker_procs[i]];
+	for (i = 0; i < GW_NWORKERS; i++) {
+		struct gw_worker *w = &gw->workers[(GW_FIRST_WORKER + i)];
 
 		if (w->pid <= 0 || w->reaped)
 			continue;
@@ -606,8 +589,8 @@ parent_wait_all(struct gatewayd *gw, uint64_t deadline)
 
 	do {
 		alive = 0;
-		for (i = 0; i < nitems(worker_procs); i++) {
-			struct gw_worker *w = &gw->workers[worker_procs[i]];
+		for (i = 0; i < GW_NWORKERS; i++) {
+			struct gw_worker *w = &gw->workers[(GW_FIRST_WORKER + i)];
 
 			if (w->pid <= 0 || w->reaped)
 				continue;
@@ -634,8 +617,8 @@ parent_shutdown(struct gatewayd *gw, int status)
 	size_t	 i;
 
 	gw->exiting = 1;
-	for (i = 0; i < nitems(worker_procs); i++) {
-		struct gw_worker *w = &gw->workers[worker_procs[i]];
+	for (i = 0; i < GW_NWORKERS; i++) {
+		struct gw_worker *w = &gw->workers[(GW_FIRST_WORKER + i)];
 
 		if (w->iev != NULL) {
 			imsgbuf_write(&w->iev->ibuf);	/* last words */
@@ -644,8 +627,8 @@ parent_shutdown(struct gatewayd *gw, int status)
 		}
 	}
 	if (parent_wait_all(gw, gw_now_ms() + PARENT_STOP_MS) > 0) {
-		for (i = 0; i < nitems(worker_procs); i++) {
-			struct gw_worker *w = &gw->workers[worker_procs[i]];
+		for (i = 0; i < GW_NWORKERS; i++) {
+			struct gw_worker *w = &gw->workers[(GW_FIRST_WORKER + i)];
 
 			if (w->pid <= 0 || w->reaped)
 				continue;
@@ -691,7 +674,7 @@ parent_reload(struct gatewayd *gw, char *msg, size_t msglen)
 {
 	struct gw_config	*nconf;
 	const char		*key;
-	size_t			 i;
+	enum gw_proc		 p;
 
 	nconf = xcalloc(1, sizeof(*nconf));
 	if (parent_parse_logged(nconf, gw->conffile) != 0) {
@@ -706,8 +689,10 @@ parent_reload(struct gatewayd *gw, char *msg, size_t msglen)
 	}
 	gw->conf = *nconf;
 	free(nconf);
-	for (i = 0; i < nitems(worker_procs); i++)
-		parent_send_slice(gw, worker_procs[i], IMSG_RECONF);
+	FOREACH_WORKER(p)
+		parent_send_slice(gw, p, IMSG_RECONF);
+	/* announce.host is in the signed host-information. */
+	hostinfo_send(gw);
 	replay_store_reconf(gw);
 	*counter_get(&gw->counters, "reloads") += 1;
 	snprintf(msg, msglen, "%s: configuration reloaded", gw->conffile);

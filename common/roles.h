@@ -1,0 +1,51 @@
+/*
+ * The processes of gatewayd, one row each: what each one is called and
+ * executed as, which user and root it runs under, the configuration
+ * slice the master sends it, which siblings it has a channel to and
+ * which listeners it serves.  The master wires the daemon from this
+ * table alone, and workers check what the master hands them against
+ * it, so a channel nobody listed cannot exist (ARCHITECTURE.md,
+ * Processes and Channels).
+ */
+#ifndef GW_ROLES_H
+#define GW_ROLES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gw_imsg.h"
+
+#define ROLE_BIT(p)	(1u << (p))
+
+enum role_user {
+	ROLE_USER_ROOT,		/* the master */
+	ROLE_USER_DAEMON,	/* config "user" */
+	ROLE_USER_STORAGE,	/* config "storage_user" */
+};
+
+enum role_root {
+	ROLE_ROOT_NONE,		/* stays in / (name service, CA files) */
+	ROLE_ROOT_CHROOT,	/* config "chroot" */
+	ROLE_ROOT_DATA,		/* the data directory */
+};
+
+struct gw_role {
+	const char	*name;		/* logs, and the executable's name */
+	enum role_user	 user;
+	enum role_root	 root;		/* when started as root */
+	uint32_t	 conf_type;	/* IMSG_CONF_*; IMSG_NONE: master */
+	size_t		 conf_size;	/* its payload */
+	uint32_t	 peers;		/* ROLE_BIT() of its siblings */
+	uint32_t	 listeners;	/* ROLE_BIT() of gw_listener_kind */
+};
+
+const struct gw_role	*gw_role(enum gw_proc);
+/* 1 if the two processes have a channel (the master has one to all). */
+int			 gw_role_talks(enum gw_proc, enum gw_proc);
+/* The worker serving a kind of listener. */
+enum gw_proc		 gw_role_for_listener(enum gw_listener_kind);
+/* Workers: every process but the master. */
+#define GW_NWORKERS	(PROC_MAX - 1)
+#define GW_FIRST_WORKER	(PROC_PARENT + 1)
+
+#endif
