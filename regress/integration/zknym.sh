@@ -53,11 +53,6 @@ export TOOL_CREDD_IDENTITY=$(cat "$D/provider")
 export TOOL_CREDD_COSMOS=n1qqqsyqcyq5rqwzqfpg9scrgwpugpzysn3jxcwu
 
 mode() { $STUB get "$P1" "_mode?signer=$1&mode=$2" >/dev/null; }
-posts_all() {
-	$STUB get "$P1" _calls | python3 -c '
-import json, sys
-print(sum(1 for c in json.load(sys.stdin) if c["method"] == "POST"))'
-}
 vk_gets() {
 	$STUB get "$P1" _calls | python3 -c '
 import json, sys
