@@ -50,6 +50,8 @@ mixd_counters_init(struct mixd *md, struct gw_counters *cs)
 	c->noise_in_timeouts = counter_get(cs, "noise_handshake_timeouts");
 	c->noise_out_ok = counter_get(cs, "noise_handshakes_out_ok");
 	c->noise_out_failed = counter_get(cs, "noise_handshakes_out_failed");
+	c->noise_out_timeouts = counter_get(cs,
+	    "noise_handshakes_out_timeouts");
 	c->noise_raw_in = counter_get(cs, "noise_raw_connections_in");
 	c->noise_bad_frames = counter_get(cs, "noise_transport_errors");
 	c->key_updates = counter_get(cs, "sphinx_key_updates");

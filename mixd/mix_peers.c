@@ -440,7 +440,7 @@ peer_noise_read(struct mix_peer *p, short what)
 	int		 rc;
 
 	if (what & EV_TIMEOUT) {
-		*md->c.noise_in_timeouts += 1;
+		*md->c.noise_out_timeouts += 1;
 		peer_fail(p, "timed out");
 		return;
 	}

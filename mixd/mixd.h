@@ -147,6 +147,7 @@ struct mixd_counters {
 	uint64_t	*topology_nodes, *topology_updates;
 	uint64_t	*noise_in_ok, *noise_in_failed, *noise_in_timeouts;
 	uint64_t	*noise_out_ok, *noise_out_failed, *noise_raw_in;
+	uint64_t	*noise_out_timeouts;
 	uint64_t	*noise_bad_frames;
 	uint64_t	*key_updates;
 	uint64_t	*acks_held, *acks_withheld, *acks_late, *acks_expired;

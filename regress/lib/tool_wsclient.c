@@ -686,7 +686,10 @@ cmd_pingflood(int argc, char **argv)
 		if (n > 0) {
 			size_t off = (size_t)n;
 
-			while (off < sizeof(ping) && !closed && stalls < 20) {
+			/* The gateway takes the rest or drops us; give it
+			 * the hold time to do either. */
+			while (off < sizeof(ping) && !closed &&
+			    stalls < 10 * hold) {
 				ssize_t m = send(fd, ping + off, sizeof(ping) -
 				    off, MSG_NOSIGNAL | MSG_DONTWAIT);
 
@@ -699,8 +702,10 @@ cmd_pingflood(int argc, char **argv)
 				else if (poll(&pfd, 1, 100) == 0)
 					stalls++;
 			}
-			if (off < sizeof(ping))
-				break;		/* nothing taken for 2 s */
+			if (off < sizeof(ping)) {
+				hold = 0;	/* held long enough */
+				break;
+			}
 			sent++;
 			continue;
 		}

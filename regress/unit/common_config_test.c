@@ -829,7 +829,7 @@ test_restart(void)
 		{ "mixnet:\n  testnet: no\n", NULL },
 		{ "announce:\n  host: other.example\n  ws_port: 1\n"
 		    "  wss_port: 443\n", NULL },
-		{ "mixnet:\n  testnet: true\n", NULL },
+		{ "mixnet:\n  testnet: true\n", "mixnet.testnet" },
 		{ "user: other\n", "user" },
 		{ "storage_user: other\n", "storage_user" },
 		{ "paths:\n  keys: /k\n", "paths.keys" },
