@@ -27,6 +27,7 @@
  *	-k FILE    the gateway's Sphinx public key, PEM (x25519_sphinx.pub)
  *	-c HEX     destination client id (32 bytes as hex)
  *	-N COUNT   packets to send (default 0)
+ *	-o FIRST   the first message's sequence number (default 0)
  *	-d         send straight to the gateway (one-hop route)
  *	-s SIZE    packet size (default 2413; 8557, 16749, 33133 too)
  *	-f VER     frame version 7 or 8 (default 7); -r ROT rotation byte
@@ -379,6 +380,9 @@ read_pem_key(const char *path, uint8_t key[32])
 		t_die("%s", err);
 }
 
+/* -o: so that two runs for one client send distinct messages. */
+static uint64_t	seq_base;
+
 /*
  * One packet for route (nhops) to client, carrying a SURB-ack over the
  * one-hop route mix1 (final there) and a short message.
@@ -437,7 +441,7 @@ bench_floor(size_t size)
 	if (pool == NULL)
 		t_die("malloc");
 	for (i = 0; i < npool; i++)
-		build_packet(&hop, 1, client, size, i, pool + i * size);
+		build_packet(&hop, 1, client, size, seq_base + i, pool + i * size);
 	t0 = t_now();
 	do {
 		for (i = 0; i < npool; i++)
@@ -608,10 +612,11 @@ main(int argc, char *argv[])
 	int			 have_client = 0, serving = 0, j;
 	double			 t_sent;
 
-	while ((ch = getopt(argc, argv, "A:a:bB:C:c:dG:g:f:k:m:N:n:Rr:Ss:t:vW"))
+	while ((ch = getopt(argc, argv, "A:a:bB:C:c:dG:g:f:k:m:N:n:o:Rr:Ss:t:vW"))
 	    != -1) {
 		switch (ch) {
 		case 'm': msg_len = (size_t)atoll(optarg); break;
+		case 'o': seq_base = strtoull(optarg, NULL, 10); break;
 		case 'A':
 			if ((ack_log = fopen(optarg, "a")) == NULL)
 				t_die("-A %s: %s", optarg, strerror(errno));
@@ -717,7 +722,8 @@ main(int argc, char *argv[])
 		conns[j] = direct ? out_new(&gw) : out_get(&nodes[0].addr);
 	t_first = t_now();
 	for (i = 0; i < npkts; i++) {
-		build_packet(route, nhops, client, size, (uint64_t)i, pkt);
+		build_packet(route, nhops, client, size, seq_base + (uint64_t)i,
+		    pkt);
 		bev = conns[i % nconns];
 		send_frame(bev, (uint8_t)version, (uint8_t)rotation, pkt,
 		    size);
