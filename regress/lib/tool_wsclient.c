@@ -735,8 +735,11 @@ cmd_pingflood(int argc, char **argv)
 	 * FIN through; a connection still served would keep sending
 	 * pongs and give no end of file.
 	 */
-	if (!closed)
-		closed = drain_to_eof(fd, 3000);
+	if (!closed) {
+		ch = 1 << 20;	/* read fast now: the queue may be MBs */
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &ch, sizeof(ch));
+		closed = drain_to_eof(fd, 10000);
+	}
 	printf("closed %s\n", closed ? "yes" : "no");
 	nymclient_free(c);
 	return 0;
