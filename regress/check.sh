@@ -51,5 +51,11 @@ for c in obj/test/regress/counts obj/asan/regress/counts obj/fuzz/counts; do
 	total_p=$((total_p + p)) total_f=$((total_f + f)) total_s=$((total_s + s))
 done
 [ "$total_f" -eq 0 ] || status=1
+# CI shows only the tail of the output: name the failures again here.
+if [ "$total_f" -ne 0 ]; then
+	echo "failures:"
+	cat obj/test/regress/results/all obj/asan/regress/results/all 2>/dev/null |
+	    grep '\] not ok - '
+fi
 echo "$total_p passed, $total_f failed, $total_s skipped"
 exit $status
