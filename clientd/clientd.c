@@ -1,6 +1,6 @@
 /*
- * clientd: Nym clients over WebSocket and the node HTTP API.  Everything
- * it reads comes from the internet.  This file: start-up, the listeners,
+ * clientd: Nym clients over WebSocket.  Everything it reads from its
+ * listeners comes from the internet (the node HTTP API is apid's).  This file: start-up, the listeners,
  * the replies of the master, mixd, storaged and credd (each routed to
  * its session by the request id in the peerid), backpressure towards
  * mixd, and the counters gatewayctl status shows.
@@ -34,45 +34,6 @@ clientd_reply_conn(struct clientd *cd, uint32_t peerid, const uint8_t *client)
 	return c;
 }
 
-/* /metrics: every process's record arrives from the master, then END. */
-static void
-clientd_metrics_part(struct clientd *cd, struct imsgev *iev,
-    struct imsg *imsg)
-{
-	struct metrics_proc	*m;
-	char			*text = NULL;
-	size_t			 len = 0;
-	FILE			*fp;
-
-	if (imsg->hdr.type == IMSG_CTL_END) {
-		if ((fp = open_memstream(&text, &len)) == NULL)
-			fatal("open_memstream");
-		metrics_write(fp, cd->mprocs, cd->nmprocs, time(NULL));
-		fclose(fp);
-		node_http_metrics_done(cd->http, text, len);
-		free(text);
-		cd->nmprocs = 0;
-		return;
-	}
-	m = &cd->mprocs[cd->nmprocs];
-	if (cd->nmprocs == PROC_MAX ||
-	    metrics_proc_decode(imsg->data, imsg->datalen, m) == -1)
-		fatalx("bad status record from %s", iev->name);
-	cd->nmprocs++;
-}
-
-static void
-clientd_metrics_ask(struct node_http *nh, void *arg)
-{
-	struct clientd	*cd = arg;
-
-	(void)nh;
-	cd->nmprocs = 0;
-	if (clientd_send(cd, PROC_PARENT, IMSG_METRICS_REQUEST, 0, NULL, 0)
-	    == -1)
-		node_http_metrics_done(cd->http, NULL, 0);
-}
-
 static int
 clientd_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 {
@@ -80,11 +41,6 @@ clientd_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 	struct gw_hs_sign_result	 r;
 	struct conn			*c;
 
-	if (imsg->hdr.type == IMSG_CTL_STATUS_PROC ||
-	    imsg->hdr.type == IMSG_CTL_END) {
-		clientd_metrics_part(cd, iev, imsg);
-		return 0;
-	}
 	if (imsg->hdr.type != IMSG_HS_SIGN_RESULT)
 		imsg_unexpected(iev, imsg);
 	imsg_need(iev, imsg, &r, sizeof(r));
@@ -228,51 +184,6 @@ clientd_dispatch_credd(struct imsgev *iev, struct imsg *imsg)
 	}
 }
 
-/* The announced ws port: configured, or the first clients listener's. */
-static uint16_t
-clientd_ws_port(const struct worker *w)
-{
-	const char	*colon, *errstr;
-	unsigned	 i;
-	long long	 p;
-
-	if (w->conf.clientd.announce_ws_port != 0)
-		return w->conf.clientd.announce_ws_port;
-	for (i = 0; i < w->nlisteners; i++) {
-		if (w->listen_info[i].kind != LISTEN_CLIENTS ||
-		    (colon = strrchr(w->listen_info[i].text, ':')) == NULL)
-			continue;
-		p = gw_strtonum(colon + 1, 1, 65535, &errstr);
-		if (errstr == NULL)
-			return (uint16_t)p;
-	}
-	return 0;
-}
-
-static void
-clientd_http_start(struct worker *w, struct clientd *cd)
-{
-	unsigned	 i;
-
-	cd->api.hostinfo = w->hostinfo;
-	cd->api.started = w->started;
-	cd->api.ws_port = clientd_ws_port(w);
-	cd->api.wss_port = w->conf.clientd.announce_wss_port;
-	cd->api.enforce_zk_nyms = w->conf.clientd.enforce_zk_nyms;
-	cd->mprocs = xcalloc(PROC_MAX, sizeof(*cd->mprocs));
-	accept_pause_init(&cd->accept_pause, w->base, "clientd",
-	    cd->c_accept_backoffs);
-	cd->http = node_http_new(w->base, &cd->api, &cd->accept_pause, 256,
-	    clientd_metrics_ask, cd);
-	node_http_set_prefix(cd->http, w->conf.clientd.ipv6_prefix);
-	for (i = 0; i < w->nlisteners; i++)
-		if (w->listen_info[i].kind == LISTEN_HTTP) {
-			node_http_listen(cd->http, w->listen_fd[i]);
-			log_debug("serving the node API on %s",
-			    w->listen_info[i].text);
-		}
-}
-
 static void
 clientd_start(struct worker *w)
 {
@@ -280,7 +191,8 @@ clientd_start(struct worker *w)
 	unsigned	 i;
 	int		 fl;
 
-	clientd_http_start(w, cd);
+	accept_pause_init(&cd->accept_pause, w->base, "clientd",
+	    cd->c_accept_backoffs);
 	for (i = 0; i < w->nlisteners; i++) {
 		if (w->listen_info[i].kind != LISTEN_CLIENTS)
 			continue;
@@ -299,16 +211,6 @@ clientd_start(struct worker *w)
 }
 
 static void
-cd_reconf_api(struct worker *w)
-{
-	struct clientd	*cd = w->role;
-
-	cd->api.enforce_zk_nyms = w->conf.clientd.enforce_zk_nyms;
-	cd->api.ws_port = clientd_ws_port(w);
-	cd->api.wss_port = w->conf.clientd.announce_wss_port;
-}
-
-static void
 clientd_reconf(struct worker *w, const void *conf)
 {
 	const struct gw_conf_clientd	*n = conf;
@@ -324,9 +226,6 @@ clientd_reconf(struct worker *w, const void *conf)
 	c->max_unauthenticated_per_address =
 	    n->max_unauthenticated_per_address;
 	c->enforce_zk_nyms = n->enforce_zk_nyms;
-	c->announce_ws_port = n->announce_ws_port;
-	c->announce_wss_port = n->announce_wss_port;
-	cd_reconf_api(w);
 }
 
 static void
@@ -335,14 +234,6 @@ clientd_counters(struct worker *w)
 	struct clientd	*cd = w->role;
 
 	*cd->c_conn_open = cd->nconns;
-	if (cd->http != NULL) {
-		*counter_get(&w->counters, "http_api_requests") =
-		    node_http_requests(cd->http);
-		node_http_counters(cd->http,
-		    counter_get(&w->counters, "http_api_refused_full"),
-		    counter_get(&w->counters, "http_api_refused_per_address"),
-		    counter_get(&w->counters, "http_api_deadlines"));
-	}
 }
 
 static void

@@ -20,8 +20,6 @@
 #include "client_crypto.h"
 #include "ratelog.h"
 #include "sandbox.h"
-#include "metrics.h"
-#include "node_http.h"
 #include "worker.h"
 
 extern const struct sandbox_policy clientd_policy;
@@ -184,10 +182,6 @@ struct clientd {
 	struct event		*listen_ev[WORKER_MAX_LISTENERS];
 	struct event		*flow_ev;	/* backpressure poll */
 	struct accept_pause	 accept_pause;	/* every listener, EMFILE */
-	struct node_http	*http;		/* the node HTTP API */
-	struct node_api		 api;
-	struct metrics_proc	*mprocs;	/* /metrics being gathered */
-	size_t			 nmprocs;
 	int			 paused;	/* mixd queue high */
 	int			 mixd_paused;	/* storaged queue high */
 	/* credd's verdict (IMSG_UPGRADE_MODE, spec 6.6): while set,

@@ -17,7 +17,7 @@
 #include "config.h"
 #include "replay.h"
 
-#define GW_IMSG_VERSION		3
+#define GW_IMSG_VERSION		4
 
 enum gw_proc {
 	PROC_PARENT,
@@ -25,6 +25,7 @@ enum gw_proc {
 	PROC_CLIENTD,
 	PROC_CREDD,
 	PROC_STORAGED,
+	PROC_APID,
 	PROC_MAX
 };
 
@@ -47,15 +48,16 @@ enum gw_imsg_type {
 	IMSG_CONF_CLIENTD,
 	IMSG_CONF_CREDD,
 	IMSG_CONF_STORAGED,
+	IMSG_CONF_APID,
 	/* payload: struct gw_key_sphinx. master -> mixd only. */
 	IMSG_KEY_SPHINX,
 	/* payload: struct gw_key_noise. master -> mixd only, at most once;
 	 * none: Noise is off (mixnet.noise) and mixd speaks raw TCP. */
 	IMSG_KEY_NOISE,
-	/* clientd -> master: payload none; for the HTTP API's /metrics.
+	/* apid -> master: payload none; for the HTTP API's /metrics.
 	 * Replies: IMSG_CTL_STATUS_PROC per process, then IMSG_CTL_END. */
 	IMSG_METRICS_REQUEST,
-	/* master -> clientd: the signed host-information JSON document
+	/* master -> apid: the signed host-information JSON document
 	 * (NUL-ended text, at most GW_HOSTINFO_MAX bytes).  At start-up,
 	 * and again whenever the keys it lists change. */
 	IMSG_NODE_HOSTINFO,
@@ -264,7 +266,7 @@ struct gw_setup_peer {
 
 enum gw_listener_kind {
 	LISTEN_CLIENTS,		/* -> clientd */
-	LISTEN_HTTP,		/* -> clientd */
+	LISTEN_HTTP,		/* -> apid */
 	LISTEN_MIX,		/* -> mixd */
 };
 
@@ -300,9 +302,6 @@ struct gw_conf_clientd {
 	uint32_t	 max_unauthenticated_per_address;
 	uint32_t	 ipv6_prefix;
 	int32_t		 enforce_zk_nyms;
-	char		 announce_host[GW_HOST_MAX];
-	uint16_t	 announce_ws_port;
-	uint16_t	 announce_wss_port;
 };
 
 struct gw_conf_credd {
@@ -335,6 +334,16 @@ struct gw_conf_storaged {
 	uint32_t	 commit_batch;
 };
 
+/* The node HTTP API: what it announces, nothing secret. */
+struct gw_conf_apid {
+	struct gw_conf_common	 c;
+	uint32_t	 ipv6_prefix;
+	int32_t		 enforce_zk_nyms;
+	/* announce.ws_port, or the first clients listener's port */
+	uint16_t	 ws_port;
+	uint16_t	 wss_port;	/* 0: none */
+};
+
 /* Any worker's slice: what a receiver of IMSG_CONF_* / IMSG_RECONF
  * reads into before checking the exact size for its role. */
 union gw_conf_any {
@@ -342,6 +351,7 @@ union gw_conf_any {
 	struct gw_conf_clientd	 clientd;
 	struct gw_conf_credd	 credd;
 	struct gw_conf_storaged	 storaged;
+	struct gw_conf_apid	 apid;
 };
 
 struct gw_key_sphinx {

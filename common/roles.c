@@ -13,7 +13,8 @@ static const struct gw_role roles[PROC_MAX] = {
 		.root = ROLE_ROOT_NONE,
 		.conf_type = IMSG_NONE,
 		.peers = ROLE_BIT(PROC_MIXD) | ROLE_BIT(PROC_CLIENTD) |
-		    ROLE_BIT(PROC_CREDD) | ROLE_BIT(PROC_STORAGED),
+		    ROLE_BIT(PROC_CREDD) | ROLE_BIT(PROC_STORAGED) |
+		    ROLE_BIT(PROC_APID),
 	},
 	[PROC_MIXD] = {
 		.name = "mixd",
@@ -32,7 +33,7 @@ static const struct gw_role roles[PROC_MAX] = {
 		.conf_size = sizeof(struct gw_conf_clientd),
 		.peers = ROLE_BIT(PROC_MIXD) | ROLE_BIT(PROC_STORAGED) |
 		    ROLE_BIT(PROC_CREDD),
-		.listeners = ROLE_BIT(LISTEN_CLIENTS) | ROLE_BIT(LISTEN_HTTP),
+		.listeners = ROLE_BIT(LISTEN_CLIENTS),
 	},
 	[PROC_CREDD] = {
 		.name = "credd",
@@ -50,6 +51,18 @@ static const struct gw_role roles[PROC_MAX] = {
 		.conf_type = IMSG_CONF_STORAGED,
 		.conf_size = sizeof(struct gw_conf_storaged),
 		.peers = ROLE_BIT(PROC_CLIENTD) | ROLE_BIT(PROC_CREDD),
+	},
+	/* The node HTTP API: a second kind of hostile input, so not in
+	 * clientd with the session keys; it holds nothing secret and
+	 * talks to the master alone, which gives it what it serves. */
+	[PROC_APID] = {
+		.name = "apid",
+		.user = ROLE_USER_DAEMON,
+		.root = ROLE_ROOT_CHROOT,
+		.conf_type = IMSG_CONF_APID,
+		.conf_size = sizeof(struct gw_conf_apid),
+		.peers = 0,
+		.listeners = ROLE_BIT(LISTEN_HTTP),
 	},
 };
 

@@ -52,11 +52,11 @@ worker_check_channel(void)
 	/* Nothing else may have leaked in. */
 }
 
-/* Text for clientd to serve: it must end inside its bound. */
+/* Text for apid to serve: it must end inside its bound. */
 static void
 worker_hostinfo(struct worker *w, const struct imsg *imsg)
 {
-	if (w->self != PROC_CLIENTD || imsg->datalen == 0 ||
+	if (w->self != PROC_APID || imsg->datalen == 0 ||
 	    imsg->datalen > sizeof(w->hostinfo) ||
 	    imsg->data[imsg->datalen - 1] != '\0' ||
 	    strlen((const char *)imsg->data) != imsg->datalen - 1)

@@ -49,7 +49,7 @@ struct worker {
 	unsigned		 nkeys;
 	struct gw_key_noise	 noise;		/* mixd, if have_noise */
 	int			 have_noise;
-	char			 hostinfo[GW_HOSTINFO_MAX];	/* clientd */
+	char			 hostinfo[GW_HOSTINFO_MAX];	/* apid */
 
 	const struct worker_ops	*ops;
 	struct gw_counters	 counters;

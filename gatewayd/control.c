@@ -46,8 +46,8 @@ struct control_client {
 
 static struct control_client	 ctl_clients[CONTROL_MAX_CLIENTS];
 /* clientd asking for /metrics is served like a control client. */
-#define CTL_ID_CLIENTD		UINT32_MAX
-static unsigned			 ctl_clientd_pending;
+#define CTL_ID_METRICS		UINT32_MAX
+static unsigned			 ctl_metrics_pending;
 static uint32_t			 ctl_next_id = 1;
 static struct event		*ctl_ev, *ctl_sweep_ev;
 static struct accept_pause	 ctl_accept;
@@ -285,11 +285,11 @@ void
 control_metrics_request(struct gatewayd *gw, struct imsgev *from)
 {
 	/* One gathering at a time; later askers share its answer. */
-	if (ctl_clientd_pending > 0)
+	if (ctl_metrics_pending > 0)
 		return;
 	counters_send(from, 0, "gatewayd", gw->started, 0, &gw->counters);
-	ctl_clientd_pending = GW_NWORKERS;
-	parent_broadcast(gw, IMSG_CTL_STATUS, CTL_ID_CLIENTD, NULL, 0);
+	ctl_metrics_pending = GW_NWORKERS;
+	parent_broadcast(gw, IMSG_CTL_STATUS, CTL_ID_METRICS, NULL, 0);
 }
 
 void
@@ -302,12 +302,12 @@ control_relay_status(struct gatewayd *gw, struct imsgev *from,
 	/* A sibling's payload is checked like any other input. */
 	if (metrics_proc_decode(imsg->data, imsg->datalen, &m) == -1)
 		fatalx("bad status record from %s", from->name);
-	if (imsg->hdr.peerid == CTL_ID_CLIENTD) {
-		struct imsgev *cd = gw->workers[PROC_CLIENTD].iev;
+	if (imsg->hdr.peerid == CTL_ID_METRICS) {
+		struct imsgev *cd = gw->workers[PROC_APID].iev;
 
 		imsgev_compose(cd, IMSG_CTL_STATUS_PROC, 0, -1, imsg->data,
 		    imsg->datalen);
-		if (ctl_clientd_pending > 0 && --ctl_clientd_pending == 0)
+		if (ctl_metrics_pending > 0 && --ctl_metrics_pending == 0)
 			imsgev_compose(cd, IMSG_CTL_END, 0, -1, NULL, 0);
 		return;
 	}

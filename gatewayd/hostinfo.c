@@ -102,7 +102,7 @@ hostinfo_send(struct gatewayd *gw)
 	if ((n = hostinfo_build(gw, doc, sizeof(doc))) == -1)
 		fatalx("cannot build host-information");
 	/* The NUL goes along: clientd checks the text ends inside. */
-	if (imsgev_compose(gw->workers[PROC_CLIENTD].iev, IMSG_NODE_HOSTINFO,
+	if (imsgev_compose(gw->workers[PROC_APID].iev, IMSG_NODE_HOSTINFO,
 	    0, -1, doc, (size_t)n + 1) == -1)
 		fatal("%s", __func__);
 }

@@ -205,10 +205,38 @@ slice_clientd(const struct gatewayd *gw, struct gw_conf_clientd *s)
 	    c->max_unauthenticated_per_address;
 	s->ipv6_prefix = c->ipv6_prefix;
 	s->enforce_zk_nyms = c->enforce_zk_nyms;
-	gw_strlcpy(s->announce_host, c->announce_host,
-	    sizeof(s->announce_host));
-	s->announce_ws_port = c->announce_ws_port;
-	s->announce_wss_port = c->announce_wss_port;
+}
+
+/* The announced ws port: configured, or the first clients listener's. */
+static uint16_t
+slice_ws_port(const struct gatewayd *gw)
+{
+	const char	*colon, *errstr;
+	unsigned	 i;
+	long long	 p;
+
+	if (gw->conf.announce_ws_port != 0)
+		return gw->conf.announce_ws_port;
+	for (i = 0; i < gw->nlisteners; i++) {
+		if (gw->listeners[i].kind != LISTEN_CLIENTS ||
+		    (colon = strrchr(gw->listeners[i].text, ':')) == NULL)
+			continue;
+		p = gw_strtonum(colon + 1, 1, 65535, &errstr);
+		if (errstr == NULL)
+			return (uint16_t)p;
+	}
+	return 0;
+}
+
+static void
+slice_apid(const struct gatewayd *gw, struct gw_conf_apid *s)
+{
+	memset(s, 0, sizeof(*s));
+	slice_common(gw, &s->c, PROC_APID);
+	s->ipv6_prefix = gw->conf.ipv6_prefix;
+	s->enforce_zk_nyms = gw->conf.enforce_zk_nyms;
+	s->ws_port = slice_ws_port(gw);
+	s->wss_port = gw->conf.announce_wss_port;
 }
 
 static void
@@ -279,6 +307,10 @@ parent_send_slice(struct gatewayd *gw, enum gw_proc p, uint32_t type)
 	case PROC_STORAGED:
 		slice_storaged(gw, &s.storaged);
 		len = sizeof(s.storaged);
+		break;
+	case PROC_APID:
+		slice_apid(gw, &s.apid);
+		len = sizeof(s.apid);
 		break;
 	default:
 		fatalx("%s: bad proc", __func__);
@@ -456,7 +488,7 @@ parent_dispatch_worker(struct imsgev *iev, struct imsg *imsg)
 		control_relay_status(gw, iev, imsg);
 		return 0;
 	case IMSG_METRICS_REQUEST:
-		if (iev->proc != PROC_CLIENTD || imsg->datalen != 0)
+		if (iev->proc != PROC_APID || imsg->datalen != 0)
 			imsg_unexpected(iev, imsg);
 		control_metrics_request(gw, iev);
 		return 0;

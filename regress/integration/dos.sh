@@ -162,7 +162,7 @@ counter_ge clientd unauthenticated_refused_per_address 12 &&
     ok "20 handshakes from one address: 8 admitted, $(counter clientd unauthenticated_refused_per_address) refused" ||
     notok "per-address handshake share" \
     "refused $(counter clientd unauthenticated_refused_per_address)"
-[ "$(val answered "$S/probe.out")" = 3 ] && counter_ge clientd http_api_refused_per_address 1 &&
+[ "$(val answered "$S/probe.out")" = 3 ] && counter_ge apid http_api_refused_per_address 1 &&
     ok "HTTP API: one address holds at most its share; /api/v1/health answered 3 of 3 meanwhile" ||
     notok "HTTP API per-address share" "$(cat "$S/probe.out" "$S/hhold.out" | tr '\n' ' ')"
 [ "$(val closed "$S/pre.out")" = yes ] &&

@@ -21,7 +21,7 @@ from prometheus_client.parser import text_string_to_metric_families
 fams = {f.name: f for f in text_string_to_metric_families(open(sys.argv[1]).read())}
 status = json.load(open(sys.argv[2]))
 up = {s.labels["process"] for s in fams["gatewayd_process_uptime_seconds"].samples}
-assert up == {"gatewayd", "mixd", "clientd", "credd", "storaged"}, up
+assert up == {"gatewayd", "mixd", "clientd", "credd", "storaged", "apid"}, up
 for p in status["processes"]:
     for name, value in p["counters"].items():
         fam = fams["gatewayd_" + name]

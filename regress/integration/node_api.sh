@@ -62,8 +62,8 @@ def metric(name, proc):
         for s in f.samples:
             if s.name == name and s.labels.get("process") == proc:
                 return s.value
-m1 = metric("gatewayd_http_api_requests", "clientd")
-m2 = metric("gatewayd_http_api_requests", "clientd")
+m1 = metric("gatewayd_http_api_requests", "apid")
+m2 = metric("gatewayd_http_api_requests", "apid")
 assert m1 is not None and m2 > m1, (m1, m2)
 ok.append("metrics parse as Prometheus text and move")
 for junk in (b"\x00\x01\x02\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n",

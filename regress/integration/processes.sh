@@ -1,8 +1,10 @@
 #!/bin/sh
-# A started gatewayd: five processes named by role, each worker
+# A started gatewayd: six processes named by role, each worker
 # sandboxed (Seccomp 2, NoNewPrivs 1), as root running as its own
-# unprivileged user with mixd and clientd chrooted; gatewayctl status -j
-# is JSON; SIGTERM leaves nothing behind.
+# unprivileged user with mixd, clientd and apid chrooted; each listener
+# held by its one worker (the node HTTP API by apid, not by clientd,
+# which holds the session keys); gatewayctl status -j is JSON; SIGTERM
+# leaves nothing behind.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/daemon.sh"
 
@@ -13,12 +15,12 @@ fi
 ok "gatewayd starts on loopback"
 
 n=$(gw_all_pids | wc -l)
-[ "$n" -eq 4 ] && ok "master has exactly 4 workers" || \
-    notok "master has exactly 4 workers" "found $n children"
+[ "$n" -eq 5 ] && ok "master has exactly 5 workers" || \
+    notok "master has exactly 5 workers" "found $n children"
 [ "$(cat /proc/$GW_PID/comm)" = gatewayd ] && ok "master is named gatewayd" \
     || notok "master is named gatewayd" "$(cat /proc/$GW_PID/comm)"
 
-for role in mixd clientd credd storaged; do
+for role in mixd clientd credd storaged apid; do
 	pid=$(gw_pid $role) || { notok "$role running" "no process"; continue; }
 	ok "$role running as its own process"
 	sc=$(gw_status_field "$pid" Seccomp)
@@ -37,7 +39,7 @@ for role in mixd clientd credd storaged; do
 		    || notok "$role has no capabilities" "CapEff $cap"
 		root=$(readlink /proc/$pid/root)
 		case $role in
-		mixd|clientd) want=$GW_DIR/empty ;;
+		mixd|clientd|apid) want=$GW_DIR/empty ;;
 		storaged) want=$GW_DIR/data ;;
 		credd) want=/ ;;
 		esac
@@ -53,7 +55,7 @@ fi
 # process, its peer's inode (ss -x), the process holding that inode.
 # The channels must be exactly ARCHITECTURE.md's; in particular no mixd
 # descriptor reaches storaged (clientd is the one decider).
-pairs=$(for role in gatewayd mixd clientd credd storaged; do
+pairs=$(for role in gatewayd mixd clientd credd storaged apid; do
 	if [ $role = gatewayd ]; then pid=$GW_PID; else pid=$(gw_pid $role); fi
 	echo "$role $pid"
 done | python3 -c '
@@ -81,9 +83,9 @@ for ino, role in owner.items():
     if other and other != role:
         links.add(" ".join(sorted((role, other))))
 print(" | ".join(sorted(links)))')
-want="clientd credd | clientd gatewayd | clientd mixd | clientd storaged | credd gatewayd | credd mixd | credd storaged | gatewayd mixd | gatewayd storaged"
+want="apid gatewayd | clientd credd | clientd gatewayd | clientd mixd | clientd storaged | credd gatewayd | credd mixd | credd storaged | gatewayd mixd | gatewayd storaged"
 [ "$pairs" = "$want" ] &&
-    ok "the channels are exactly the designed ones; no mixd descriptor reaches storaged" ||
+    ok "the channels are exactly the designed ones; no mixd descriptor reaches storaged; apid reaches only the master" ||
     notok "the channels are exactly the designed ones" "found: $pairs"
 
 out=$("$BIN/gatewayctl" -j -s "$GW_SOCK" status)
@@ -91,15 +93,30 @@ if echo "$out" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 roles = sorted(p["role"] for p in d["processes"])
-assert roles == ["clientd", "credd", "gatewayd", "mixd", "storaged"], roles
+assert roles == ["apid", "clientd", "credd", "gatewayd", "mixd",
+                 "storaged"], roles
 for p in d["processes"]:
     assert p["pid"] > 0 and p["uptime_s"] >= 0
     assert p["role"] == "gatewayd" or p["sandboxed"] is True, p
 '; then
-	ok "gatewayctl status -j parses as JSON with all 5 processes"
+	ok "gatewayctl status -j parses as JSON with all 6 processes"
 else
-	notok "gatewayctl status -j parses as JSON with all 5 processes" "$out"
+	notok "gatewayctl status -j parses as JSON with all 6 processes" "$out"
 fi
+# Each listening socket, read off the kernel (ss -ltnp): the process
+# holding it.  The node API's port is apid's alone.
+holders() {	# port
+	ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' |
+	    cut -d= -f2 | sort -u | while read -r p; do
+		cat /proc/$p/comm 2>/dev/null
+	done | sort -u | tr '\n' ' '
+}
+h_http=$(holders $GW_HTTP) h_ws=$(holders $GW_WS) h_mix=$(holders $GW_MIX)
+[ "$h_http" = "apid " ] && [ "$h_ws" = "clientd " ] && [ "$h_mix" = "mixd " ] &&
+    ok "ss -ltnp: the HTTP API port is held by apid alone, not clientd; clients by clientd; mix by mixd" ||
+    notok "ss -ltnp: each listener held by its one worker" \
+    "http: $h_http; ws: $h_ws; mix: $h_mix"
+
 "$BIN/gatewayctl" -s "$GW_SOCK" status | grep -q '^mixd ' && \
     ok "gatewayctl status (text) lists mixd" || \
     notok "gatewayctl status (text) lists mixd" "no mixd line"

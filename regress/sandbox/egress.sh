@@ -1,6 +1,6 @@
 #!/bin/sh
 # Only credd may open an outbound TCP connection to a port that is not a
-# mix port: clientd and storaged have no socket() (seccomp), mixd may
+# mix port: clientd, storaged and apid have no socket() (seccomp), mixd may
 # connect to mix ports only and the master to none (Landlock).  Uses the
 # test-build hook gatewayctl test-connect.  Runs with testnet off, where
 # mixd's port rule is in force.
@@ -14,14 +14,15 @@ gw_setup || { notok setup "init failed"; exit 1; }
 sed -i 's/testnet: true/testnet: false/' "$GW_CONF"
 gw_start || { notok "daemon starts" "$(tail -5 "$GW_LOG")"; exit 1; }
 
-# A listener on a port that is no mix port, and one that is ours.
-port=$((GW_HTTP + 5))
+# A listener on a port that is no mix port, inside the block gw_ports
+# found free (ws, mix, http are its first three).
+port=$((GW_WS + 3))
 python3 -c "
 import socket, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(('127.0.0.1', $port)); s.listen(64); time.sleep(30)" &
 LPID=$!
-sleep 0.5
+wait_until 5 sh -c "ss -Hltn 'sport = :$port' | grep -q LISTEN"
 
 try() {	# process port -> prints connected|refused
 	before=$(grep -c "test hook: $1: connect 127.0.0.1:$2:" "$GW_LOG")
@@ -35,7 +36,7 @@ try() {	# process port -> prints connected|refused
 r=$(try credd $port)
 [ "$r" = connected ] && ok "credd can connect to an arbitrary port" || \
     notok "credd can connect to an arbitrary port" "got '$r'"
-for p in clientd storaged; do
+for p in clientd storaged apid; do
 	r=$(try $p $port)
 	[ "$r" = socket ] || [ "$r" = refused ] && \
 	    ok "$p cannot open an outbound TCP connection" || \

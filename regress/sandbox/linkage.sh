@@ -5,7 +5,7 @@
 
 needed() { readelf -d "$BIN/$1" | awk '/NEEDED/ {print $5}' | tr -d '[]'; }
 
-for p in gatewayd mixd clientd credd storaged gatewayctl; do
+for p in gatewayd mixd clientd credd storaged apid gatewayctl; do
 	[ -x "$BIN/$p" ] || { notok "$p built" "missing $BIN/$p"; continue; }
 	libs=$(needed $p)
 	has_lmdb=0; has_curl=0; has_cares=0
@@ -23,7 +23,7 @@ for p in gatewayd mixd clientd credd storaged gatewayctl; do
 	    notok "$p links libcares: $want_curl" "NEEDED: $(echo $libs)"
 done
 # Only storaged may even contain LMDB calls.
-for p in gatewayd mixd clientd credd; do
+for p in gatewayd mixd clientd credd apid; do
 	if nm -D "$BIN/$p" | grep -q ' U mdb_'; then
 		notok "$p has no LMDB symbols" "found mdb_ imports"
 	else

@@ -6,7 +6,7 @@
 
 #include <jansson.h>
 
-#include "clientd/node_api.h"
+#include "apid/node_api.h"
 #include "testlib.h"
 
 static json_t *

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clientd/node_api.h"
+#include "apid/node_api.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

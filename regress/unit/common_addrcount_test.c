@@ -1,6 +1,6 @@
 /*
  * What "one address" is for the per-address limits (common/addrkey.c)
- * and the counts kept per address (clientd/addrcount.c): IPv6 cut to
+ * and the counts kept per address (common/addrcount.c): IPv6 cut to
  * the prefix, IPv4-mapped addresses folded into IPv4, counts that
  * refuse at the cap and free their entry at zero.
  */
@@ -14,7 +14,7 @@
 
 #include <sodium.h>
 
-#include "clientd/addrcount.h"
+#include "addrcount.h"
 #include "addrkey.h"
 #include "testlib.h"
 

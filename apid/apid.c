@@ -1,0 +1,143 @@
+/*
+ * apid: start-up, the master's messages (host information, /metrics
+ * records, reload), and the counters gatewayctl status shows.  The HTTP
+ * itself is node_http.c; the routes are node_api.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "apid.h"
+#include "log.h"
+#include "util.h"
+
+static struct worker	 apid_worker;
+static struct apid	 apid_state;
+
+/* /metrics: every process's record arrives from the master, then END. */
+static int
+apid_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
+{
+	struct apid	*ad = &apid_state;
+	char		*text = NULL;
+	size_t		 len = 0;
+	FILE		*fp;
+
+	switch (imsg->hdr.type) {
+	case IMSG_CTL_STATUS_PROC:
+		if (ad->nmprocs == PROC_MAX ||
+		    metrics_proc_decode(imsg->data, imsg->datalen,
+		    &ad->mprocs[ad->nmprocs]) == -1)
+			fatalx("bad status record from %s", iev->name);
+		ad->nmprocs++;
+		return 0;
+	case IMSG_CTL_END:
+		if ((fp = open_memstream(&text, &len)) == NULL)
+			fatal("open_memstream");
+		metrics_write(fp, ad->mprocs, ad->nmprocs, time(NULL));
+		fclose(fp);
+		node_http_metrics_done(ad->http, text, len);
+		free(text);
+		ad->nmprocs = 0;
+		return 0;
+	default:
+		imsg_unexpected(iev, imsg);
+	}
+}
+
+static void
+apid_metrics_ask(struct node_http *nh, void *arg)
+{
+	struct apid	*ad = arg;
+
+	(void)nh;
+	ad->nmprocs = 0;
+	if (imsgev_compose(ad->w->peer[PROC_PARENT], IMSG_METRICS_REQUEST, 0,
+	    -1, NULL, 0) == -1)
+		node_http_metrics_done(ad->http, NULL, 0);
+}
+
+static void
+apid_apply_conf(struct apid *ad, const struct gw_conf_apid *c)
+{
+	ad->api.ws_port = c->ws_port;
+	ad->api.wss_port = c->wss_port;
+	ad->api.enforce_zk_nyms = c->enforce_zk_nyms;
+}
+
+static void
+apid_start(struct worker *w)
+{
+	struct apid	*ad = w->role;
+	unsigned	 i;
+
+	ad->api.hostinfo = w->hostinfo;	/* the master may send it again */
+	ad->api.started = w->started;
+	apid_apply_conf(ad, &w->conf.apid);
+	accept_pause_init(&ad->accept_pause, w->base, "apid",
+	    ad->c_accept_backoffs);
+	ad->http = node_http_new(w->base, &ad->api, &ad->accept_pause, 256,
+	    apid_metrics_ask, ad);
+	node_http_set_prefix(ad->http, w->conf.apid.ipv6_prefix);
+	for (i = 0; i < w->nlisteners; i++) {
+		node_http_listen(ad->http, w->listen_fd[i]);
+		log_debug("serving the node API on %s",
+		    w->listen_info[i].text);
+	}
+}
+
+static void
+apid_reconf(struct worker *w, const void *conf)
+{
+	struct apid	*ad = w->role;
+
+	w->conf.apid.ws_port = ((const struct gw_conf_apid *)conf)->ws_port;
+	w->conf.apid.wss_port = ((const struct gw_conf_apid *)conf)->wss_port;
+	w->conf.apid.enforce_zk_nyms =
+	    ((const struct gw_conf_apid *)conf)->enforce_zk_nyms;
+	apid_apply_conf(ad, &w->conf.apid);
+}
+
+static void
+apid_counters(struct worker *w)
+{
+	struct apid	*ad = w->role;
+
+	if (ad->http == NULL)
+		return;
+	*counter_get(&w->counters, "http_api_requests") =
+	    node_http_requests(ad->http);
+	node_http_counters(ad->http,
+	    counter_get(&w->counters, "http_api_refused_full"),
+	    counter_get(&w->counters, "http_api_refused_per_address"),
+	    counter_get(&w->counters, "http_api_deadlines"));
+}
+
+static const struct worker_ops apid_ops = {
+	.dispatch = {
+		[PROC_PARENT] = apid_dispatch_parent,
+	},
+	.start = apid_start,
+	.reconf = apid_reconf,
+	.counters = apid_counters,
+};
+
+int
+main(int argc, char *argv[])
+{
+	struct worker	*w = &apid_worker;
+	struct apid	*ad = &apid_state;
+
+	if (argc == 2 && strcmp(argv[1], "-S") == 0) {
+		sandbox_print(&apid_policy, stdout);
+		return 0;
+	}
+	worker_init(w, PROC_APID, argc, argv);
+	ad->w = w;
+	w->role = ad;
+	ad->c_accept_backoffs = counter_get(&w->counters, "accept_backoffs");
+	worker_sandbox(w, worker_common(w)->chroot_dir, &apid_policy);
+	worker_run(w, &apid_ops);
+	return 0;
+}
