@@ -17,7 +17,7 @@ struct node_http_conn;
 typedef void	(*node_http_metrics_cb)(struct node_http *, void *arg);
 
 struct accept_pause;
-/* Listeners join ap: out of descriptors, all of clientd's rest. */
+/* Listeners join ap: out of descriptors, all of apid's rest. */
 struct node_http *node_http_new(struct event_base *, struct node_api *,
 		    struct accept_pause *ap,
 		    unsigned max_conns, node_http_metrics_cb, void *arg);

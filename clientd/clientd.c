@@ -1,9 +1,10 @@
 /*
- * clientd: Nym clients over WebSocket.  Everything it reads from its
- * listeners comes from the internet (the node HTTP API is apid's).  This file: start-up, the listeners,
- * the replies of the master, mixd, storaged and credd (each routed to
- * its session by the request id in the peerid), backpressure towards
- * mixd, and the counters gatewayctl status shows.
+ * clientd: Nym clients over WebSocket; everything it reads from its
+ * listener comes from the internet (the node HTTP API is apid's).  This
+ * file: start-up, the listener, the replies of the master, mixd,
+ * storaged and credd (each routed to its session by the request id in
+ * the peerid), backpressure towards mixd, and the counters gatewayctl
+ * status shows.
  */
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /*
- * clientd: Nym clients over WebSocket (client-protocol.md) and, for now,
- * a 404 on the node HTTP listener.  One struct conn per TCP connection;
+ * clientd: Nym clients over WebSocket (client-protocol.md); a plain HTTP
+ * request on that port gets a 404.  One struct conn per TCP connection;
  * its session state machine moves on client frames and on sibling
  * replies, which find it again by the request id in the imsg peerid.
  */

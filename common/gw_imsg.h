@@ -59,7 +59,7 @@ enum gw_imsg_type {
 	IMSG_METRICS_REQUEST,
 	/* master -> apid: the signed host-information JSON document
 	 * (NUL-ended text, at most GW_HOSTINFO_MAX bytes).  At start-up,
-	 * and again whenever the keys it lists change. */
+	 * and again on a reload and whenever the keys it lists change. */
 	IMSG_NODE_HOSTINFO,
 	/* payload: none. Everything for start-up has been sent. */
 	IMSG_SETUP_DONE,

@@ -10,6 +10,7 @@
 static int	 log_to_stderr = 1;
 static int	 log_verbose;
 static char	 log_procname[32] = "gatewayd";
+static void	(*log_fatal_hook)(void) __attribute__((noreturn));
 
 void
 log_init(int foreground, int verbose, int facility)
@@ -126,6 +127,8 @@ fatal(const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog_errno(LOG_CRIT, fmt, ap);
 	va_end(ap);
+	if (log_fatal_hook != NULL)
+		log_fatal_hook();
 	exit(1);
 }
 
@@ -137,5 +140,13 @@ fatalx(const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(LOG_CRIT, fmt, ap);
 	va_end(ap);
+	if (log_fatal_hook != NULL)
+		log_fatal_hook();
 	exit(1);
+}
+
+void
+log_on_fatal(void (*hook)(void) __attribute__((noreturn)))
+{
+	log_fatal_hook = hook;
 }

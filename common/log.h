@@ -20,5 +20,8 @@ void	fatal(const char *, ...)
 	    __attribute__((noreturn, format(printf, 1, 2)));
 void	fatalx(const char *, ...)
 	    __attribute__((noreturn, format(printf, 1, 2)));
+/* Fuzzers and tests only: called by fatal() and fatalx() after the
+ * message, in place of exit; it must not return (longjmp). */
+void	log_on_fatal(void (*)(void) __attribute__((noreturn)));
 
 #endif

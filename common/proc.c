@@ -8,83 +8,6 @@
 #include "roles.h"
 #include "util.h"
 
-static const char *const imsg_names[IMSG_TYPE_MAX] = {
-	[IMSG_NONE] = "NONE",
-	[IMSG_SETUP_PEER] = "SETUP_PEER",
-	[IMSG_SETUP_LISTENER] = "SETUP_LISTENER",
-	[IMSG_CONF_MIXD] = "CONF_MIXD",
-	[IMSG_CONF_CLIENTD] = "CONF_CLIENTD",
-	[IMSG_CONF_CREDD] = "CONF_CREDD",
-	[IMSG_CONF_STORAGED] = "CONF_STORAGED",
-	[IMSG_CONF_APID] = "CONF_APID",
-	[IMSG_KEY_SPHINX] = "KEY_SPHINX",
-	[IMSG_KEY_NOISE] = "KEY_NOISE",
-	[IMSG_METRICS_REQUEST] = "METRICS_REQUEST",
-	[IMSG_NODE_HOSTINFO] = "NODE_HOSTINFO",
-	[IMSG_SETUP_DONE] = "SETUP_DONE",
-	[IMSG_WORKER_READY] = "WORKER_READY",
-	[IMSG_START] = "START",
-	[IMSG_RECONF] = "RECONF",
-	[IMSG_CTL_STATUS] = "CTL_STATUS",
-	[IMSG_CTL_STATUS_PROC] = "CTL_STATUS_PROC",
-	[IMSG_CTL_END] = "CTL_END",
-	[IMSG_CTL_RELOAD] = "CTL_RELOAD",
-	[IMSG_CTL_LOG_VERBOSE] = "CTL_LOG_VERBOSE",
-	[IMSG_CTL_RESULT] = "CTL_RESULT",
-	[IMSG_CTL_TEST_SANDBOX] = "CTL_TEST_SANDBOX",
-	[IMSG_CTL_TEST_CONNECT] = "CTL_TEST_CONNECT",
-	[IMSG_STORE_MESSAGE] = "STORE_MESSAGE",
-	[IMSG_STORE_RESULT] = "STORE_RESULT",
-	[IMSG_INBOX_FETCH] = "INBOX_FETCH",
-	[IMSG_INBOX_MESSAGE] = "INBOX_MESSAGE",
-	[IMSG_INBOX_END] = "INBOX_END",
-	[IMSG_INBOX_DELETE] = "INBOX_DELETE",
-	[IMSG_CLIENT_REGISTER] = "CLIENT_REGISTER",
-	[IMSG_CLIENT_LOOKUP] = "CLIENT_LOOKUP",
-	[IMSG_CLIENT_INFO] = "CLIENT_INFO",
-	[IMSG_CLIENT_AUTH] = "CLIENT_AUTH",
-	[IMSG_CLIENT_RESULT] = "CLIENT_RESULT",
-	[IMSG_CLIENT_FORGET] = "CLIENT_FORGET",
-	[IMSG_BANDWIDTH_ADJUST] = "BANDWIDTH_ADJUST",
-	[IMSG_BANDWIDTH_GET] = "BANDWIDTH_GET",
-	[IMSG_BANDWIDTH_RESULT] = "BANDWIDTH_RESULT",
-	[IMSG_SPEND_RECORD] = "SPEND_RECORD",
-	[IMSG_SPEND_RESULT] = "SPEND_RESULT",
-	[IMSG_HS_SIGN] = "HS_SIGN",
-	[IMSG_HS_SIGN_RESULT] = "HS_SIGN_RESULT",
-	[IMSG_MIX_FORWARD] = "MIX_FORWARD",
-	[IMSG_MIX_DELIVER] = "MIX_DELIVER",
-	[IMSG_MIX_SETTLED] = "MIX_SETTLED",
-	[IMSG_CRED_VERIFY] = "CRED_VERIFY",
-	[IMSG_CRED_RESULT] = "CRED_RESULT",
-	[IMSG_CRED_BALANCE] = "CRED_BALANCE",
-	[IMSG_TOPOLOGY_BEGIN] = "TOPOLOGY_BEGIN",
-	[IMSG_TOPOLOGY_NODE] = "TOPOLOGY_NODE",
-	[IMSG_TOPOLOGY_END] = "TOPOLOGY_END",
-	[IMSG_ROTATION_INFO] = "ROTATION_INFO",
-	[IMSG_KEY_SPHINX_UPDATE] = "KEY_SPHINX_UPDATE",
-	[IMSG_PENDING_PUT] = "PENDING_PUT",
-	[IMSG_PENDING_DEL] = "PENDING_DEL",
-	[IMSG_PENDING_LIST] = "PENDING_LIST",
-	[IMSG_PENDING_ENTRY] = "PENDING_ENTRY",
-	[IMSG_PENDING_END] = "PENDING_END",
-	[IMSG_UPGRADE_MODE] = "UPGRADE_MODE",
-	[IMSG_REPLAY_TAGS] = "REPLAY_TAGS",
-	[IMSG_REPLAY_RESTORE] = "REPLAY_RESTORE",
-	[IMSG_REPLAY_CHUNK] = "REPLAY_CHUNK",
-	[IMSG_REPLAY_DONE] = "REPLAY_DONE",
-	[IMSG_REPLAY_FLUSH] = "REPLAY_FLUSH",
-	[IMSG_REPLAY_FLUSHED] = "REPLAY_FLUSHED",
-};
-
-const char *
-gw_imsg_type_name(uint32_t type)
-{
-	if (type < IMSG_TYPE_MAX && imsg_names[type] != NULL)
-		return imsg_names[type];
-	return "UNKNOWN";
-}
-
 const char *
 gw_proc_name(enum gw_proc p)
 {
@@ -107,6 +30,22 @@ imsgev_update(struct imsgev *iev)
 	    event_get_callback(iev->ev), iev);
 	event_add(iev->ev, NULL);
 	iev->events = want;
+}
+
+/* Before any dispatcher: the message's row in the role table.  A
+ * channel to gatewayctl (proc -1) is control.c's to check. */
+static void
+imsgev_check_in(const struct imsgev *iev, const struct imsg *imsg)
+{
+	const char	*why;
+
+	if (iev->proc < 0)
+		return;
+	if ((why = gw_msg_check_in(imsg->hdr.type, (enum gw_proc)iev->proc,
+	    imsg->datalen, imsg->fd != -1)) != NULL)
+		fatalx("%s from %s (%zu bytes): %s",
+		    gw_imsg_type_name(imsg->hdr.type), iev->name,
+		    imsg->datalen, why);
 }
 
 static void
@@ -142,6 +81,7 @@ imsgev_handler(int fd, short what, void *arg)
 				    "bad message length" : "missing descriptor");
 				return;
 			}
+			imsgev_check_in(iev, &imsg);
 			if (iev->dispatch(iev, &imsg) == -1)
 				return;	/* iev is gone */
 			imsg_free(&imsg);
@@ -193,10 +133,36 @@ imsgev_free(struct imsgev *iev)
 	free(iev);
 }
 
+/* What we send must fit its row too: a mismatch is our own bug (the
+ * receiver would die of it anyway), so abort, not fatalx, which a
+ * fuzzer may catch as a refused input. */
+static void
+imsgev_check_out(const struct imsgev *iev, uint32_t type, size_t len,
+    int fd)
+{
+	const char	*why;
+
+	if (iev->proc < 0)
+		return;
+	if ((why = gw_msg_check_out(type, (enum gw_proc)iev->proc, len,
+	    fd != -1)) != NULL)
+	{
+		log_warnx("sending %s to %s (%zu bytes): %s",
+		    gw_imsg_type_name(type), iev->name, len, why);
+		abort();
+	}
+}
+
 int
 imsgev_composev(struct imsgev *iev, uint32_t type, uint32_t peerid, int fd,
     const struct iovec *iov, int iovcnt)
 {
+	size_t	 len = 0;
+	int	 i;
+
+	for (i = 0; i < iovcnt; i++)
+		len += iov[i].iov_len;
+	imsgev_check_out(iev, type, len, fd);
 	if (imsg_composev(&iev->ibuf, type, peerid, fd, iov, iovcnt) == -1)
 		return -1;
 	imsgev_update(iev);
@@ -207,6 +173,7 @@ int
 imsgev_compose(struct imsgev *iev, uint32_t type, uint32_t peerid, int fd,
     const void *data, size_t len)
 {
+	imsgev_check_out(iev, type, len, fd);
 	if (imsg_compose(&iev->ibuf, type, peerid, fd, data, len) == -1)
 		return -1;
 	imsgev_update(iev);

@@ -141,6 +141,12 @@ worker_read_setup(struct worker *w)
 		if (n == -1 && errno != EAGAIN)
 			fatal("start-up read");
 		while (!done && (n = imsg_get(&ib, &imsg)) == 1) {
+			const char *why = gw_msg_check_in(imsg.hdr.type,
+			    PROC_PARENT, imsg.datalen, imsg.fd != -1);
+
+			if (why != NULL)
+				fatalx("%s from master during start-up: %s",
+				    gw_imsg_type_name(imsg.hdr.type), why);
 			if (imsg.hdr.type == gw_role(w->self)->conf_type)
 				have_conf = 1;
 			done = worker_setup_message(w, &imsg);
@@ -165,6 +171,7 @@ worker_init(struct worker *w, enum gw_proc self, int argc, char *argv[])
 	memset(w, 0, sizeof(*w));
 	w->self = self;
 	w->name = gw_proc_name(self);
+	gw_msg_set_self(self);
 	for (ch = 0; ch < PROC_MAX; ch++)
 		w->peer_fd[ch] = -1;
 	while ((ch = getopt(argc, argv, "dv")) != -1) {

@@ -45,7 +45,7 @@ struct control_client {
 };
 
 static struct control_client	 ctl_clients[CONTROL_MAX_CLIENTS];
-/* clientd asking for /metrics is served like a control client. */
+/* apid asking for /metrics is served like a control client. */
 #define CTL_ID_METRICS		UINT32_MAX
 static unsigned			 ctl_metrics_pending;
 static uint32_t			 ctl_next_id = 1;

@@ -20,6 +20,7 @@
 #include "gatewayd.h"
 #include "landlock.h"
 #include "log.h"
+#include "roles.h"
 #include "util.h"
 
 static struct gatewayd	 gwd;
@@ -210,6 +211,7 @@ main(int argc, char *argv[])
 
 	log_init(gw->foreground, gw->verbose, LOG_DAEMON);
 	log_procinit("gatewayd");
+	gw_msg_set_self(PROC_PARENT);
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
 	if (config_parse_file(&gw->conf, gw->conffile, stderr) != 0 ||

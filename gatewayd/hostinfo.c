@@ -3,7 +3,7 @@
  * signature is Ed25519 by the identity key over the compact JSON of
  * "data", fields in nym-node's order (client-protocol.md 8.1).  The
  * master writes every byte of it from its own config and keys, so
- * clientd, which serves it, never holds the identity key and cannot
+ * apid, which serves it, never holds the identity key and cannot
  * have anything else signed.  Every string in it is base58 or a host
  * name or address the config parser has already checked, so no JSON
  * escaping is needed.
@@ -101,7 +101,7 @@ hostinfo_send(struct gatewayd *gw)
 
 	if ((n = hostinfo_build(gw, doc, sizeof(doc))) == -1)
 		fatalx("cannot build host-information");
-	/* The NUL goes along: clientd checks the text ends inside. */
+	/* The NUL goes along: apid checks the text ends inside. */
 	if (imsgev_compose(gw->workers[PROC_APID].iev, IMSG_NODE_HOSTINFO,
 	    0, -1, doc, (size_t)n + 1) == -1)
 		fatal("%s", __func__);

@@ -139,7 +139,8 @@ done
 files=
 for f in /usr/sbin/gatewayd /usr/sbin/gatewayctl \
     /usr/libexec/gatewayd/mixd /usr/libexec/gatewayd/clientd \
-    /usr/libexec/gatewayd/credd /usr/libexec/gatewayd/storaged; do
+    /usr/libexec/gatewayd/credd /usr/libexec/gatewayd/storaged \
+    /usr/libexec/gatewayd/apid; do
 	[ -x "$ROOT$f" ] || files="$files $f"
 done
 [ -z "$files" ] && ok "programs in /usr/sbin, workers in /usr/libexec/gatewayd" ||
@@ -255,8 +256,8 @@ running() {
 		    cut -d: -f1)"
 	done | sort | tr '\n' ' '
 }
-# up: wait until the master and its four workers run, each as its user
-ALL="clientd:_gatewayd credd:_gatewayd gatewayd:root mixd:_gatewayd storaged:_gatewayd-db "
+# up: wait until the master and its five workers run, each as its user
+ALL="apid:_gatewayd clientd:_gatewayd credd:_gatewayd gatewayd:root mixd:_gatewayd storaged:_gatewayd-db "
 up() {
 	i=0
 	while [ "$(running)" != "$ALL" ] && [ $i -lt 50 ]; do
@@ -277,7 +278,7 @@ master() {
 	return 0
 }
 up && ok "running from /usr/libexec/gatewayd: $(running)" ||
-    notok "master and four workers, each as its user" "$(running)"
+    notok "master and five workers, each as its user" "$(running)"
 if quiet "rc status" /etc/init.d/gatewayd status &&
     printf '%s\n' "$OUT" | grep -q storaged; then
 	ok "/etc/init.d/gatewayd status: $(printf '%s\n' "$OUT" | head -n 1)"

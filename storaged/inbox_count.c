@@ -44,6 +44,15 @@ inbox_counts_new(void)
 }
 
 void
+inbox_counts_free(struct inbox_counts *ic)
+{
+	if (ic == NULL)
+		return;
+	free(ic->slots);
+	free(ic);
+}
+
+void
 inbox_counts_clear(struct inbox_counts *ic)
 {
 	memset(ic->slots, 0, ic->cap * sizeof(*ic->slots));

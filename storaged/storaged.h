@@ -69,6 +69,7 @@ struct inbox_counts *inbox_counts_new(void);
 uint32_t inbox_counts_get(const struct inbox_counts *, const uint8_t *id);
 void	 inbox_counts_add(struct inbox_counts *, const uint8_t *id, int32_t d);
 void	 inbox_counts_clear(struct inbox_counts *);
+void	 inbox_counts_free(struct inbox_counts *);
 size_t	 inbox_counts_clients(const struct inbox_counts *);
 uint64_t inbox_counts_total(const struct inbox_counts *);
 
@@ -130,6 +131,11 @@ int	pending_write(struct storaged *, const void *, size_t);
 int	pending_remove(struct storaged *, const uint8_t serial_hash[32]);
 void	pending_del(struct storaged *, struct imsgev *, struct imsg *);
 void	pending_list(struct storaged *, struct imsgev *, struct imsg *);
+
+/* requests.c: what clientd and credd ask (iev->arg: the worker). */
+void	storaged_counters_init(struct storaged *);
+int	storaged_dispatch_clientd(struct imsgev *, struct imsg *);
+int	storaged_dispatch_credd(struct imsgev *, struct imsg *);
 
 struct storaged {
 	struct worker	*w;

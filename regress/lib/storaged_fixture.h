@@ -1,0 +1,176 @@
+/*
+ * A storaged without its process: a real LMDB in a fresh directory,
+ * its request dispatchers (storaged/requests.c) on socketpairs standing
+ * for clientd and credd, and the replies read back off the other ends.
+ * Shared by the unit test and the fuzzer, so both drive the code the
+ * daemon runs, checked by the role table as the daemon's channels are.
+ * Header only: the fuzzers link no test library.
+ */
+#ifndef STORAGED_FIXTURE_H
+#define STORAGED_FIXTURE_H
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "roles.h"
+#include "storaged/storaged.h"
+#include "util.h"
+
+struct sdfix {
+	struct worker	 w;
+	struct storaged	 sd;
+	struct imsgev	*in[PROC_MAX];	/* storaged's ends */
+	struct imsgbuf	 out[PROC_MAX];	/* the siblings' ends */
+	char		 dir[64];
+};
+
+static void
+sdfix_lost(struct imsgev *iev, const char *why)
+{
+	fprintf(stderr, "storaged fixture: lost %s: %s\n", iev->name, why);
+	abort();
+}
+
+static void
+sdfix_channel(struct sdfix *f, enum gw_proc p, imsgev_dispatch_cb cb)
+{
+	int	 sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
+		abort();
+	f->in[p] = imsgev_new(f->w.base, sv[0], p, gw_proc_name(p),
+	    GW_IMSG_MAXSIZE, 0, cb, sdfix_lost, &f->w);
+	f->w.peer[p] = f->in[p];	/* where commit.c sends replies */
+	if (gw_set_nonblock(sv[1]) == -1)
+		abort();
+	imsgbuf_init(&f->out[p], sv[1], GW_IMSG_MAXSIZE, 0);
+	/* Replies may be large (an inbox batch): room to read them all. */
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &(int){ 4 << 20 },
+	    sizeof(int));
+}
+
+/* In dir (NULL: a fresh one); 0, or -1 if the database would not open. */
+static int
+sdfix_open(struct sdfix *f, const char *dir, uint64_t map_size,
+    uint32_t max_per_client)
+{
+	char	 err[PATH_MAX + 256];
+
+	memset(f, 0, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "%s", dir != NULL ? dir :
+	    "/tmp/gw-sdfix.XXXXXX");
+	if (dir == NULL && mkdtemp(f->dir) == NULL)
+		return -1;
+	/* The master makes db/ (gatewayd/datadir.c). */
+	snprintf(err, sizeof(err), "%s/db", f->dir);
+	if (mkdir(err, 0700) == -1 && errno != EEXIST)
+		return -1;
+	f->w.self = PROC_STORAGED;
+	f->w.name = "storaged";
+	f->w.role = &f->sd;
+	f->sd.w = &f->w;
+	if ((f->w.base = event_base_new()) == NULL)
+		return -1;
+	if (db_open(&f->sd.db, f->dir, f->dir, map_size, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	inbox_init(&f->sd.inbox, &f->sd.db, max_per_client);
+	if (inbox_load(&f->sd.inbox) == -1)
+		return -1;
+	db_abort(&f->sd.db);
+	storaged_counters_init(&f->sd);
+	commit_init(&f->sd);
+	f->sd.commit_batch = 1;		/* every write answered at once */
+	sdfix_channel(f, PROC_CLIENTD, storaged_dispatch_clientd);
+	sdfix_channel(f, PROC_CREDD, storaged_dispatch_credd);
+	gw_msg_set_self(PROC_STORAGED);
+	return 0;
+}
+
+/*
+ * One message from `from', as the channel delivers it: checked against
+ * its row first (a message that fails it would have been fatal before
+ * any dispatcher); NULL, or why it was refused there.
+ */
+static const char *
+sdfix_send(struct sdfix *f, enum gw_proc from, uint32_t type,
+    uint32_t peerid, const void *data, size_t len)
+{
+	struct imsg	 imsg;
+	const char	*why;
+
+	if ((why = gw_msg_check_in(type, from, len, 0)) != NULL)
+		return why;
+	memset(&imsg, 0, sizeof(imsg));
+	imsg.hdr.type = type;
+	imsg.hdr.peerid = peerid;
+	imsg.hdr.len = (uint32_t)(IMSG_HDR_SIZE + len);
+	imsg.data = data;
+	imsg.datalen = len;
+	imsg.fd = -1;
+	f->in[from]->dispatch(f->in[from], &imsg);
+	return NULL;
+}
+
+/* Everything storaged has sent `to' so far: written out, and read back
+ * into out[to] for sdfix_reply.  */
+static void
+sdfix_flush(struct sdfix *f, enum gw_proc to)
+{
+	while (imsgbuf_queued(&f->in[to]->ibuf) > 0)
+		if (imsgbuf_write(&f->in[to]->ibuf) == -1)
+			abort();
+	while (imsgbuf_read(&f->out[to]) > 0)
+		;
+}
+
+/* The next reply to `to', 1; none, 0. */
+static int
+sdfix_reply(struct sdfix *f, enum gw_proc to, struct imsg *imsg)
+{
+	sdfix_flush(f, to);
+	return imsg_get(&f->out[to], imsg) == 1;
+}
+
+/* keep: the database stays for another sdfix_open of f->dir. */
+static void
+sdfix_close(struct sdfix *f, int keep)
+{
+	char	 path[128];
+	unsigned p;
+
+	commit_now(&f->sd);
+	db_close(&f->sd.db);
+	for (p = 0; p < PROC_MAX; p++)
+		if (f->in[p] != NULL) {
+			imsgev_free(f->in[p]);
+			close(f->out[p].fd);
+			imsgbuf_clear(&f->out[p]);
+		}
+	event_free(f->sd.commit_ev);
+	free(f->sd.pending);
+	inbox_counts_free(f->sd.inbox.counts);
+	event_base_free(f->w.base);
+	if (keep)
+		return;
+	snprintf(path, sizeof(path), "%s/db/data.mdb", f->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/db/lock.mdb", f->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/db", f->dir);
+	rmdir(path);
+	rmdir(f->dir);
+}
+
+#endif
