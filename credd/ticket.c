@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "credd.h"
+#include "ecash/ecash.h"
 
 #define G1_LEN		48
 #define G2_LEN		96
@@ -35,59 +36,13 @@ static const int64_t ticket_values[TICKET_TYPES] = {
 	500000000,	/* V1WireguardExit */
 };
 
+/* The bincode cursor is ecash/bincode.c's, the one the spend check
+ * reads the same bytes with; this walk adds the JSON for nym-api. */
 struct cur {
-	const uint8_t	*p;
-	size_t		 left;
-	int		 bad;
+	struct bincode	 b;
 	json_t		*json;		/* NULL: parse only */
 	struct ticket	*t;
 };
-
-static const uint8_t *
-cur_take(struct cur *c, size_t n)
-{
-	const uint8_t	*p = c->p;
-
-	if (c->bad || n > c->left) {
-		c->bad = 1;
-		return NULL;
-	}
-	c->p += n;
-	c->left -= n;
-	return p;
-}
-
-/* bincode varint: < 251 one byte; 251/252/253 then u16/u32/u64. */
-static uint64_t
-cur_varint(struct cur *c)
-{
-	const uint8_t	*p;
-	uint64_t	 v = 0;
-	size_t		 n, i;
-
-	if ((p = cur_take(c, 1)) == NULL)
-		return 0;
-	switch (p[0]) {
-	case 251:
-		n = 2;
-		break;
-	case 252:
-		n = 4;
-		break;
-	case 253:
-		n = 8;
-		break;
-	default:
-		if (p[0] > 253)
-			c->bad = 1;
-		return p[0];
-	}
-	if ((p = cur_take(c, n)) == NULL)
-		return 0;
-	for (i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 static json_t *
 hex_string(const uint8_t *b, size_t n)
@@ -104,33 +59,31 @@ cur_elem(struct cur *c, size_t n)
 {
 	const uint8_t	*p;
 
-	if (cur_varint(c) != n || (p = cur_take(c, n)) == NULL) {
-		c->bad = 1;
+	if ((p = bincode_bytes(&c->b, n)) == NULL)
 		return NULL;
-	}
 	return c->json != NULL ? hex_string(p, n) : NULL;
 }
 
 static void
 put(struct cur *c, json_t *obj, const char *key, json_t *v)
 {
-	if (c->json == NULL || c->bad) {
+	if (c->json == NULL || c->b.bad) {
 		json_decref(v);
 		return;
 	}
 	if (v == NULL || json_object_set_new(obj, key, v) == -1)
-		c->bad = 1;
+		c->b.bad = 1;
 }
 
 static void
 push(struct cur *c, json_t *arr, json_t *v)
 {
-	if (c->json == NULL || c->bad) {
+	if (c->json == NULL || c->b.bad) {
 		json_decref(v);
 		return;
 	}
 	if (v == NULL || json_array_append_new(arr, v) == -1)
-		c->bad = 1;
+		c->b.bad = 1;
 }
 
 /* Signature {h: G1, s: G1}. */
@@ -169,28 +122,28 @@ cur_vec(struct cur *c, enum elem e, int serials)
 	const uint8_t	*start;
 	uint64_t	 n, i;
 
-	n = cur_varint(c);
-	if (n > VEC_MAX || c->bad) {
-		c->bad = 1;
+	n = bincode_varint(&c->b);
+	if (n > VEC_MAX || c->b.bad) {
+		c->b.bad = 1;
 		return a;
 	}
 	if (serials) {
 		if (n == 0 || n > TICKET_SERIAL_MAX) {
-			c->bad = 1;
+			c->b.bad = 1;
 			return a;
 		}
 		c->t->nserials = (uint32_t)n;
 	}
-	for (i = 0; i < n && !c->bad; i++) {
-		start = c->p + 1;	/* past the one-byte length 48 */
+	for (i = 0; i < n && !c->b.bad; i++) {
+		start = c->b.p + 1;	/* past the one-byte length 48 */
 		push(c, a, cur_one(c, e));
 		/* The serial is the concatenation of the compressed ss[];
 		 * each sits right after its own length byte. */
-		if (serials && !c->bad) {
+		if (serials && !c->b.bad) {
 			if (i == 0)
 				c->t->serials = start;
 			else if (start != c->t->serials + i * (1 + G1_LEN))
-				c->bad = 1;
+				c->b.bad = 1;
 		}
 	}
 	return a;
@@ -230,13 +183,13 @@ cur_payment(struct cur *c)
 	put(c, o, "ss", cur_vec(c, E_G1, 1));
 	put(c, o, "tt", cur_vec(c, E_G1, 0));
 	put(c, o, "aa", cur_vec(c, E_G1, 0));
-	c->t->spend_value = cur_varint(c);
+	c->t->spend_value = bincode_varint(&c->b);
 	put(c, o, "spend_value", c->json != NULL ?
 	    json_integer((json_int_t)(c->t->spend_value & INT64_MAX)) : NULL);
 	if (c->t->spend_value > INT64_MAX)
-		c->bad = 1;
+		c->b.bad = 1;
 	put(c, o, "cc", cur_one(c, E_G1));
-	if ((tt = cur_take(c, 1)) != NULL)	/* u8 is a plain byte */
+	if ((tt = bincode_take(&c->b, 1)) != NULL)	/* u8 is a plain byte */
 		c->t->t_type = tt[0];
 	put(c, o, "t_type", c->json != NULL ? json_integer(c->t->t_type) :
 	    NULL);
@@ -263,28 +216,26 @@ ticket_walk(const uint8_t *b, size_t len, struct ticket *t, json_t *json)
 
 	memset(t, 0, sizeof(*t));
 	memset(&c, 0, sizeof(c));
-	c.p = b;
-	c.left = len;
+	bincode_init(&c.b, b, len);
 	c.t = t;
-	if ((p = cur_take(&c, 4)) == NULL)
+	if ((p = bincode_take(&c.b, 4)) == NULL)
 		return -1;
 	plen = be32(p);
-	if (c.left < 84 || c.left - 84 != plen)
+	if (c.b.left < 84 || c.b.left - 84 != plen)
 		return -1;
 	pc = c;
-	pc.left = plen;
+	pc.b.left = plen;
 	pc.json = json;
 	pay = cur_payment(&pc);
-	if (pc.bad || pc.left != 0) {
+	if (pc.b.bad || pc.b.left != 0) {
 		json_decref(pay);
 		return -1;
 	}
 	put(&pc, json, "payment", pay);
-	c.p += plen;
-	c.left -= plen;
-	memcpy(t->pay_info, cur_take(&c, PAYINFO_LEN), PAYINFO_LEN);
-	t->spend_date = (int32_t)be32(cur_take(&c, 4));
-	p = cur_take(&c, 8);
+	bincode_take(&c.b, plen);
+	memcpy(t->pay_info, bincode_take(&c.b, PAYINFO_LEN), PAYINFO_LEN);
+	t->spend_date = (int32_t)be32(bincode_take(&c.b, 4));
+	p = bincode_take(&c.b, 8);
 	for (i = 0; i < 8; i++)
 		t->epoch_id = t->epoch_id << 8 | p[i];
 	if (json != NULL) {
@@ -297,7 +248,7 @@ ticket_walk(const uint8_t *b, size_t len, struct ticket *t, json_t *json)
 	}
 	crypto_generichash(t->serial_hash, sizeof(t->serial_hash), t->serials,
 	    (size_t)t->nserials * G1_LEN, NULL, 0);
-	return pc.bad ? -1 : 0;
+	return pc.b.bad ? -1 : 0;
 }
 
 int

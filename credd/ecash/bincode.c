@@ -79,8 +79,8 @@ bincode_vec(struct bincode *c, size_t max, const char *what)
 	return (size_t)n;
 }
 
-static const uint8_t *
-bincode_elem(struct bincode *c, size_t n)
+const uint8_t *
+bincode_bytes(struct bincode *c, size_t n)
 {
 	if (bincode_varint(c) != n) {
 		c->bad = 1;
@@ -104,7 +104,7 @@ bincode_g1(struct bincode *c, struct g1 *p, const char *what)
 	const uint8_t	*b;
 	enum bls_decode	 d;
 
-	if ((b = bincode_elem(c, G1_BYTES)) == NULL)
+	if ((b = bincode_bytes(c, G1_BYTES)) == NULL)
 		return;
 	if ((d = g1_decode(p, b)) != BLS_DECODE_OK)
 		bincode_refuse(c, d, what);
@@ -116,7 +116,7 @@ bincode_g2(struct bincode *c, struct g2 *p, const char *what)
 	const uint8_t	*b;
 	enum bls_decode	 d;
 
-	if ((b = bincode_elem(c, G2_BYTES)) == NULL)
+	if ((b = bincode_bytes(c, G2_BYTES)) == NULL)
 		return;
 	if ((d = g2_decode(p, b)) != BLS_DECODE_OK)
 		bincode_refuse(c, d, what);
@@ -127,7 +127,7 @@ bincode_fr(struct bincode *c, struct fr *s, const char *what)
 {
 	const uint8_t	*b;
 
-	if ((b = bincode_elem(c, FR_BYTES)) == NULL)
+	if ((b = bincode_bytes(c, FR_BYTES)) == NULL)
 		return;
 	if (fr_from_bytes(s, b) == -1)
 		bincode_refuse(c, BLS_DECODE_RANGE, what);

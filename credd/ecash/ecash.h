@@ -53,6 +53,8 @@ struct bincode {
 void		 bincode_init(struct bincode *, const uint8_t *, size_t);
 const uint8_t	*bincode_take(struct bincode *, size_t);
 uint64_t	 bincode_varint(struct bincode *);
+/* A byte string of exactly n bytes after its varint length. */
+const uint8_t	*bincode_bytes(struct bincode *, size_t n);
 uint8_t		 bincode_u8(struct bincode *);
 /* A Vec's length, refused above max. */
 size_t		 bincode_vec(struct bincode *, size_t max, const char *what);
