@@ -4,6 +4,7 @@
  * timestamp is kept there only if later than the last (the check and
  * the write are one step in storaged), so a replay is refused across
  * restarts too.  A live session for the same client is pinged first.
+ * The balance that follows makes the session live (router_live).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -20,6 +21,34 @@
 
 #define ERR_DUP		"There is already an open connection to this client"
 #define ERR_STORAGE	"Internal gateway storage error"
+#define B64_FIELD_MAX	256	/* the ciphertext and the nonce */
+
+/*
+ * A standard-base64 string member: its decoded length (at most max bytes
+ * are kept; max + 1 means longer), or -1 if it is missing or not base64
+ * (to Nym's serde the request then does not parse at all).
+ */
+static int
+json_b64(const json_t *json, const char *key, uint8_t *buf, size_t max)
+{
+	json_t	*s = json_object_get(json, key);
+	uint8_t	 tmp[B64_FIELD_MAX];
+	size_t	 n;
+
+	if (!json_is_string(s) || max >= sizeof(tmp))
+		return -1;
+	/* A longer string is too long whatever it decodes to. */
+	if (json_string_length(s) > sizeof(tmp) * 4 / 3)
+		return (int)max + 1;
+	if (sodium_base642bin(tmp, sizeof(tmp), json_string_value(s),
+	    json_string_length(s), NULL, &n, NULL,
+	    sodium_base64_VARIANT_ORIGINAL) != 0)
+		return -1;
+	if (n > max)
+		return (int)max + 1;
+	memcpy(buf, tmp, n);
+	return (int)n;
+}
 
 void
 auth_request(struct conn *c, const void *json)
@@ -44,7 +73,7 @@ auth_request(struct conn *c, const void *json)
 	    != (int)sizeof(c->client) ||
 	    json_bytes(json, "requestSignature", sig, sizeof(sig)) !=
 	    (int)sizeof(sig)) {
-		session_fatal(c, "Only 'Register' or 'Authenticate' requests "
+		reply_fatal(c, "Only 'Register' or 'Authenticate' requests "
 		    "are allowed");
 		return;
 	}
@@ -54,7 +83,7 @@ auth_request(struct conn *c, const void *json)
 		    "with client using incompatible protocol version. Ours is "
 		    "%d and the client reports %" PRId64,
 		    CLIENTD_PROTOCOL_VERSION, ver);
-		session_fatal(c, why);
+		reply_fatal(c, why);
 		return;
 	}
 	if (ts < now - CLIENTD_AUTH_SKEW_S || ts - CLIENTD_AUTH_SKEW_S > now) {
@@ -62,19 +91,19 @@ auth_request(struct conn *c, const void *json)
 		snprintf(why, sizeof(why), "the provided request timestamp is "
 		    "excessively skewed. got %" PRId64 " whilst the server "
 		    "time is %" PRId64, ts, now);
-		session_fatal(c, why);
+		reply_fatal(c, why);
 		return;
 	}
 	/* A bad length fails as the ciphertext or nonce check would. */
 	if (noncelen != CLIENT_NONCE_LEN) {
 		*c->cd->c_auth_bad_ct += 1;
-		session_fatal(c, "the provided nonce (or legacy IV) did not "
+		reply_fatal(c, "the provided nonce (or legacy IV) did not "
 		    "have the expected length");
 		return;
 	}
 	if (ctlen != CLIENT_AUTH_CT_LEN) {
 		*c->cd->c_auth_bad_ct += 1;
-		session_fatal(c, "failed to verify provided address ciphertext");
+		reply_fatal(c, "failed to verify provided address ciphertext");
 		return;
 	}
 	rv = client_auth_v2_verify_signature((uint8_t)ver, c->client,
@@ -82,13 +111,13 @@ auth_request(struct conn *c, const void *json)
 	    (uint64_t)ts, sig);
 	if (rv == CLIENT_ERR_NONCE_LEN) {
 		*c->cd->c_auth_bad_ct += 1;
-		session_fatal(c, "the provided nonce (or legacy IV) did not "
+		reply_fatal(c, "the provided nonce (or legacy IV) did not "
 		    "have the expected length");
 		return;
 	}
 	if (rv != CLIENT_OK) {
 		*c->cd->c_auth_bad_sig += 1;
-		session_fatal(c, "failed to verify request signature");
+		reply_fatal(c, "failed to verify request signature");
 		return;
 	}
 	c->version = (uint8_t)ver;
@@ -96,10 +125,10 @@ auth_request(struct conn *c, const void *json)
 	memcpy(id.client, c->client, sizeof(id.client));
 	if (clientd_send(c->cd, PROC_STORAGED, IMSG_CLIENT_LOOKUP,
 	    REQ_ID(c, REQ_PLAIN), &id, sizeof(id)) == -1) {
-		session_fatal(c, ERR_STORAGE);
+		reply_fatal(c, ERR_STORAGE);
 		return;
 	}
-	c->state = CS_AUTH_LOOKUP;
+	session_set_state(c, CS_AUTH_LOOKUP);
 	conn_wait(c, 1);
 }
 
@@ -113,10 +142,10 @@ auth_proceed(struct conn *c)
 	a.timestamp = c->auth_ts;
 	if (clientd_send(c->cd, PROC_STORAGED, IMSG_CLIENT_AUTH,
 	    REQ_ID(c, REQ_PLAIN), &a, sizeof(a)) == -1) {
-		session_fatal(c, ERR_STORAGE);
+		reply_fatal(c, ERR_STORAGE);
 		return;
 	}
-	c->state = CS_AUTH_STORE;
+	session_set_state(c, CS_AUTH_STORE);
 	conn_wait(c, 1);
 }
 
@@ -128,37 +157,37 @@ auth_info(struct conn *c, const struct gw_client_info *info)
 	conn_wait(c, 0);
 	if (!info->found) {
 		*c->cd->c_auth_unknown += 1;
-		session_fatal(c, "the client is not registered");
+		reply_fatal(c, "the client is not registered");
 		return;
 	}
 	if ((c->aead = gwcrypto_aead_new(info->key)) == NULL) {
-		session_fatal(c, ERR_STORAGE);
+		reply_fatal(c, ERR_STORAGE);
 		return;
 	}
 	if (client_auth_v2_verify_ciphertext(c->aead, c->client, c->auth_ct,
 	    sizeof(c->auth_ct), c->auth_nonce, sizeof(c->auth_nonce)) !=
 	    CLIENT_OK) {
 		*c->cd->c_auth_bad_ct += 1;
-		session_fatal(c, "failed to verify provided address ciphertext");
+		reply_fatal(c, "failed to verify provided address ciphertext");
 		return;
 	}
 	if (c->auth_ts <= info->last_auth) {
 		*c->cd->c_auth_replay += 1;
-		session_fatal(c, "the provided request timestamp is smaller or "
+		reply_fatal(c, "the provided request timestamp is smaller or "
 		    "equal to one previously used");
 		return;
 	}
 	if ((old = session_by_client(c->cd, c->client)) != NULL) {
 		if (c->auth_ts <= old->session_ts) {
 			*c->cd->c_auth_duplicate += 1;
-			session_fatal(c, "attempted to overwrite client session "
+			reply_fatal(c, "attempted to overwrite client session "
 			    "with a stale authentication");
 			return;
 		}
 		if (old->ping_pending || old->dup_new != NULL) {
 			/* Busy: as good as active. */
 			*c->cd->c_auth_duplicate += 1;
-			session_fatal(c, ERR_DUP);
+			reply_fatal(c, ERR_DUP);
 			return;
 		}
 		randombytes_buf(old->ping, sizeof(old->ping));
@@ -170,7 +199,7 @@ auth_info(struct conn *c, const struct gw_client_info *info)
 		old->ping_pending = 1;
 		old->dup_new = c;
 		c->dup_old = old;
-		c->state = CS_AUTH_DUP;
+		session_set_state(c, CS_AUTH_DUP);
 		conn_wait(c, 1);
 		conn_set_timer(c, CLIENTD_PONG_WAIT_MS);
 		conn_flush(old);
@@ -195,7 +224,7 @@ auth_dup_result(struct conn *c, int active)
 	conn_wait(c, 0);
 	if (active) {
 		*c->cd->c_auth_duplicate += 1;
-		session_fatal(c, ERR_DUP);
+		reply_fatal(c, ERR_DUP);
 		return;
 	}
 	if (old != NULL)
@@ -212,7 +241,7 @@ auth_stored(struct conn *c, const struct gw_client_result *r)
 	if (!r->ok) {
 		/* Another session stored a later timestamp meanwhile. */
 		*c->cd->c_auth_replay += 1;
-		session_fatal(c, "the provided request timestamp is smaller or "
+		reply_fatal(c, "the provided request timestamp is smaller or "
 		    "equal to one previously used");
 		return;
 	}
@@ -220,45 +249,25 @@ auth_stored(struct conn *c, const struct gw_client_result *r)
 	memcpy(id.client, c->client, sizeof(id.client));
 	if (clientd_send(c->cd, PROC_STORAGED, IMSG_BANDWIDTH_GET,
 	    REQ_ID(c, REQ_PLAIN), &id, sizeof(id)) == -1) {
-		session_fatal(c, ERR_STORAGE);
+		reply_fatal(c, ERR_STORAGE);
 		return;
 	}
-	c->state = CS_AUTH_BW;
+	session_set_state(c, CS_AUTH_BW);
 	conn_wait(c, 1);
 }
 
-/* Registered or authenticated, with a balance: the session is live. */
+/* Authenticated and live (router_live): tell the client. */
 void
-auth_balance(struct conn *c, const struct gw_bandwidth *b)
+auth_done(struct conn *c)
 {
 	char	 out[160];
 	int	 n;
 
-	conn_wait(c, 0);
-	if (!b->ok) {
-		session_fatal(c, ERR_STORAGE);
-		return;
-	}
-	if (session_by_client(c->cd, c->client) != NULL) {
-		/* Another session got in while we waited on storaged. */
-		*c->cd->c_auth_duplicate += 1;
-		session_fatal(c, ERR_DUP);
-		return;
-	}
-	bw_load(c, b);
-	session_activate(c);
-	if (c->registering)
-		handshake_done(c);
-	else {
-		n = snprintf(out, sizeof(out), "{\"type\":\"authenticate\","
-		    "\"protocol_version\":%u,\"status\":true,"
-		    "\"bandwidth_remaining\":%" PRId64 ",\"upgrade_mode\":%s}",
-		    c->version, bw_report(c->cd->upgrade_mode, c->bw_avail),
-		    bw_upgrade_json(c->cd->upgrade_mode));
-		conn_send_text(c, out, (size_t)n);
-		*c->cd->c_auth_ok += 1;
-	}
-	session_ready(c);
-	/* Active before the inbox drains: nothing can slip between. */
-	delivery_start(c);
+	n = snprintf(out, sizeof(out), "{\"type\":\"authenticate\","
+	    "\"protocol_version\":%u,\"status\":true,"
+	    "\"bandwidth_remaining\":%" PRId64 ",\"upgrade_mode\":%s}",
+	    c->version, reply_balance(c->cd->upgrade_mode, c->bw_avail),
+	    reply_upgrade_json(c->cd->upgrade_mode));
+	conn_send_text(c, out, (size_t)n);
+	*c->cd->c_auth_ok += 1;
 }

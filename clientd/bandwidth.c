@@ -1,103 +1,21 @@
 /*
- * Bandwidth (client-protocol.md 6): a balance per session kept in
- * memory, charged per forwarded packet, written back to storaged as a
- * delta every CLIENTD_BW_FLUSH bytes and when the session ends; grants
- * are written at once and answered once committed.  Free testnet
- * bandwidth unless enforce_zk_nyms; tickets go to credd.  While credd
- * says upgrade mode is on (spec 6.6) nothing is charged and responses
- * report at least GW_UPGRADE_BANDWIDTH.
+ * Bandwidth grants (client-protocol.md 6): free testnet bandwidth
+ * unless enforce_zk_nyms, written at once and answered once committed;
+ * zk-nym tickets and upgrade-mode JWTs, which credd decides.  The
+ * balance itself is the session's (balance.c).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include <jansson.h>
+#include <sodium.h>
 
 #include "clientd.h"
+#include "gwcrypto.h"
+#include "jsonbytes.h"
 #include "log.h"
-
-int64_t
-bw_today(void)
-{
-	time_t	 now = time(NULL);
-
-	return (int64_t)(now - now % 86400);
-}
-
-/* Expired balances count as zero (spec 6.1). */
-static void
-bw_expire(struct conn *c)
-{
-	if (c->bw_expiry >= bw_today() || c->bw_avail == 0)
-		return;
-	c->bw_delta -= c->bw_avail;
-	c->bw_avail = 0;
-}
-
-void
-bw_load(struct conn *c, const struct gw_bandwidth *b)
-{
-	c->bw_avail = b->available;
-	c->bw_expiry = b->expiry;
-	c->bw_delta = 0;
-	bw_expire(c);
-	bw_flush(c);
-}
-
-/*
- * The balance a response reports: during upgrade mode at least
- * GW_UPGRADE_BANDWIDTH, so a client never thinks it ran out while it
- * is not being charged.
- */
-int64_t
-bw_report(int upgrade, int64_t avail)
-{
-	if (upgrade && avail < GW_UPGRADE_BANDWIDTH)
-		return GW_UPGRADE_BANDWIDTH;
-	return avail;
-}
-
-const char *
-bw_upgrade_json(int upgrade)
-{
-	return upgrade ? "true" : "false";
-}
-
-/* *avail is the real balance; responses pass it through bw_report. */
-int
-bw_charge(struct conn *c, int64_t n, int64_t *avail)
-{
-	bw_expire(c);
-	if (c->cd->upgrade_mode) {
-		/* Spec 6.6: free while upgrade mode is on. */
-		*avail = c->bw_avail;
-		return 0;
-	}
-	if (c->bw_avail < n) {
-		*avail = c->bw_avail;
-		return -1;
-	}
-	c->bw_avail -= n;
-	c->bw_delta -= n;
-	*c->cd->c_bw_spent += (uint64_t)n;
-	if (-c->bw_delta >= CLIENTD_BW_FLUSH)
-		bw_flush(c);
-	*avail = c->bw_avail;
-	return 0;
-}
-
-void
-bw_flush(struct conn *c)
-{
-	struct gw_bandwidth_adjust	 adj;
-
-	if (c->bw_delta == 0)
-		return;
-	memset(&adj, 0, sizeof(adj));
-	memcpy(adj.client, c->client, sizeof(adj.client));
-	adj.delta = c->bw_delta;
-	if (clientd_send(c->cd, PROC_STORAGED, IMSG_BANDWIDTH_ADJUST,
-	    REQ_ID(c, REQ_BW_FLUSH), &adj, sizeof(adj)) == 0)
-		c->bw_delta = 0;
-}
+#include "util.h"
 
 void
 bw_claim_free(struct conn *c)
@@ -105,7 +23,7 @@ bw_claim_free(struct conn *c)
 	struct gw_bandwidth_adjust	 adj;
 
 	if (c->cd->conf->enforce_zk_nyms) {
-		session_error(c, "This gateway is only accepting coconut "
+		reply_error(c, "This gateway is only accepting coconut "
 		    "credentials for bandwidth");
 		return;
 	}
@@ -122,7 +40,7 @@ bw_claim_free(struct conn *c)
 	adj.expiry = c->bw_expiry;
 	if (clientd_send(c->cd, PROC_STORAGED, IMSG_BANDWIDTH_ADJUST,
 	    REQ_ID(c, REQ_BW_CLAIM), &adj, sizeof(adj)) == -1) {
-		session_error(c, "Internal gateway storage error");
+		reply_error(c, "Internal gateway storage error");
 		return;
 	}
 	c->bw_delta = 0;
@@ -135,16 +53,16 @@ bw_result(struct conn *c, uint32_t kind, const struct gw_bandwidth *b)
 	if (kind != REQ_BW_CLAIM || c->state != CS_READY)
 		return;
 	if (!b->ok)
-		session_error(c, "Internal gateway storage error");
+		reply_error(c, "Internal gateway storage error");
 	else
-		send_bandwidth(c, c->bw_avail);
+		reply_bandwidth(c, c->bw_avail);
 }
 
 /*
  * The decrypted CredentialSpendingData bytes go to credd (the
  * IMSG_CRED_VERIFY contract); credd credits storaged and answers.
  */
-void
+static void
 bw_ecash(struct conn *c, const uint8_t *ticket, size_t len)
 {
 	struct gw_cred_req	 req;
@@ -152,7 +70,7 @@ bw_ecash(struct conn *c, const uint8_t *ticket, size_t len)
 
 	*c->cd->c_cred_requests += 1;
 	if (len == 0 || len > GW_CRED_MAX) {
-		session_error(c, "the received encrypted data was malformed");
+		reply_error(c, "the received encrypted data was malformed");
 		return;
 	}
 	memset(&req, 0, sizeof(req));
@@ -165,7 +83,7 @@ bw_ecash(struct conn *c, const uint8_t *ticket, size_t len)
 	iov[1].iov_len = len;
 	if (clientd_sendv(c->cd, PROC_CREDD, IMSG_CRED_VERIFY,
 	    REQ_ID(c, REQ_PLAIN), iov, 2) == -1)
-		session_error(c, "failed to verify provided ticket due to an "
+		reply_error(c, "failed to verify provided ticket due to an "
 		    "internal error");
 }
 
@@ -174,7 +92,7 @@ bw_ecash(struct conn *c, const uint8_t *ticket, size_t len)
  * ends with a fresh fetch of the attestation that only credd can make.
  * The verdict comes back as an IMSG_CRED_RESULT tagged REQ_UPGRADE_JWT.
  */
-void
+static void
 bw_upgrade_jwt(struct conn *c, const char *token, size_t len)
 {
 	struct gw_cred_req	 req;
@@ -182,7 +100,7 @@ bw_upgrade_jwt(struct conn *c, const char *token, size_t len)
 
 	/* credd treats any other length as a broken sibling. */
 	if (len == 0 || len > GW_CRED_MAX) {
-		session_error(c, "the upgrade mode JWT is malformed");
+		reply_error(c, "the upgrade mode JWT is malformed");
 		return;
 	}
 	memset(&req, 0, sizeof(req));
@@ -194,8 +112,62 @@ bw_upgrade_jwt(struct conn *c, const char *token, size_t len)
 	iov[1].iov_len = len;
 	if (clientd_sendv(c->cd, PROC_CREDD, IMSG_CRED_VERIFY,
 	    REQ_ID(c, REQ_UPGRADE_JWT), iov, 2) == -1)
-		session_error(c, "failed to verify the upgrade mode JWT due "
+		reply_error(c, "failed to verify the upgrade mode JWT due "
 		    "to an internal error");
+}
+
+/*
+ * ecashCredential: enc_credential = AEAD(k, iv, CredentialSpendingData
+ * bytes) (spec 6.3).  Only clientd holds the session key, so the ticket
+ * goes to credd decrypted.
+ */
+void
+bw_ecash_request(struct conn *c, const void *json)
+{
+	uint8_t	*ct, *pt, nonce[CLIENT_NONCE_LEN];
+	int	 n, nl;
+
+	ct = xmalloc(GW_CRED_MAX + CLIENT_TAG_LEN);
+	pt = xmalloc(GW_CRED_MAX + CLIENT_TAG_LEN);
+	n = json_bytes(json, "enc_credential", ct, GW_CRED_MAX +
+	    CLIENT_TAG_LEN);
+	nl = json_bytes(json, "iv", nonce, sizeof(nonce) + 1);
+	if (nl < 0)
+		nl = json_bytes(json, "nonce", nonce, sizeof(nonce) + 1);
+	if (nl != CLIENT_NONCE_LEN)
+		reply_error(c, "the provided nonce (or legacy IV) did not "
+		    "have the expected length");
+	else if (n <= CLIENT_TAG_LEN || gwcrypto_aead_open(c->aead, nonce,
+	    ct, (size_t)n, pt) == -1)
+		reply_error(c, "failed to decrypt provided credential");
+	else
+		bw_ecash(c, pt, (size_t)n - CLIENT_TAG_LEN);
+	sodium_memzero(pt, GW_CRED_MAX + CLIENT_TAG_LEN);
+	free(ct);
+	free(pt);
+}
+
+/*
+ * upgradeModeJWT {"token": JWT} (spec 6.6): already in upgrade mode,
+ * the answer is at once (step 1); otherwise credd decides.
+ */
+void
+bw_upgrade_jwt_request(struct conn *c, const void *json)
+{
+	json_t	*t = json_object_get(json, "token");
+
+	if (!json_is_string(t)) {
+		*c->cd->c_requests_bad += 1;
+		reply_error(c, t == NULL ? "Provided text request was "
+		    "malformed - missing field `token`" : "Provided text "
+		    "request was malformed - invalid type for `token`, "
+		    "expected a string");
+		return;
+	}
+	if (c->cd->upgrade_mode)
+		reply_bandwidth(c, c->bw_avail);
+	else
+		bw_upgrade_jwt(c, json_string_value(t), json_string_length(t));
 }
 
 void
@@ -215,21 +187,21 @@ bw_cred_result(struct conn *c, uint32_t kind, const struct gw_cred_result *r)
 		if (!r->ok) {
 			memcpy(msg, r->message, sizeof(msg));
 			msg[sizeof(msg) - 1] = '\0';
-			session_error(c, msg[0] ? msg : "the upgrade mode JWT "
+			reply_error(c, msg[0] ? msg : "the upgrade mode JWT "
 			    "failed to get verified");
 		} else
-			send_bandwidth_mode(c, c->bw_avail, 1);
+			reply_bandwidth_mode(c, c->bw_avail, 1);
 		return;
 	}
 	if (!r->ok) {
 		memcpy(msg, r->message, sizeof(msg));
 		msg[sizeof(msg) - 1] = '\0';
-		session_error(c, msg[0] ? msg : "the provided ticket failed "
+		reply_error(c, msg[0] ? msg : "the provided ticket failed "
 		    "to get verified");
 		return;
 	}
 	/* credd wrote the grant; what we spent since is still ours. */
 	c->bw_avail = r->available + c->bw_delta;
 	c->bw_expiry = r->expiry;
-	send_bandwidth(c, c->bw_avail);
+	reply_bandwidth(c, c->bw_avail);
 }

@@ -27,9 +27,9 @@ static struct clientd	 clientd_state;
 static struct conn *
 clientd_reply_conn(struct clientd *cd, uint32_t peerid, const uint8_t *client)
 {
-	struct conn	*c = session_by_id(cd, REQ_CONN(peerid));
+	struct conn	*c = conn_by_id(cd, REQ_CONN(peerid));
 
-	if (c == NULL || c->state == CS_CLOSING ||
+	if (c == NULL || conn_closing(c) ||
 	    (client != NULL && memcmp(c->client, client, GW_CLIENT_ID_LEN)))
 		return NULL;
 	return c;
@@ -119,7 +119,7 @@ clientd_dispatch_storaged(struct imsgev *iev, struct imsg *imsg)
 		else if (c->state == CS_AUTH_STORE)
 			auth_stored(c, &cr);
 		else if (c->state == CS_READY)
-			requests_forgotten(c, &cr);
+			forget_done(c, &cr);
 		break;
 	case IMSG_CLIENT_INFO:
 		imsg_need(iev, imsg, &ci, sizeof(ci));
@@ -137,7 +137,7 @@ clientd_dispatch_storaged(struct imsgev *iev, struct imsg *imsg)
 			return 0;
 		if (REQ_KIND(imsg->hdr.peerid) == REQ_PLAIN &&
 		    c->state == CS_AUTH_BW)
-			auth_balance(c, &b);
+			router_live(c, &b);
 		else
 			bw_result(c, REQ_KIND(imsg->hdr.peerid), &b);
 		break;
@@ -245,7 +245,10 @@ clientd_stop(struct worker *w)
 
 	/* Spent bandwidth and written inbox messages reach storaged. */
 	TAILQ_FOREACH(c, &cd->conns, entry)
-		session_closed(c);
+		if (c->active) {
+			writeback_spent(c);
+			writeback_deletes(c);
+		}
 	if (w->peer[PROC_STORAGED] != NULL)
 		imsgbuf_write(&w->peer[PROC_STORAGED]->ibuf);
 }

@@ -1,8 +1,22 @@
 /*
- * clientd: Nym clients over WebSocket (client-protocol.md); a plain HTTP
- * request on that port gets a 404.  One struct conn per TCP connection;
- * its session state machine moves on client frames and on sibling
- * replies, which find it again by the request id in the imsg peerid.
+ * clientd: Nym clients over WebSocket (client-protocol.md).  One struct
+ * conn per TCP connection.  Layers, each calling only those below it:
+ *
+ *   top         clientd.c (siblings' replies), router.c (the client's
+ *               frames and the transport's events, by state)
+ *   leaves      handshake.c auth.c bandwidth.c forward.c delivery.c
+ *               forget.c: one feature each; they never call each other
+ *   replies     replies.c: what the client is answered, JSON and errors
+ *   session     session.c (the tables, and the one place the state
+ *               changes, by a table of allowed transitions), balance.c
+ *               (the balance), writeback.c (what a session owes storaged)
+ *   transport   ws_conn.c ws_http.c admission.c: sockets, the upgrade,
+ *               wslay, the output queue, the caps; it reports up only
+ *               through struct conn_events
+ *
+ * clientd_core.c (sending to siblings, backpressure, counters) is below
+ * them all.  A sibling's reply finds its session again by the request
+ * id in the imsg peerid.
  */
 #ifndef CLIENTD_H
 #define CLIENTD_H
@@ -55,13 +69,15 @@ enum req_kind {
 	REQ_UPGRADE_JWT,	/* upgradeModeJWT: not a ticket, no grant */
 };
 
-enum conn_kind {
-	CONN_WS,
-	CONN_HTTP,
+/* The transport's own: the socket, not the session. */
+enum conn_link {
+	LINK_HTTP,		/* reading the upgrade request */
+	LINK_WS,		/* upgraded: frames both ways */
+	LINK_CLOSING,		/* flushing the last frames */
 };
 
+/* The session's (session.c writes it, by its table of transitions). */
 enum conn_state {
-	CS_HTTP,		/* reading the upgrade request */
 	CS_FRESH,		/* upgraded: supportedProtocol/register/auth */
 	CS_HS_SIGN,		/* waiting for the master's signature */
 	CS_HS_FINAL,		/* waiting for handshake message 3 */
@@ -71,7 +87,7 @@ enum conn_state {
 	CS_AUTH_STORE,		/* waiting for the timestamp to be kept */
 	CS_AUTH_BW,		/* waiting for the balance */
 	CS_READY,		/* authenticated */
-	CS_CLOSING,		/* flushing the last frames */
+	CS_NSTATES
 };
 
 /* One message queued to the client: when written, delete its seq
@@ -88,7 +104,9 @@ struct conn {
 	struct clientd		*cd;
 	uint32_t		 id;
 	int			 fd;
-	enum conn_kind		 kind;
+	enum conn_link		 link;
+	int			 ready;		/* authenticated (session) */
+	int			 left;		/* ev->closed told */
 	enum conn_state		 state;
 	struct addrkey		 addr;		/* per-address limits */
 	int			 counted;	/* in cd->addrs */
@@ -163,14 +181,35 @@ struct conn {
 };
 TAILQ_HEAD(connlist, conn);
 
+/* What the transport reports up; the top sets it (router.c). */
+struct conn_events {
+	void	(*upgraded)(struct conn *);
+	void	(*message)(struct conn *, int opcode, const uint8_t *,
+		    size_t);
+	void	(*pong)(struct conn *, const uint8_t *, size_t);
+	void	(*timeout)(struct conn *);
+	/* Not authenticated by the handshake deadline: closing now. */
+	void	(*deadline)(struct conn *);
+	/* Leaving: close or free, called once. */
+	void	(*closed)(struct conn *);
+	/* A queued message's frame is on the socket. */
+	void	(*written)(struct conn *, uint64_t seq, uint64_t ack);
+	/* A queued message that will never be written (ack != 0 only). */
+	void	(*unwritten)(struct clientd *, uint64_t ack);
+	/* The send queue moved. */
+	void	(*room)(struct conn *);
+};
+
 struct clientd {
 	struct worker		*w;
+	const struct conn_events *ev;
 	struct gw_conf_clientd	*conf;
 	struct connlist		 conns;
 	uint32_t		 nconns;
 	uint32_t		 next_id;
 	struct conn		*by_id[CLIENTD_ID_BUCKETS];
 	struct conn		*by_client[CLIENTD_ID_BUCKETS];
+	uint8_t			 table_key[16];	/* by_client's SipHash */
 	/* admission.c */
 	struct addrcount	 addrs, preaddrs;
 	struct connlist		 preauth, slow;
@@ -198,7 +237,7 @@ struct clientd {
 	uint64_t	*c_conn_accepted, *c_conn_refused_max,
 			*c_conn_refused_addr, *c_conn_open, *c_conn_closed,
 			*c_upgrade_fail, *c_timeouts, *c_ws_errors,
-			*c_http_404, *c_proto_errors,
+			*c_proto_errors,
 			*c_reg_ok, *c_reg_fail,
 			*c_auth_ok, *c_auth_bad_version, *c_auth_skew,
 			*c_auth_bad_sig, *c_auth_unknown, *c_auth_bad_ct,
@@ -216,7 +255,7 @@ struct clientd {
 			*c_handshake_deadline;
 };
 
-/* clientd.c */
+/* clientd_core.c: below every layer. */
 int	 clientd_send(struct clientd *, enum gw_proc, uint32_t type,
 	    uint32_t peerid, const void *, size_t);
 int	 clientd_sendv(struct clientd *, enum gw_proc, uint32_t type,
@@ -224,22 +263,24 @@ int	 clientd_sendv(struct clientd *, enum gw_proc, uint32_t type,
 void	 clientd_init(struct clientd *, struct worker *);
 void	 clientd_flow_check(struct clientd *);
 
+/* --- transport ------------------------------------------------------ */
+
 /* ws_http.c: the RFC 6455 upgrade, without sockets. */
 #define WS_HTTP_MORE	0
 #define WS_HTTP_DONE	1
 int	 ws_http_parse(const char *, size_t, size_t *headlen, int *status,
 	    char accept[29]);
 int	 ws_http_response(int status, const char *accept, char *, size_t);
-int	 ws_http_404(char *, size_t);
 int	 ws_http_accept_key(const char *key, size_t keylen, char out[29]);
 
 /* ws_conn.c: connections, wslay glue, output queue. */
-struct conn *conn_new(struct clientd *, int fd, enum conn_kind,
-	    const struct sockaddr *);
+struct conn *conn_new(struct clientd *, int fd, const struct sockaddr *);
+struct conn *conn_by_id(struct clientd *, uint32_t);
 void	 conn_free(struct conn *);
 void	 conn_input(struct conn *, const uint8_t *, size_t);
 void	 conn_flush(struct conn *);
 void	 conn_close(struct conn *, uint16_t code, const char *why);
+int	 conn_closing(const struct conn *);
 void	 conn_set_timer(struct conn *, uint32_t ms);
 void	 conn_wait(struct conn *, int);
 void	 conn_read_enable(struct conn *, int);
@@ -254,20 +295,6 @@ void	 conn_accept(int, short, void *);
 void	 conn_timeout(int, short, void *);
 uint64_t clientd_now_ms(void);
 
-/* session.c: the state machine and the connection tables. */
-void	 session_message(struct conn *, int opcode, const uint8_t *,
-	    size_t);
-void	 session_upgraded(struct conn *);
-void	 session_timeout(struct conn *);
-void	 session_closed(struct conn *);
-void	 session_pong(struct conn *, const uint8_t *, size_t);
-struct conn *session_by_id(struct clientd *, uint32_t);
-struct conn *session_by_client(struct clientd *, const uint8_t *);
-void	 session_activate(struct conn *);
-int	 session_error(struct conn *, const char *msg);
-int	 session_fatal(struct conn *, const char *msg);
-void	 session_ready(struct conn *);
-
 /* admission.c: per-address caps, the unauthenticated budget, output
  * caps and slow clients. */
 void	 admission_init(struct clientd *);
@@ -279,12 +306,65 @@ void	 admission_authenticated(struct conn *);
 void	 admission_leave(struct conn *);
 void	 admission_output(struct conn *);
 
+/* --- session -------------------------------------------------------- */
+
+/* session.c: the tables and the state machine. */
+struct conn *session_by_client(struct clientd *, const uint8_t *);
+/* The one writer of c->state: fatal if the table does not allow it. */
+void	 session_set_state(struct conn *, enum conn_state);
+/* Into the client table; -1 if another session has this client. */
+int	 session_activate(struct conn *);
+/* Authenticated (from CS_AUTH_BW): frames flow, the idle timer runs. */
+void	 session_ready(struct conn *);
+/* The idle timer of a ready session: ping a silent client, then go. */
+void	 session_idle(struct conn *);
+/* The pong a duplicate check waited for: the new session that waited
+ * on this one, or NULL. */
+struct conn *session_pong(struct conn *, const uint8_t *, size_t);
+/* Leaving (idempotent): out of the tables; the new session that was
+ * waiting on this one's pong, or NULL. */
+struct conn *session_leave(struct conn *);
+
+/* balance.c: the session's balance, in memory. */
+int64_t	 bw_today(void);
+void	 bw_load(struct conn *, const struct gw_bandwidth *);
+void	 bw_expire(struct conn *);
+int	 bw_charge(struct conn *, int64_t, int64_t *avail);
+
+/* writeback.c: what a session owes storaged, sent in batches. */
+void	 writeback_spent(struct conn *);
+void	 writeback_delivered(struct conn *, uint64_t seq);
+void	 writeback_deletes(struct conn *);
+
+/* --- replies -------------------------------------------------------- */
+
+/* replies.c */
+/* {"type":"error"}: fatal for a listening Nym client (spec 4.2). */
+int	 reply_error(struct conn *, const char *msg);
+/* The error, then the connection is dropped. */
+int	 reply_fatal(struct conn *, const char *msg);
+int	 reply_handshake_error(struct conn *, const char *msg);
+int	 reply_supported(struct conn *);
+/* A JSON member holding bytes as an array of numbers. */
+int	 reply_bytes(struct conn *, const char *prefix, const uint8_t *,
+	    size_t, const char *suffix);
+int	 reply_bandwidth(struct conn *, int64_t);
+int	 reply_bandwidth_mode(struct conn *, int64_t, int upgrade);
+/* {"type":"encryptedResponse"}: ack under the session key. */
+void	 reply_encrypted(struct conn *, const char *ack);
+/* The balance a response reports, and its upgrade_mode member. */
+int64_t	 reply_balance(int upgrade, int64_t avail);
+const char *reply_upgrade_json(int upgrade);
+
+/* --- leaves --------------------------------------------------------- */
+
 /* handshake.c */
 void	 handshake_start(struct conn *, const uint8_t *, size_t,
 	    int version);
 void	 handshake_signed(struct conn *, const struct gw_hs_sign_result *);
 void	 handshake_final(struct conn *, const uint8_t *, size_t);
-void	 hs_error(struct conn *, const char *);
+void	 handshake_error(struct conn *, const char *);
+void	 handshake_timeout(struct conn *);
 void	 handshake_stored(struct conn *, const struct gw_client_result *);
 void	 handshake_done(struct conn *);
 
@@ -292,51 +372,43 @@ void	 handshake_done(struct conn *);
 void	 auth_request(struct conn *, const void *json);
 void	 auth_info(struct conn *, const struct gw_client_info *);
 void	 auth_stored(struct conn *, const struct gw_client_result *);
-void	 auth_balance(struct conn *, const struct gw_bandwidth *);
 void	 auth_dup_result(struct conn *, int active);
+void	 auth_done(struct conn *);
 
-/* requests.c: JSON in and out. */
-void	 requests_text(struct conn *, const uint8_t *, size_t);
-void	 requests_forgotten(struct conn *, const struct gw_client_result *);
-int	 json_b64(const void *json, const char *key, uint8_t *, size_t max);
-int	 send_supported(struct conn *);
-int	 send_json_bytes(struct conn *, const char *prefix,
-	    const uint8_t *, size_t, const char *suffix);
-int	 send_bandwidth(struct conn *, int64_t);
-int	 send_bandwidth_mode(struct conn *, int64_t, int upgrade);
-int	 json_escape(const char *, char *, size_t);
+/* bandwidth.c: grants and credentials. */
+void	 bw_claim_free(struct conn *);
+void	 bw_result(struct conn *, uint32_t kind, const struct gw_bandwidth *);
+void	 bw_ecash_request(struct conn *, const void *json);
+void	 bw_upgrade_jwt_request(struct conn *, const void *json);
+void	 bw_cred_result(struct conn *, uint32_t kind,
+	    const struct gw_cred_result *);
 
 /* forward.c */
 void	 forward_binary(struct conn *, const uint8_t *, size_t);
 
+/* forget.c: ForgetMe / RememberMe under the session key. */
+void	 forget_request(struct conn *, const void *json);
+void	 forget_done(struct conn *, const struct gw_client_result *);
+
 /* delivery.c */
+void	 delivery_init(struct clientd *);
 void	 delivery_mix(struct clientd *, const uint8_t *, size_t);
 void	 delivery_start(struct conn *);
 void	 delivery_inbox_msg(struct conn *, uint64_t, const uint8_t *, size_t);
 void	 delivery_inbox_end(struct conn *, const struct gw_inbox_end *);
-void	 delivery_written(struct conn *, uint64_t seq);
+void	 delivery_written(struct conn *, uint64_t seq, uint64_t ack);
 void	 delivery_room(struct conn *);
-void	 delivery_flush_deletes(struct conn *);
-int	 delivery_push(struct conn *, const uint8_t *, size_t, uint64_t seq,
-	    uint64_t ack);
 /* The message of mixd's ack id is safe (or lost): tell mixd, batched. */
 void	 delivery_settle(struct clientd *, uint64_t ack, int safe);
 void	 delivery_settle_flush(struct clientd *);
 /* storaged's answer to a store. */
 void	 delivery_stored(struct clientd *, const struct gw_store_result *);
 
-/* bandwidth.c */
-int64_t	 bw_today(void);
-void	 bw_load(struct conn *, const struct gw_bandwidth *);
-int	 bw_charge(struct conn *, int64_t, int64_t *avail);
-void	 bw_flush(struct conn *);
-void	 bw_claim_free(struct conn *);
-void	 bw_result(struct conn *, uint32_t kind, const struct gw_bandwidth *);
-void	 bw_ecash(struct conn *, const uint8_t *ticket, size_t);
-void	 bw_upgrade_jwt(struct conn *, const char *token, size_t);
-void	 bw_cred_result(struct conn *, uint32_t kind,
-	    const struct gw_cred_result *);
-int64_t	 bw_report(int upgrade, int64_t avail);
-const char *bw_upgrade_json(int upgrade);
+/* --- top ------------------------------------------------------------ */
+
+/* router.c: the transport's events and the client's requests. */
+extern const struct conn_events	 router_events;
+/* Registered or authenticated, and the balance is here: live. */
+void	 router_live(struct conn *, const struct gw_bandwidth *);
 
 #endif

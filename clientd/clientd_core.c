@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "clientd.h"
 #include "log.h"
 
@@ -39,14 +41,6 @@ clientd_send(struct clientd *cd, enum gw_proc p, uint32_t type,
 	return clientd_sendv(cd, p, type, peerid, &iov, 1);
 }
 
-static void
-clientd_settle_flush_cb(int fd, short ev, void *arg)
-{
-	(void)fd;
-	(void)ev;
-	delivery_settle_flush(arg);
-}
-
 /* How often a paused clientd looks at mixd's queue again. */
 static const struct timeval	 flow_poll = { 0, 5000 };
 
@@ -75,7 +69,7 @@ clientd_flow_tick(int fd, short ev, void *arg)
 	if (cd->paused && clientd_queued(cd, PROC_MIXD) < GW_FLOW_LOW) {
 		cd->paused = 0;
 		TAILQ_FOREACH(c, &cd->conns, entry)
-			if (c->state == CS_READY)
+			if (c->ready)
 				conn_read_enable(c, 1);
 	}
 	if (cd->mixd_paused && clientd_queued(cd, PROC_STORAGED) <
@@ -99,7 +93,7 @@ clientd_flow_check(struct clientd *cd)
 		cd->paused = 1;
 		*cd->c_paused += 1;
 		TAILQ_FOREACH(c, &cd->conns, entry)
-			if (c->state == CS_READY)
+			if (c->ready)
 				conn_read_enable(c, 0);
 	}
 	if (!cd->mixd_paused && clientd_queued(cd, PROC_STORAGED) >
@@ -122,11 +116,8 @@ clientd_init(struct clientd *cd, struct worker *w)
 	cd->conf = &w->conf.clientd;
 	w->role = cd;
 	TAILQ_INIT(&cd->conns);
-	if (w->base != NULL) {
+	if (w->base != NULL)
 		cd->flow_ev = evtimer_new(w->base, clientd_flow_tick, cd);
-		cd->settle_ev = event_new(w->base, -1, 0,
-		    clientd_settle_flush_cb, cd);
-	}
 #define C(f, n)	cd->f = counter_get(k, n)
 	C(c_conn_accepted, "connections_accepted");
 	C(c_conn_open, "connections_open");
@@ -136,7 +127,6 @@ clientd_init(struct clientd *cd, struct worker *w)
 	C(c_upgrade_fail, "upgrades_refused");
 	C(c_timeouts, "timeouts");
 	C(c_ws_errors, "websocket_errors");
-	C(c_http_404, "http_not_found");
 	C(c_proto_errors, "protocol_errors");
 	C(c_reg_ok, "registrations_ok");
 	C(c_reg_fail, "registrations_failed");
@@ -175,4 +165,7 @@ clientd_init(struct clientd *cd, struct worker *w)
 	C(c_handshake_deadline, "handshake_deadlines");
 #undef C
 	admission_init(cd);
+	delivery_init(cd);
+	cd->ev = &router_events;
+	randombytes_buf(cd->table_key, sizeof(cd->table_key));
 }

@@ -19,7 +19,7 @@
 #include "clientd.h"
 #include "log.h"
 
-int
+static int
 delivery_push(struct conn *c, const uint8_t *msg, size_t len, uint64_t seq,
     uint64_t ack)
 {
@@ -181,35 +181,38 @@ delivery_inbox_end(struct conn *c, const struct gw_inbox_end *e)
 void
 delivery_room(struct conn *c)
 {
-	if (c->ndel > 0)
-		delivery_flush_deletes(c);
+	if (!c->ready)
+		return;
+	writeback_deletes(c);
 	if (c->inbox_dirty && !c->draining && c->oq_bytes <= CLIENTD_SENDQ_LOW &&
 	    c->oq_n + CLIENTD_INBOX_BATCH <= CLIENTD_SENDQ_MSGS)
 		delivery_start(c);
 }
 
+/* A frame reached the socket: its inbox message may go, its ack may
+ * leave. */
 void
-delivery_written(struct conn *c, uint64_t seq)
+delivery_written(struct conn *c, uint64_t seq, uint64_t ack)
 {
-	c->del[c->ndel++] = seq;
-	if (c->ndel == CLIENTD_INBOX_BATCH)
-		delivery_flush_deletes(c);
+	if (seq != 0)
+		writeback_delivered(c, seq);
+	if (ack != 0)
+		delivery_settle(c->cd, ack, 1);
+}
+
+static void
+delivery_settle_cb(int fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	delivery_settle_flush(arg);
 }
 
 void
-delivery_flush_deletes(struct conn *c)
+delivery_init(struct clientd *cd)
 {
-	struct gw_inbox_delete	 d;
-	struct iovec		 iov[2];
-
-	if (c->ndel == 0)
-		return;
-	memcpy(d.client, c->client, sizeof(d.client));
-	d.n = c->ndel;
-	iov[0].iov_base = &d;
-	iov[0].iov_len = sizeof(d);
-	iov[1].iov_base = c->del;
-	iov[1].iov_len = c->ndel * sizeof(c->del[0]);
-	clientd_sendv(c->cd, PROC_STORAGED, IMSG_INBOX_DELETE, 0, iov, 2);
-	c->ndel = 0;
+	if (cd->w->base != NULL &&
+	    (cd->settle_ev = event_new(cd->w->base, -1, 0, delivery_settle_cb,
+	    cd)) == NULL)
+		fatalx("%s: event_new", __func__);
 }

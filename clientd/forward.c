@@ -23,7 +23,7 @@ forward_error(struct conn *c, const char *detail)
 
 	*c->cd->c_fwd_malformed += 1;
 	snprintf(why, sizeof(why), ERR_BIN "%s", detail);
-	session_error(c, why);
+	reply_error(c, why);
 }
 
 void
@@ -89,8 +89,8 @@ forward_binary(struct conn *c, const uint8_t *msg, size_t len)
 	}
 	n = snprintf(out, sizeof(out), "{\"type\":\"send\","
 	    "\"remaining_bandwidth\":%" PRId64 ",\"upgrade_mode\":%s}",
-	    bw_report(cd->upgrade_mode, avail),
-	    bw_upgrade_json(cd->upgrade_mode));
+	    reply_balance(cd->upgrade_mode, avail),
+	    reply_upgrade_json(cd->upgrade_mode));
 	conn_send_text(c, out, (size_t)n);
 	clientd_flow_check(cd);
 }

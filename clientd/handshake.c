@@ -19,20 +19,23 @@
 
 /* handshakeError, then the error Nym sends (twice), then drop. */
 void
-hs_error(struct conn *c, const char *text)
+handshake_error(struct conn *c, const char *text)
 {
-	char	 esc[256], out[400];
-	int	 n;
+	char	 out[400];
 
-	if (json_escape(text, esc, sizeof(esc)) == -1)
-		esc[0] = '\0';
-	n = snprintf(out, sizeof(out), "{\"type\":\"handshakeError\","
-	    "\"message\":\"%s\"}", esc);
-	if (n > 0 && (size_t)n < sizeof(out))
-		conn_send_text(c, out, (size_t)n);
+	reply_handshake_error(c, text);
 	snprintf(out, sizeof(out), ERR_HS "%s", text);
-	session_error(c, out);
-	session_fatal(c, out);
+	reply_error(c, out);
+	reply_fatal(c, out);
+}
+
+/* Message 3 did not come in time. */
+void
+handshake_timeout(struct conn *c)
+{
+	*c->cd->c_timeouts += 1;
+	*c->cd->c_reg_fail += 1;
+	handshake_error(c, "timed out waiting for a handshake message");
 }
 
 static int
@@ -42,7 +45,7 @@ hs_send(struct conn *c, const uint8_t *data, size_t len)
 
 	snprintf(prefix, sizeof(prefix), "{\"type\":\"handshakePayload\","
 	    "\"protocol_version\":%u,\"data\":", c->version);
-	return send_json_bytes(c, prefix, data, len, "}");
+	return reply_bytes(c, prefix, data, len, "}");
 }
 
 void
@@ -55,13 +58,13 @@ handshake_start(struct conn *c, const uint8_t *data, size_t len,
 	if (client_hs_parse_init(data, len, &c->hs) != CLIENT_OK ||
 	    !crypto_core_ed25519_is_valid_point(c->hs.identity)) {
 		*c->cd->c_reg_fail += 1;
-		hs_error(c, "sent request was malformed");
+		handshake_error(c, "sent request was malformed");
 		return;
 	}
 	if ((other = session_by_client(c->cd, c->hs.identity)) != NULL) {
 		/* Registration never pings (spec 3.4). */
 		*c->cd->c_reg_fail += 1;
-		session_fatal(c, "There is already an open connection to "
+		reply_fatal(c, "There is already an open connection to "
 		    "this client");
 		return;
 	}
@@ -73,10 +76,10 @@ handshake_start(struct conn *c, const uint8_t *data, size_t len,
 	memcpy(req.salt, c->hs.salt, sizeof(req.salt));
 	if (clientd_send(c->cd, PROC_PARENT, IMSG_HS_SIGN, REQ_ID(c,
 	    REQ_PLAIN), &req, sizeof(req)) == -1) {
-		session_fatal(c, ERR_HS "internal error");
+		reply_fatal(c, ERR_HS "internal error");
 		return;
 	}
-	c->state = CS_HS_SIGN;
+	session_set_state(c, CS_HS_SIGN);
 	conn_wait(c, 1);
 }
 
@@ -88,17 +91,17 @@ handshake_signed(struct conn *c, const struct gw_hs_sign_result *r)
 	if (c->state != CS_HS_SIGN)
 		return;
 	conn_wait(c, 0);
-	c->state = CS_HS_FINAL;
+	session_set_state(c, CS_HS_FINAL);
 	if (!r->ok) {
 		/* A degenerate G^x, or the master's rate limit. */
 		*c->cd->c_reg_fail += 1;
-		hs_error(c, "sent request was malformed");
+		handshake_error(c, "sent request was malformed");
 		return;
 	}
 	memcpy(c->key, r->key, sizeof(c->key));
 	memcpy(c->gw_eph, r->gw_eph, sizeof(c->gw_eph));
 	if ((c->aead = gwcrypto_aead_new(c->key)) == NULL) {
-		hs_error(c, "failed to either encrypt or decrypt provided "
+		handshake_error(c, "failed to either encrypt or decrypt provided "
 		    "message");
 		return;
 	}
@@ -107,7 +110,7 @@ handshake_signed(struct conn *c, const struct gw_hs_sign_result *r)
 	randombytes_buf(nonce, CLIENT_NONCE_LEN);
 	if (gwcrypto_aead_seal(c->aead, nonce, r->signature, CLIENT_SIG_LEN,
 	    msg2 + 32) == -1) {
-		hs_error(c, "failed to either encrypt or decrypt provided "
+		handshake_error(c, "failed to either encrypt or decrypt provided "
 		    "message");
 		return;
 	}
@@ -125,7 +128,7 @@ handshake_final(struct conn *c, const uint8_t *data, size_t len)
 	    len);
 	if (rv != CLIENT_OK) {
 		*c->cd->c_reg_fail += 1;
-		hs_error(c, rv == CLIENT_ERR_SIGNATURE ?
+		handshake_error(c, rv == CLIENT_ERR_SIGNATURE ?
 		    "received invalid signature" : rv == CLIENT_ERR_DECRYPT ?
 		    "failed to either encrypt or decrypt provided message" :
 		    "sent request was malformed");
@@ -137,10 +140,10 @@ handshake_final(struct conn *c, const uint8_t *data, size_t len)
 	    REQ_ID(c, REQ_PLAIN), &k, sizeof(k));
 	sodium_memzero(&k, sizeof(k));
 	if (rv == -1) {
-		session_fatal(c, "Internal gateway storage error");
+		reply_fatal(c, "Internal gateway storage error");
 		return;
 	}
-	c->state = CS_HS_STORE;
+	session_set_state(c, CS_HS_STORE);
 	conn_wait(c, 1);
 }
 
@@ -152,7 +155,7 @@ handshake_stored(struct conn *c, const struct gw_client_result *r)
 	conn_wait(c, 0);
 	if (!r->ok) {
 		*c->cd->c_reg_fail += 1;
-		session_fatal(c, "Internal gateway storage error");
+		reply_fatal(c, "Internal gateway storage error");
 		return;
 	}
 	c->registering = 1;
@@ -160,14 +163,14 @@ handshake_stored(struct conn *c, const struct gw_client_result *r)
 	memcpy(id.client, c->client, sizeof(id.client));
 	if (clientd_send(c->cd, PROC_STORAGED, IMSG_BANDWIDTH_GET,
 	    REQ_ID(c, REQ_PLAIN), &id, sizeof(id)) == -1) {
-		session_fatal(c, "Internal gateway storage error");
+		reply_fatal(c, "Internal gateway storage error");
 		return;
 	}
-	c->state = CS_AUTH_BW;
+	session_set_state(c, CS_AUTH_BW);
 	conn_wait(c, 1);
 }
 
-/* Registered and the balance known: finish as spec 2.3 steps 4-6. */
+/* Registered and live (router_live): finish as spec 2.3 steps 4-6. */
 void
 handshake_done(struct conn *c)
 {
@@ -178,7 +181,7 @@ handshake_done(struct conn *c)
 	hs_send(c, &ok, 1);
 	n = snprintf(out, sizeof(out), "{\"type\":\"register\","
 	    "\"protocol_version\":%u,\"status\":true,\"upgrade_mode\":%s}",
-	    c->version, bw_upgrade_json(c->cd->upgrade_mode));
+	    c->version, reply_upgrade_json(c->cd->upgrade_mode));
 	conn_send_text(c, out, (size_t)n);
 	*c->cd->c_reg_ok += 1;
 }

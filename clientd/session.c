@@ -1,9 +1,10 @@
 /*
- * The per-connection state machine of client-protocol.md section 0:
- * which frames each state takes, its timers, and the tables that find a
- * session again: by connection id (sibling replies carry it in the
- * peerid), by client identity (one live session per client, spec 3.4),
- * and the per-address connection counts.
+ * The session layer: the per-connection state machine of
+ * client-protocol.md section 0, written only here and only along the
+ * transitions the table allows, and the table that finds a session by
+ * its client identity (one live session per client, spec 3.4).  The
+ * transport finds connections by id (conn_by_id); the top decides what
+ * each state does with a frame (router.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,26 +15,57 @@
 #include "clientd.h"
 #include "log.h"
 
-static uint32_t
-hash32(const uint8_t *b, size_t len)
-{
-	uint32_t	 h = 2166136261u;
-	size_t		 i;
+#define S(x)	(1u << (x))
 
-	for (i = 0; i < len; i++)
-		h = (h ^ b[i]) * 16777619u;
-	return h;
+/*
+ * From each state, where it may go.  Registration: FRESH -> HS_SIGN ->
+ * HS_FINAL -> HS_STORE -> AUTH_BW; authentication: FRESH -> AUTH_LOOKUP
+ * [-> AUTH_DUP] -> AUTH_STORE -> AUTH_BW; both end in READY.  Closing is
+ * the transport's (conn_closing), from anywhere.
+ */
+static const uint32_t transitions[CS_NSTATES] = {
+	[CS_FRESH] = S(CS_HS_SIGN) | S(CS_AUTH_LOOKUP),
+	[CS_HS_SIGN] = S(CS_HS_FINAL),
+	[CS_HS_FINAL] = S(CS_HS_STORE),
+	[CS_HS_STORE] = S(CS_AUTH_BW),
+	[CS_AUTH_LOOKUP] = S(CS_AUTH_DUP) | S(CS_AUTH_STORE),
+	[CS_AUTH_DUP] = S(CS_AUTH_STORE),
+	[CS_AUTH_STORE] = S(CS_AUTH_BW),
+	[CS_AUTH_BW] = S(CS_READY),
+	[CS_READY] = 0,
+};
+
+static const char *const state_names[CS_NSTATES] = {
+	[CS_FRESH] = "FRESH", [CS_HS_SIGN] = "HS_SIGN",
+	[CS_HS_FINAL] = "HS_FINAL", [CS_HS_STORE] = "HS_STORE",
+	[CS_AUTH_LOOKUP] = "AUTH_LOOKUP", [CS_AUTH_DUP] = "AUTH_DUP",
+	[CS_AUTH_STORE] = "AUTH_STORE", [CS_AUTH_BW] = "AUTH_BW",
+	[CS_READY] = "READY",
+};
+
+void
+session_set_state(struct conn *c, enum conn_state to)
+{
+	if ((unsigned)c->state >= CS_NSTATES || (unsigned)to >= CS_NSTATES ||
+	    !(transitions[c->state] & S(to)))
+		fatalx("connection %u: no transition %s -> %s", c->id,
+		    (unsigned)c->state < CS_NSTATES ?
+		    state_names[c->state] : "?", (unsigned)to < CS_NSTATES ?
+		    state_names[to] : "?");
+	c->state = to;
 }
 
-struct conn *
-session_by_id(struct clientd *cd, uint32_t id)
+/* Identities are chosen by clients: SipHash under a key made at start
+ * keeps them from choosing one bucket for all their sessions. */
+static uint32_t
+client_bucket(const struct clientd *cd, const uint8_t *client)
 {
-	struct conn	*c;
+	uint8_t		 h[crypto_shorthash_BYTES];
+	uint32_t	 v;
 
-	for (c = cd->by_id[id % CLIENTD_ID_BUCKETS]; c != NULL; c = c->next_id)
-		if (c->id == id)
-			return c;
-	return NULL;
+	crypto_shorthash(h, client, GW_CLIENT_ID_LEN, cd->table_key);
+	memcpy(&v, h, sizeof(v));
+	return v % CLIENTD_ID_BUCKETS;
 }
 
 struct conn *
@@ -41,26 +73,26 @@ session_by_client(struct clientd *cd, const uint8_t *client)
 {
 	struct conn	*c;
 
-	/* Client ids are public keys: the table is not keyed secretly,
-	 * but one key per session caps what a flood can chain here. */
-	for (c = cd->by_client[hash32(client, GW_CLIENT_ID_LEN) %
-	    CLIENTD_ID_BUCKETS]; c != NULL; c = c->next_client)
+	for (c = cd->by_client[client_bucket(cd, client)]; c != NULL;
+	    c = c->next_client)
 		if (memcmp(c->client, client, GW_CLIENT_ID_LEN) == 0)
 			return c;
 	return NULL;
 }
 
-void
+int
 session_activate(struct conn *c)
 {
-	uint32_t	 b = hash32(c->client, GW_CLIENT_ID_LEN) %
-			    CLIENTD_ID_BUCKETS;
+	uint32_t	 b = client_bucket(c->cd, c->client);
 
 	if (c->active)
-		return;
+		return 0;
+	if (session_by_client(c->cd, c->client) != NULL)
+		return -1;
 	c->next_client = c->cd->by_client[b];
 	c->cd->by_client[b] = c;
 	c->active = 1;
+	return 0;
 }
 
 static void
@@ -70,8 +102,8 @@ session_deactivate(struct conn *c)
 
 	if (!c->active)
 		return;
-	for (pp = &c->cd->by_client[hash32(c->client, GW_CLIENT_ID_LEN) %
-	    CLIENTD_ID_BUCKETS]; *pp != NULL; pp = &(*pp)->next_client)
+	for (pp = &c->cd->by_client[client_bucket(c->cd, c->client)];
+	    *pp != NULL; pp = &(*pp)->next_client)
 		if (*pp == c) {
 			*pp = c->next_client;
 			break;
@@ -79,171 +111,70 @@ session_deactivate(struct conn *c)
 	c->active = 0;
 }
 
-/* {"type":"error"}: fatal for a listening Nym client (spec 4.2). */
-int
-session_error(struct conn *c, const char *msg)
-{
-	char	 esc[512], out[600];
-	int	 n;
-
-	if (json_escape(msg, esc, sizeof(esc)) == -1)
-		return -1;
-	n = snprintf(out, sizeof(out), "{\"type\":\"error\",\"message\":\"%s\"}",
-	    esc);
-	if (n < 0 || (size_t)n >= sizeof(out))
-		return -1;
-	return conn_send_text(c, out, (size_t)n);
-}
-
-/* The error, then the connection is dropped. */
-int
-session_fatal(struct conn *c, const char *msg)
-{
-	*c->cd->c_proto_errors += 1;
-	session_error(c, msg);
-	conn_close(c, 1000, msg);
-	return -1;
-}
-
-void
-session_upgraded(struct conn *c)
-{
-	conn_set_timer(c, c->cd->conf->handshake_timeout_ms);
-}
-
 void
 session_ready(struct conn *c)
 {
-	c->state = CS_READY;
+	session_set_state(c, CS_READY);
+	c->ready = 1;
 	admission_authenticated(c);
 	conn_set_timer(c, c->cd->conf->idle_timeout_ms);
 	conn_read_enable(c, 1);
 }
 
 void
-session_message(struct conn *c, int opcode, const uint8_t *msg, size_t len)
+session_idle(struct conn *c)
 {
-	if (c->wait) {
-		/* Nothing is due from the client while a sibling answers. */
-		*c->cd->c_proto_errors += 1;
-		conn_close(c, 1008, "message while waiting");
+	uint64_t	 now = clientd_now_ms();
+	uint64_t	 idle = c->cd->conf->idle_timeout_ms;
+
+	if (now - c->last_rx_ms < idle) {
+		conn_set_timer(c, (uint32_t)(idle - (now - c->last_rx_ms)));
 		return;
 	}
-	if (opcode == WSLAY_CONNECTION_CLOSE) {
-		conn_close(c, 0, "client closed");
+	/* Nym clients send nothing while they only listen, but answer
+	 * pings: a silent one is asked before it is let go. */
+	if (!c->idle_pinged && !c->ping_pending) {
+		randombytes_buf(c->ping, sizeof(c->ping));
+		conn_ping(c, c->ping, sizeof(c->ping));
+		c->idle_pinged = 1;
+		conn_set_timer(c, CLIENTD_INITIAL_MSG_MS);
 		return;
 	}
-	switch (c->state) {
-	case CS_FRESH:
-		if (opcode == WSLAY_TEXT_FRAME) {
-			/* The deadline counts from the accept: a drip of
-			 * supportedProtocol cannot push it back. */
-			conn_set_timer(c, c->cd->conf->handshake_timeout_ms);
-			requests_text(c, msg, len);
-		} else if (opcode == WSLAY_BINARY_FRAME)
-			session_fatal(c, "possibly received a sphinx packet "
-			    "without prior authentication. Request is going "
-			    "to be ignored");
-		else
-			session_fatal(c, "Only 'Register' or 'Authenticate' "
-			    "requests are allowed");
-		break;
-	case CS_HS_FINAL:
-		/* Non-text frames are skipped while a handshake waits. */
-		if (opcode == WSLAY_TEXT_FRAME)
-			requests_text(c, msg, len);
-		break;
-	case CS_READY:
-		if (opcode == WSLAY_TEXT_FRAME)
-			requests_text(c, msg, len);
-		else if (opcode == WSLAY_BINARY_FRAME)
-			forward_binary(c, msg, len);
-		break;
-	default:
-		break;
-	}
+	*c->cd->c_timeouts += 1;
+	conn_close(c, 1000, "idle");
 }
 
-void
-session_timeout(struct conn *c)
-{
-	uint64_t	 now, idle;
-
-	switch (c->state) {
-	case CS_FRESH:
-		*c->cd->c_timeouts += 1;
-		conn_close(c, 1000, "no request in time");
-		break;
-	case CS_HS_FINAL:
-		*c->cd->c_timeouts += 1;
-		*c->cd->c_reg_fail += 1;
-		hs_error(c, "timed out waiting for a handshake message");
-		break;
-	case CS_AUTH_DUP:
-		/* No pong from the old session in time: it is gone. */
-		auth_dup_result(c, 0);
-		break;
-	case CS_READY:
-		now = clientd_now_ms();
-		idle = c->cd->conf->idle_timeout_ms;
-		if (now - c->last_rx_ms < idle) {
-			conn_set_timer(c, (uint32_t)(idle - (now -
-			    c->last_rx_ms)));
-			break;
-		}
-		/* Nym clients send nothing while they only listen, but
-		 * answer pings: a silent one is asked before it is let go. */
-		if (!c->idle_pinged && !c->ping_pending) {
-			randombytes_buf(c->ping, sizeof(c->ping));
-			conn_ping(c, c->ping, sizeof(c->ping));
-			c->idle_pinged = 1;
-			conn_set_timer(c, CLIENTD_INITIAL_MSG_MS);
-			break;
-		}
-		*c->cd->c_timeouts += 1;
-		conn_close(c, 1000, "idle");
-		break;
-	default:
-		break;
-	}
-}
-
-void
+struct conn *
 session_pong(struct conn *c, const uint8_t *b, size_t len)
 {
 	struct conn	*waiter;
 
-	if (!c->ping_pending || len != sizeof(c->ping) ||
+	if (!c->ready || !c->ping_pending || len != sizeof(c->ping) ||
 	    sodium_memcmp(b, c->ping, sizeof(c->ping)) != 0)
-		return;
+		return NULL;
 	c->ping_pending = 0;
 	if ((waiter = c->dup_new) != NULL) {
 		c->dup_new = NULL;
 		waiter->dup_old = NULL;
-		auth_dup_result(waiter, 1);
-		conn_flush(waiter);
 	}
+	return waiter;
 }
 
-/* Leaving the session (close or free): idempotent. */
-void
-session_closed(struct conn *c)
+struct conn *
+session_leave(struct conn *c)
 {
-	struct conn	*o;
+	struct conn	*o, *waiter = NULL;
 
-	if (c->active) {
-		bw_flush(c);
-		delivery_flush_deletes(c);
-		session_deactivate(c);
-	}
+	session_deactivate(c);
 	if ((o = c->dup_new) != NULL) {
 		/* The old session went away while being checked. */
 		c->dup_new = NULL;
 		o->dup_old = NULL;
-		auth_dup_result(o, 0);
+		waiter = o;
 	}
 	if ((o = c->dup_old) != NULL) {
 		o->dup_new = NULL;
 		c->dup_old = NULL;
 	}
+	return waiter;
 }

@@ -5,7 +5,8 @@
  * queue straight to the socket; struct outmsg mirrors the data messages
  * in that queue so that we learn which were written (inbox deletes)
  * and bound each client's queue.  conn_input() takes bytes from
- * anywhere, so the fuzzer drives the same code with fd -1.
+ * anywhere, so the fuzzer drives the same code with fd -1.  Everything
+ * above the socket hears of it through cd->ev (struct conn_events).
  */
 #include <sys/socket.h>
 
@@ -26,6 +27,16 @@
 static void	conn_read(int, short, void *);
 static void	conn_write(int, short, void *);
 static void	conn_linger(struct conn *);
+
+/* Up once, whether by close or free: the session leaves. */
+static void
+conn_leave(struct conn *c)
+{
+	if (c->left)
+		return;
+	c->left = 1;
+	c->cd->ev->closed(c);
+}
 
 uint64_t
 clientd_now_ms(void)
@@ -93,15 +104,15 @@ ws_msg_cb(wslay_event_context_ptr ctx,
 	struct conn	*c = arg;
 
 	(void)ctx;
-	if (c->state == CS_CLOSING)
+	if (c->link == LINK_CLOSING)
 		return;
 	c->last_rx_ms = clientd_now_ms();
 	c->idle_pinged = 0;
-	if (a->opcode == WSLAY_PONG && c->state == CS_READY) {
-		session_pong(c, a->msg, a->msg_length);
+	if (a->opcode == WSLAY_PONG) {
+		c->cd->ev->pong(c, a->msg, a->msg_length);
 		return;
 	}
-	session_message(c, a->opcode, a->msg, a->msg_length);
+	c->cd->ev->message(c, a->opcode, a->msg, a->msg_length);
 }
 
 /*
@@ -136,8 +147,18 @@ static const struct wslay_event_callbacks ws_callbacks = {
 };
 
 struct conn *
-conn_new(struct clientd *cd, int fd, enum conn_kind kind,
-    const struct sockaddr *sa)
+conn_by_id(struct clientd *cd, uint32_t id)
+{
+	struct conn	*c;
+
+	for (c = cd->by_id[id % CLIENTD_ID_BUCKETS]; c != NULL; c = c->next_id)
+		if (c->id == id)
+			return c;
+	return NULL;
+}
+
+struct conn *
+conn_new(struct clientd *cd, int fd, const struct sockaddr *sa)
 {
 	struct conn	*c;
 	struct event_base *base = cd->w->base;
@@ -146,13 +167,13 @@ conn_new(struct clientd *cd, int fd, enum conn_kind kind,
 		return NULL;
 	c->cd = cd;
 	c->fd = fd;
-	c->kind = kind;
-	c->state = CS_HTTP;
+	c->link = LINK_HTTP;
+	c->state = CS_FRESH;
 	c->accepted_ms = clientd_now_ms();
 	addrkey_of(sa, cd->conf->ipv6_prefix, &c->addr);
 	do {
 		cd->next_id = (cd->next_id + 1) & 0x3fffffff;
-	} while (cd->next_id == 0 || session_by_id(cd, cd->next_id) != NULL);
+	} while (cd->next_id == 0 || conn_by_id(cd, cd->next_id) != NULL);
 	c->id = cd->next_id;
 	c->next_id = cd->by_id[c->id % CLIENTD_ID_BUCKETS];
 	cd->by_id[c->id % CLIENTD_ID_BUCKETS] = c;
@@ -174,8 +195,7 @@ conn_new(struct clientd *cd, int fd, enum conn_kind kind,
 	}
 	TAILQ_INSERT_TAIL(&cd->conns, c, entry);
 	cd->nconns++;
-	if (kind == CONN_WS)
-		admission_enter(c);
+	admission_enter(c);
 	c->last_rx_ms = clientd_now_ms();
 	conn_read_enable(c, 1);
 	conn_set_timer(c, CLIENTD_UPGRADE_TIMEOUT_MS);
@@ -188,7 +208,7 @@ conn_free(struct conn *c)
 	struct clientd	*cd = c->cd;
 	struct conn	**pp;
 
-	session_closed(c);
+	conn_leave(c);
 	for (pp = &cd->by_id[c->id % CLIENTD_ID_BUCKETS]; *pp != NULL;
 	    pp = &(*pp)->next_id)
 		if (*pp == c) {
@@ -215,7 +235,7 @@ conn_free(struct conn *c)
 	for (; c->oq_n > 0; c->oq_n--, c->oq_head = (c->oq_head + 1) %
 	    c->oq_cap)
 		if (c->oq[c->oq_head].ack != 0)
-			delivery_settle(cd, c->oq[c->oq_head].ack, 0);
+			cd->ev->unwritten(cd, c->oq[c->oq_head].ack);
 	free(c->hbuf);
 	free(c->oq);
 	sodium_memzero(c, sizeof(*c));
@@ -238,7 +258,7 @@ conn_set_timer(struct conn *c, uint32_t ms)
 {
 	struct timeval	 tv;
 
-	if (c->preauth && c->state != CS_CLOSING && conn_hs_left(c) < ms)
+	if (c->preauth && c->link != LINK_CLOSING && conn_hs_left(c) < ms)
 		ms = (uint32_t)conn_hs_left(c);
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
@@ -250,8 +270,7 @@ void
 conn_read_enable(struct conn *c, int on)
 {
 	on = c->lingering || (on && !c->wait && !c->out_paused &&
-	    !(c->cd->paused && c->state == CS_READY) &&
-	    c->state != CS_CLOSING);
+	    !(c->cd->paused && c->ready) && c->link != LINK_CLOSING);
 	if (c->rev == NULL || on == c->reading)
 		return;
 	if (on)
@@ -288,34 +307,26 @@ conn_upgrade(struct conn *c)
 	rv = ws_http_parse(c->hbuf, c->hlen, &headlen, &status, accept);
 	if (rv == WS_HTTP_MORE && status == 0)
 		return;
-	if (c->kind == CONN_HTTP) {
-		*c->cd->c_http_404 += 1;
-		if ((n = ws_http_404(resp, sizeof(resp))) > 0)
-			conn_raw(c, resp, (size_t)n);
-		c->state = CS_CLOSING;
-		conn_set_timer(c, CLIENTD_CLOSE_LINGER_MS);
-		return;
-	}
 	if (status != 101) {
 		*c->cd->c_upgrade_fail += 1;
 		if ((n = ws_http_response(status, NULL, resp, sizeof(resp))) > 0)
 			conn_raw(c, resp, (size_t)n);
-		c->state = CS_CLOSING;
+		c->link = LINK_CLOSING;
 		conn_set_timer(c, CLIENTD_CLOSE_LINGER_MS);
 		return;
 	}
 	if ((n = ws_http_response(101, accept, resp, sizeof(resp))) < 0 ||
 	    wslay_event_context_server_init(&c->ws, &ws_callbacks, c) != 0) {
-		c->state = CS_CLOSING;
+		c->link = LINK_CLOSING;
 		return;
 	}
 	wslay_event_config_set_max_recv_msg_length(c->ws,
 	    c->cd->conf->max_message_size);
 	conn_raw(c, resp, (size_t)n);
-	c->state = CS_FRESH;
-	session_upgraded(c);
+	c->link = LINK_WS;
+	c->cd->ev->upgraded(c);
 	/* A client may send its first frame with the request. */
-	if (c->hlen > headlen && c->state != CS_CLOSING) {
+	if (c->hlen > headlen && c->link != LINK_CLOSING) {
 		c->in = (const uint8_t *)c->hbuf + headlen;
 		c->inlen = c->hlen - headlen;
 		if (wslay_event_recv(c->ws) != 0)
@@ -333,13 +344,13 @@ conn_input(struct conn *c, const uint8_t *buf, size_t len)
 {
 	char	*nb;
 
-	if (c->state == CS_CLOSING || len == 0)
+	if (c->link == LINK_CLOSING || len == 0)
 		return;
-	if (c->state == CS_HTTP) {
+	if (c->link == LINK_HTTP) {
 		if (len > CLIENTD_HTTP_MAX + 1024 - c->hlen)
 			len = CLIENTD_HTTP_MAX + 1024 - c->hlen;
 		if ((nb = realloc(c->hbuf, c->hlen + len + 1)) == NULL) {
-			c->state = CS_CLOSING;
+			c->link = LINK_CLOSING;
 			return;
 		}
 		c->hbuf = nb;
@@ -351,13 +362,13 @@ conn_input(struct conn *c, const uint8_t *buf, size_t len)
 	}
 	c->in = buf;
 	c->inlen = len;
-	if (wslay_event_recv(c->ws) != 0 && c->state != CS_CLOSING) {
+	if (wslay_event_recv(c->ws) != 0 && c->link != LINK_CLOSING) {
 		*c->cd->c_ws_errors += 1;
 		conn_close(c, 0, "websocket error");
 	}
 	c->inlen = 0;
 	/* Pongs and replies just queued count against the output cap. */
-	if (c->state != CS_CLOSING)
+	if (c->link != LINK_CLOSING)
 		admission_output(c);
 }
 
@@ -377,13 +388,10 @@ conn_oq_written(struct conn *c)
 		c->oq_head = (c->oq_head + 1) % c->oq_cap;
 		c->oq_n--;
 		c->oq_bytes -= m->len;
-		if (m->seq != 0)
-			delivery_written(c, m->seq);
-		if (m->ack != 0)
-			delivery_settle(c->cd, m->ack, 1);
+		if (m->seq != 0 || m->ack != 0)
+			c->cd->ev->written(c, m->seq, m->ack);
 	}
-	if (c->state == CS_READY)
-		delivery_room(c);
+	c->cd->ev->room(c);
 }
 
 /*
@@ -429,12 +437,12 @@ conn_flush(struct conn *c)
 		}
 	}
 	want = c->ws != NULL && wslay_event_want_write(c->ws);
-	if ((c->state == CS_CLOSING && !want) ||
+	if ((c->link == LINK_CLOSING && !want) ||
 	    (c->ws != NULL && !wslay_event_want_read(c->ws) && !want)) {
 		conn_linger(c);
 		return;
 	}
-	if (c->state != CS_CLOSING && c->ws != NULL)
+	if (c->link != LINK_CLOSING && c->ws != NULL)
 		admission_output(c);
 	if (c->wev != NULL) {
 		if (want)
@@ -505,11 +513,11 @@ conn_timeout(int fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	if (c->state == CS_CLOSING || c->lingering) {
+	if (c->link == LINK_CLOSING || c->lingering) {
 		conn_free(c);
 		return;
 	}
-	if (c->state == CS_HTTP) {
+	if (c->link == LINK_HTTP) {
 		*c->cd->c_timeouts += 1;
 		conn_free(c);
 		return;
@@ -520,25 +528,30 @@ conn_timeout(int fd, short ev, void *arg)
 		ratelog_warnx(&c->cd->rl_deadline, "a client did not finish "
 		    "its handshake within %u ms of connecting: closed",
 		    c->cd->conf->handshake_timeout_ms);
-		if (c->state == CS_HS_FINAL)
-			*c->cd->c_reg_fail += 1;
+		c->cd->ev->deadline(c);
 		conn_close(c, 1008, "handshake deadline");
 		conn_flush(c);
 		return;
 	}
-	session_timeout(c);
+	c->cd->ev->timeout(c);
 	conn_flush(c);
+}
+
+int
+conn_closing(const struct conn *c)
+{
+	return c->link == LINK_CLOSING;
 }
 
 /* Close politely: an optional close frame, then drop after a linger. */
 void
 conn_close(struct conn *c, uint16_t code, const char *why)
 {
-	if (c->state == CS_CLOSING)
+	if (c->link == LINK_CLOSING)
 		return;
 	log_debug("connection %u: closing: %s", c->id, why);
-	session_closed(c);
-	c->state = CS_CLOSING;
+	conn_leave(c);
+	c->link = LINK_CLOSING;
 	conn_read_enable(c, 0);
 	if (c->ws != NULL) {
 		/*
@@ -578,7 +591,7 @@ conn_queue(struct conn *c, uint8_t opcode, const uint8_t *data, size_t len,
 	struct outmsg		*noq;
 	uint32_t		 i, ncap;
 
-	if (c->ws == NULL || c->state == CS_CLOSING)
+	if (c->ws == NULL || c->link == LINK_CLOSING)
 		return -1;
 	if (c->oq_n == c->oq_cap) {
 		ncap = c->oq_cap ? c->oq_cap * 2 : 8;
@@ -619,7 +632,7 @@ conn_ping(struct conn *c, const uint8_t *b, size_t len)
 {
 	struct wslay_event_msg	 m = { WSLAY_PING, b, len };
 
-	if (c->ws == NULL || c->state == CS_CLOSING)
+	if (c->ws == NULL || c->link == LINK_CLOSING)
 		return -1;
 	return wslay_event_queue_msg(c->ws, &m) == 0 ? 0 : -1;
 }
@@ -632,16 +645,10 @@ conn_accept(int lfd, short ev, void *arg)
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen = sizeof(ss);
 	struct conn		*c;
-	enum conn_kind		 kind = CONN_WS;
 	struct addrkey		 k;
-	unsigned		 i;
 	int			 fd;
 
 	(void)ev;
-	for (i = 0; i < cd->w->nlisteners; i++)
-		if (cd->w->listen_fd[i] == lfd &&
-		    cd->w->listen_info[i].kind == LISTEN_HTTP)
-			kind = CONN_HTTP;
 	if ((fd = accept_pause_accept(&cd->accept_pause, lfd,
 	    (struct sockaddr *)&ss, &sslen)) == -1)
 		return;
@@ -655,15 +662,14 @@ conn_accept(int lfd, short ev, void *arg)
 		return;
 	}
 	addrkey_of((struct sockaddr *)&ss, cd->conf->ipv6_prefix, &k);
-	if (kind == CONN_WS && admission_admit(cd, &k) == -1) {
+	if (admission_admit(cd, &k) == -1) {
 		close(fd);
 		return;
 	}
-	if ((c = conn_new(cd, fd, kind, (struct sockaddr *)&ss)) == NULL) {
-		if (kind == CONN_WS)
-			addrcount_release(&cd->addrs, &k);
+	if ((c = conn_new(cd, fd, (struct sockaddr *)&ss)) == NULL) {
+		addrcount_release(&cd->addrs, &k);
 		close(fd);
 		return;
 	}
-	c->counted = kind == CONN_WS;
+	c->counted = 1;
 }

@@ -158,16 +158,3 @@ ws_http_response(int status, const char *accept, char *out, size_t outlen)
 		    status == 426 ? "Sec-WebSocket-Version: 13\r\n" : "");
 	return n < 0 || (size_t)n >= outlen ? -1 : n;
 }
-
-/* The node HTTP API belongs to a later issue: say so, in JSON. */
-int
-ws_http_404(char *out, size_t outlen)
-{
-	static const char body[] = "{\"message\":\"not found\"}";
-	int	 n;
-
-	n = snprintf(out, outlen, "HTTP/1.1 404 Not Found\r\n"
-	    "Content-Type: application/json\r\nContent-Length: %zu\r\n"
-	    "Connection: close\r\n\r\n%s", sizeof(body) - 1, body);
-	return n < 0 || (size_t)n >= outlen ? -1 : n;
-}

@@ -46,33 +46,37 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		return 0;
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
-	if ((c = conn_new(&cd, -1, CONN_WS, (struct sockaddr *)&sin)) == NULL)
+	if ((c = conn_new(&cd, -1, (struct sockaddr *)&sin)) == NULL)
 		return 0;
 	if (data[0] & 1) {
 		conn_input(c, (const uint8_t *)upgrade, sizeof(upgrade) - 1);
-		if (c->state == CS_FRESH) {
+		if (c->link == LINK_WS && c->state == CS_FRESH) {
+			/* Authenticated, along the transitions the session
+			 * table allows. */
 			c->aead = gwcrypto_aead_new(key);
 			memset(c->client, 7, sizeof(c->client));
 			c->bw_avail = data[0] & 2 ? 1 << 20 : 0;
 			c->bw_expiry = INT64_MAX;
+			session_set_state(c, CS_AUTH_LOOKUP);
+			session_set_state(c, CS_AUTH_STORE);
+			session_set_state(c, CS_AUTH_BW);
+			session_activate(c);
 			session_ready(c);
 		}
 	}
 	/* In pieces, as a network delivers them. */
 	data++;
 	len--;
-	while (len > 0 && c->state != CS_CLOSING) {
+	while (len > 0 && !conn_closing(c)) {
 		size_t	 n = len < 997 ? len : 997;
 
 		conn_input(c, data, n);
 		conn_flush(c);
-		if ((c = session_by_id(&cd, cd.next_id)) == NULL)
+		if ((c = conn_by_id(&cd, cd.next_id)) == NULL)
 			return 0;
 		data += n;
 		len -= n;
 	}
-	if (c->state == CS_READY)
-		session_closed(c);
 	conn_free(c);
 	return 0;
 }

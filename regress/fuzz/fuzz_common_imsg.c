@@ -89,6 +89,7 @@ decode(const struct imsg *m)
 		struct gw_setup_listener	 lis;
 		struct gw_conf_mixd		 mixd;
 		struct gw_conf_clientd		 clientd;
+		struct gw_conf_apid		 apid;
 		struct gw_conf_credd		 credd;
 		struct gw_conf_storaged		 storaged;
 		struct gw_key_sphinx		 key;
@@ -116,8 +117,9 @@ decode(const struct imsg *m)
 	TRY(lis, str_field(u.lis.text, sizeof(u.lis.text)));
 	TRY(mixd, str_field(u.mixd.c.user, sizeof(u.mixd.c.user));
 	    str_field(u.mixd.c.chroot_dir, sizeof(u.mixd.c.chroot_dir)));
-	TRY(clientd, str_field(u.clientd.announce_host,
-	    sizeof(u.clientd.announce_host)));
+	TRY(clientd, str_field(u.clientd.c.user, sizeof(u.clientd.c.user)));
+	TRY(apid, str_field(u.apid.c.chroot_dir, sizeof(u.apid.c.chroot_dir));
+	    sink += u.apid.ws_port);
 	TRY(credd, for (i = 0; i < GW_MAX_APIURLS; i++)
 	    str_field(u.credd.nym_api_urls[i], GW_URL_MAX);
 	    sink += u.credd.n_nym_api_urls <= GW_MAX_APIURLS);
