@@ -2,8 +2,8 @@
  * clientd: Nym clients over WebSocket (client-protocol.md).  One struct
  * conn per TCP connection.  Layers, each calling only those below it:
  *
- *   top         clientd.c (siblings' replies), router.c (the client's
- *               frames and the transport's events, by state)
+ *   top         siblings.c (the siblings' replies), router.c (the
+ *               client's frames and the transport's events, by state)
  *   leaves      handshake.c auth.c bandwidth.c forward.c delivery.c
  *               forget.c: one feature each; they never call each other
  *   replies     replies.c: what the client is answered, JSON and errors
@@ -405,6 +405,12 @@ void	 delivery_settle_flush(struct clientd *);
 void	 delivery_stored(struct clientd *, const struct gw_store_result *);
 
 /* --- top ------------------------------------------------------------ */
+
+/* siblings.c: the siblings' replies (iev->arg: the worker). */
+int	 clientd_dispatch_parent(struct imsgev *, struct imsg *);
+int	 clientd_dispatch_mixd(struct imsgev *, struct imsg *);
+int	 clientd_dispatch_storaged(struct imsgev *, struct imsg *);
+int	 clientd_dispatch_credd(struct imsgev *, struct imsg *);
 
 /* router.c: the transport's events and the client's requests. */
 extern const struct conn_events	 router_events;

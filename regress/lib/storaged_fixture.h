@@ -33,14 +33,14 @@ struct sdfix {
 	char		 dir[64];
 };
 
-static void
+static inline void
 sdfix_lost(struct imsgev *iev, const char *why)
 {
 	fprintf(stderr, "storaged fixture: lost %s: %s\n", iev->name, why);
 	abort();
 }
 
-static void
+static inline void
 sdfix_channel(struct sdfix *f, enum gw_proc p, imsgev_dispatch_cb cb)
 {
 	int	 sv[2];
@@ -59,7 +59,7 @@ sdfix_channel(struct sdfix *f, enum gw_proc p, imsgev_dispatch_cb cb)
 }
 
 /* In dir (NULL: a fresh one); 0, or -1 if the database would not open. */
-static int
+static inline int
 sdfix_open(struct sdfix *f, const char *dir, uint64_t map_size,
     uint32_t max_per_client)
 {
@@ -103,7 +103,7 @@ sdfix_open(struct sdfix *f, const char *dir, uint64_t map_size,
  * its row first (a message that fails it would have been fatal before
  * any dispatcher); NULL, or why it was refused there.
  */
-static const char *
+static inline const char *
 sdfix_send(struct sdfix *f, enum gw_proc from, uint32_t type,
     uint32_t peerid, const void *data, size_t len)
 {
@@ -125,7 +125,7 @@ sdfix_send(struct sdfix *f, enum gw_proc from, uint32_t type,
 
 /* Everything storaged has sent `to' so far: written out, and read back
  * into out[to] for sdfix_reply.  */
-static void
+static inline void
 sdfix_flush(struct sdfix *f, enum gw_proc to)
 {
 	while (imsgbuf_queued(&f->in[to]->ibuf) > 0)
@@ -136,7 +136,7 @@ sdfix_flush(struct sdfix *f, enum gw_proc to)
 }
 
 /* The next reply to `to', 1; none, 0. */
-static int
+static inline int
 sdfix_reply(struct sdfix *f, enum gw_proc to, struct imsg *imsg)
 {
 	sdfix_flush(f, to);
@@ -144,7 +144,7 @@ sdfix_reply(struct sdfix *f, enum gw_proc to, struct imsg *imsg)
 }
 
 /* keep: the database stays for another sdfix_open of f->dir. */
-static void
+static inline void
 sdfix_close(struct sdfix *f, int keep)
 {
 	char	 path[128];
