@@ -129,11 +129,7 @@ main(int argc, char *argv[])
 	struct worker	*w = &apid_worker;
 	struct apid	*ad = &apid_state;
 
-	if (argc == 2 && strcmp(argv[1], "-S") == 0) {
-		sandbox_print(&apid_policy, stdout);
-		return 0;
-	}
-	worker_init(w, PROC_APID, argc, argv);
+	worker_init(w, PROC_APID, &apid_policy, argc, argv);
 	ad->w = w;
 	w->role = ad;
 	ad->c_accept_backoffs = counter_get(&w->counters, "accept_backoffs");

@@ -107,11 +107,7 @@ main(int argc, char *argv[])
 {
 	struct worker	*w = &clientd_worker;
 
-	if (argc == 2 && strcmp(argv[1], "-S") == 0) {
-		sandbox_print(&clientd_policy, stdout);
-		return 0;
-	}
-	worker_init(w, PROC_CLIENTD, argc, argv);
+	worker_init(w, PROC_CLIENTD, &clientd_policy, argc, argv);
 	if (gwcrypto_init() == -1)
 		fatalx("crypto libraries unusable");
 	/* jansson seeds its hash function from /dev/urandom on first use,

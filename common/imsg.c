@@ -1,3 +1,7 @@
+/*
+ * The framed channel itself (imsg.h): reading, writing and passing
+ * descriptors, every length checked against what was read.
+ */
 #include <sys/socket.h>
 
 #include <errno.h>

@@ -1,3 +1,7 @@
+/*
+ * Nym's JSON byte arrays (jsonbytes.h), read with every element
+ * checked to be an integer 0..255.
+ */
 #include <jansson.h>
 
 #include "jsonbytes.h"

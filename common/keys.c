@@ -1,3 +1,7 @@
+/*
+ * The long-term key files (keys.h): made, written 0600 with their
+ * .pub, read back with their permissions checked.
+ */
 #include <sys/stat.h>
 
 #include <errno.h>

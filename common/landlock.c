@@ -1,3 +1,7 @@
+/*
+ * Landlock rulesets for the workers and the master (landlock.h),
+ * through the raw system calls glibc 2.36 does not wrap.
+ */
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 

@@ -1,3 +1,6 @@
+/*
+ * log_warnx/fatalx in the OpenBSD daemons' style (log.h).
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

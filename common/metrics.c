@@ -1,3 +1,7 @@
+/*
+ * The status records every process sends, decoded as hostile input,
+ * and their Prometheus text (metrics.h).
+ */
 #include <ctype.h>
 #include <string.h>
 

@@ -1,3 +1,6 @@
+/*
+ * chroot, the user switch and the prctl hardening (privdrop.h).
+ */
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>

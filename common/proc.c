@@ -1,3 +1,8 @@
+/*
+ * libevent around the imsg channels (proc.h): read, check each
+ * message against the role table's rows, dispatch, flush; and the
+ * per-process counters.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

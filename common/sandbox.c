@@ -1,3 +1,7 @@
+/*
+ * The seccomp allowlists (sandbox.h): promise groups compiled into
+ * a libseccomp filter, and the SIGSYS note for the master.
+ */
 #include <sys/mman.h>
 #include <sys/socket.h>
 

@@ -1,3 +1,6 @@
+/*
+ * Small helpers and the allocation family that fails closed (util.h).
+ */
 #include <sys/stat.h>
 
 #include <errno.h>

@@ -1,3 +1,8 @@
+/*
+ * What every worker does the same way (worker.h): the start-up
+ * messages, privilege drop and sandbox, the master's common messages,
+ * and the test hooks.
+ */
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -163,11 +168,16 @@ worker_read_setup(struct worker *w)
 }
 
 void
-worker_init(struct worker *w, enum gw_proc self, int argc, char *argv[])
+worker_init(struct worker *w, enum gw_proc self,
+    const struct sandbox_policy *policy, int argc, char *argv[])
 {
 	int	 ch, foreground = 0, verbose = 0;
 	struct gw_conf_common *c;
 
+	if (argc == 2 && strcmp(argv[1], "-S") == 0) {
+		sandbox_print(policy, stdout);
+		exit(0);
+	}
 	memset(w, 0, sizeof(*w));
 	w->self = self;
 	w->name = gw_proc_name(self);

@@ -58,9 +58,10 @@ struct worker {
 	void			*role;		/* the role's own state */
 };
 
-/* Parse -d/-v, check fd 3, init logging, read the start-up messages. */
-void	worker_init(struct worker *, enum gw_proc self, int argc,
-	    char *argv[]);
+/* -S: print the policy and exit (regress/sandbox/policy.sh).  Else
+ * parse -d/-v, check fd 3, init logging, read the start-up messages. */
+void	worker_init(struct worker *, enum gw_proc self,
+	    const struct sandbox_policy *, int argc, char *argv[]);
 /* The common part of the slice (user, chroot) of this worker. */
 const struct gw_conf_common *worker_common(const struct worker *);
 /* chroot + user switch (as root). */

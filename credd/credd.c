@@ -162,11 +162,7 @@ main(int argc, char *argv[])
 	char		*ca;
 	size_t		 calen = 0;
 
-	if (argc == 2 && strcmp(argv[1], "-S") == 0) {
-		sandbox_print(&credd_policy, stdout);
-		return 0;
-	}
-	worker_init(w, PROC_CREDD, argc, argv);
+	worker_init(w, PROC_CREDD, &credd_policy, argc, argv);
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
 	/* Before the first JSON object: see clientd's main. */

@@ -231,11 +231,7 @@ main(int argc, char *argv[])
 	struct worker	*w = &mixd_worker;
 	struct mixd	*md = &mixd_state;
 
-	if (argc == 2 && strcmp(argv[1], "-S") == 0) {
-		sandbox_print(&mixd_policy, stdout);
-		return 0;
-	}
-	worker_init(w, PROC_MIXD, argc, argv);
+	worker_init(w, PROC_MIXD, &mixd_policy, argc, argv);
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
 	if (w->nkeys == 0)

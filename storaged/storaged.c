@@ -110,11 +110,7 @@ main(int argc, char *argv[])
 	struct storaged		*sd = &storaged_state;
 	char			 err[PATH_MAX + 256];
 
-	if (argc == 2 && strcmp(argv[1], "-S") == 0) {
-		sandbox_print(&storaged_policy, stdout);
-		return 0;
-	}
-	worker_init(w, PROC_STORAGED, argc, argv);
+	worker_init(w, PROC_STORAGED, &storaged_policy, argc, argv);
 	sd->w = w;
 	w->role = sd;
 	storaged_reconf(w, &w->conf.storaged);

@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "clientd/clientd.h"
+#include "dispatch_fixture.h"
 #include "gwcrypto.h"
 #include "roles.h"
 #include "util.h"
@@ -114,24 +115,13 @@ cdfix_close(struct cdfix *f)
 	event_base_free(f->w.base);
 }
 
-/* A sibling's message, as its channel delivers it: row first. */
+/* A sibling's message (dispatch_fixture.h). */
 static inline const char *
 cdfix_from(struct cdfix *f, enum gw_proc from, uint32_t type,
     uint32_t peerid, const void *data, size_t len)
 {
-	struct imsg	 imsg;
-	const char	*why;
-
-	if ((why = gw_msg_check_in(type, from, len, 0)) != NULL)
-		return why;
-	memset(&imsg, 0, sizeof(imsg));
-	imsg.hdr.type = type;
-	imsg.hdr.peerid = peerid;
-	imsg.data = data;
-	imsg.datalen = len;
-	imsg.fd = -1;
-	f->w.peer[from]->dispatch(f->w.peer[from], &imsg);
-	return NULL;
+	return fixture_deliver(f->w.peer[from], from, type, peerid, data,
+	    len);
 }
 
 /* The next message clientd sent `to', 1; none, 0. */

@@ -1,3 +1,6 @@
+/*
+ * A stand-in master for the test tools (fakemaster.h).
+ */
 #include <sys/socket.h>
 
 #include <errno.h>

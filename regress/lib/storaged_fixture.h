@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dispatch_fixture.h"
 #include "log.h"
 #include "roles.h"
 #include "storaged/storaged.h"
@@ -98,29 +99,12 @@ sdfix_open(struct sdfix *f, const char *dir, uint64_t map_size,
 	return 0;
 }
 
-/*
- * One message from `from', as the channel delivers it: checked against
- * its row first (a message that fails it would have been fatal before
- * any dispatcher); NULL, or why it was refused there.
- */
+/* One message from `from' (dispatch_fixture.h). */
 static inline const char *
 sdfix_send(struct sdfix *f, enum gw_proc from, uint32_t type,
     uint32_t peerid, const void *data, size_t len)
 {
-	struct imsg	 imsg;
-	const char	*why;
-
-	if ((why = gw_msg_check_in(type, from, len, 0)) != NULL)
-		return why;
-	memset(&imsg, 0, sizeof(imsg));
-	imsg.hdr.type = type;
-	imsg.hdr.peerid = peerid;
-	imsg.hdr.len = (uint32_t)(IMSG_HDR_SIZE + len);
-	imsg.data = data;
-	imsg.datalen = len;
-	imsg.fd = -1;
-	f->in[from]->dispatch(f->in[from], &imsg);
-	return NULL;
+	return fixture_deliver(f->in[from], from, type, peerid, data, len);
 }
 
 /* Everything storaged has sent `to' so far: written out, and read back

@@ -1,3 +1,6 @@
+/*
+ * The test harness's output and helpers (testlib.h).
+ */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
