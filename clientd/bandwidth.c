@@ -66,7 +66,6 @@ static void
 bw_ecash(struct conn *c, const uint8_t *ticket, size_t len)
 {
 	struct gw_cred_req	 req;
-	struct iovec		 iov[2];
 
 	*c->cd->c_cred_requests += 1;
 	if (len == 0 || len > GW_CRED_MAX) {
@@ -77,12 +76,8 @@ bw_ecash(struct conn *c, const uint8_t *ticket, size_t len)
 	memcpy(req.client, c->client, sizeof(req.client));
 	memcpy(req.addr, c->addr.b, sizeof(req.addr));
 	req.kind = CRED_ECASH_TICKET;
-	iov[0].iov_base = &req;
-	iov[0].iov_len = sizeof(req);
-	iov[1].iov_base = (void *)(uintptr_t)ticket;
-	iov[1].iov_len = len;
-	if (clientd_sendv(c->cd, PROC_CREDD, IMSG_CRED_VERIFY,
-	    REQ_ID(c, REQ_PLAIN), iov, 2) == -1)
+	if (clientd_send2(c->cd, PROC_CREDD, IMSG_CRED_VERIFY, REQ_ID(c,
+	    REQ_PLAIN), &req, sizeof(req), ticket, len) == -1)
 		reply_error(c, "failed to verify provided ticket due to an "
 		    "internal error");
 }
@@ -96,7 +91,6 @@ static void
 bw_upgrade_jwt(struct conn *c, const char *token, size_t len)
 {
 	struct gw_cred_req	 req;
-	struct iovec		 iov[2];
 
 	/* credd treats any other length as a broken sibling. */
 	if (len == 0 || len > GW_CRED_MAX) {
@@ -106,12 +100,8 @@ bw_upgrade_jwt(struct conn *c, const char *token, size_t len)
 	memset(&req, 0, sizeof(req));
 	memcpy(req.client, c->client, sizeof(req.client));
 	req.kind = CRED_UPGRADE_JWT;
-	iov[0].iov_base = &req;
-	iov[0].iov_len = sizeof(req);
-	iov[1].iov_base = (void *)(uintptr_t)token;
-	iov[1].iov_len = len;
-	if (clientd_sendv(c->cd, PROC_CREDD, IMSG_CRED_VERIFY,
-	    REQ_ID(c, REQ_UPGRADE_JWT), iov, 2) == -1)
+	if (clientd_send2(c->cd, PROC_CREDD, IMSG_CRED_VERIFY, REQ_ID(c,
+	    REQ_UPGRADE_JWT), &req, sizeof(req), token, len) == -1)
 		reply_error(c, "failed to verify the upgrade mode JWT due "
 		    "to an internal error");
 }

@@ -260,6 +260,10 @@ int	 clientd_send(struct clientd *, enum gw_proc, uint32_t type,
 	    uint32_t peerid, const void *, size_t);
 int	 clientd_sendv(struct clientd *, enum gw_proc, uint32_t type,
 	    uint32_t peerid, const struct iovec *, int);
+/* A fixed struct and the bytes that follow it. */
+int	 clientd_send2(struct clientd *, enum gw_proc, uint32_t type,
+	    uint32_t peerid, const void *head, size_t hlen, const void *tail,
+	    size_t tlen);
 void	 clientd_init(struct clientd *, struct worker *);
 void	 clientd_flow_check(struct clientd *);
 

@@ -33,6 +33,19 @@ clientd_sendv(struct clientd *cd, enum gw_proc p, uint32_t type,
 }
 
 int
+clientd_send2(struct clientd *cd, enum gw_proc p, uint32_t type,
+    uint32_t peerid, const void *head, size_t hlen, const void *tail,
+    size_t tlen)
+{
+	struct iovec	 iov[2] = {
+		{ (void *)(uintptr_t)head, hlen },
+		{ (void *)(uintptr_t)tail, tlen },
+	};
+
+	return clientd_sendv(cd, p, type, peerid, iov, tlen > 0 ? 2 : 1);
+}
+
+int
 clientd_send(struct clientd *cd, enum gw_proc p, uint32_t type,
     uint32_t peerid, const void *data, size_t len)
 {

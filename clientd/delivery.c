@@ -39,18 +39,14 @@ void
 delivery_settle_flush(struct clientd *cd)
 {
 	struct gw_mix_settled	 h;
-	struct iovec		 iov[2];
 
 	if (cd->nsettle == 0)
 		return;
 	memset(&h, 0, sizeof(h));
 	h.n = cd->nsettle;
-	iov[0].iov_base = &h;
-	iov[0].iov_len = sizeof(h);
-	iov[1].iov_base = cd->settle;
-	iov[1].iov_len = cd->nsettle * sizeof(cd->settle[0]);
 	/* mixd gone: the acks went with it. */
-	(void)clientd_sendv(cd, PROC_MIXD, IMSG_MIX_SETTLED, 0, iov, 2);
+	(void)clientd_send2(cd, PROC_MIXD, IMSG_MIX_SETTLED, 0, &h, sizeof(h),
+	    cd->settle, cd->nsettle * sizeof(cd->settle[0]));
 	cd->nsettle = 0;
 }
 
@@ -91,18 +87,13 @@ delivery_store(struct clientd *cd, const uint8_t *client, const uint8_t *msg,
     size_t len, uint64_t ack)
 {
 	struct gw_store_msg	 hdr;
-	struct iovec		 iov[2];
 
 	memset(&hdr, 0, sizeof(hdr));
 	memcpy(hdr.client, client, sizeof(hdr.client));
 	/* Echoed in the result: the ack to settle once committed. */
 	hdr.tag = ack;
-	iov[0].iov_base = &hdr;
-	iov[0].iov_len = sizeof(hdr);
-	iov[1].iov_base = (void *)(uintptr_t)msg;
-	iov[1].iov_len = len;
-	if (clientd_sendv(cd, PROC_STORAGED, IMSG_STORE_MESSAGE, 0, iov, 2)
-	    == -1) {
+	if (clientd_send2(cd, PROC_STORAGED, IMSG_STORE_MESSAGE, 0, &hdr,
+	    sizeof(hdr), msg, len) == -1) {
 		*cd->c_store_failed += 1;
 		delivery_settle(cd, ack, 0);
 	} else

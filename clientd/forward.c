@@ -32,7 +32,6 @@ forward_binary(struct conn *c, const uint8_t *msg, size_t len)
 	struct clientd		*cd = c->cd;
 	struct gw_mix_forward	 fwd;
 	struct mixpacket	 mp;
-	struct iovec		 iov[2];
 	uint8_t			 kind;
 	size_t			 ptlen;
 	int64_t			 avail;
@@ -77,11 +76,8 @@ forward_binary(struct conn *c, const uint8_t *msg, size_t len)
 	fwd.key_rotation = mp.key_rotation;
 	fwd.port = mp.next_hop.port;
 	memcpy(fwd.ip, mp.next_hop.ip, sizeof(fwd.ip));
-	iov[0].iov_base = &fwd;
-	iov[0].iov_len = sizeof(fwd);
-	iov[1].iov_base = (void *)(uintptr_t)mp.packet;
-	iov[1].iov_len = mp.packet_len;
-	if (clientd_sendv(cd, PROC_MIXD, IMSG_MIX_FORWARD, 0, iov, 2) == -1)
+	if (clientd_send2(cd, PROC_MIXD, IMSG_MIX_FORWARD, 0, &fwd, sizeof(fwd),
+	    mp.packet, mp.packet_len) == -1)
 		*cd->c_fwd_dropped += 1;
 	else {
 		*cd->c_fwd_packets += 1;

@@ -101,8 +101,8 @@ handshake_signed(struct conn *c, const struct gw_hs_sign_result *r)
 	memcpy(c->key, r->key, sizeof(c->key));
 	memcpy(c->gw_eph, r->gw_eph, sizeof(c->gw_eph));
 	if ((c->aead = gwcrypto_aead_new(c->key)) == NULL) {
-		handshake_error(c, "failed to either encrypt or decrypt provided "
-		    "message");
+		handshake_error(c, "failed to either encrypt or decrypt "
+		    "provided message");
 		return;
 	}
 	memcpy(msg2, r->gw_eph, 32);
@@ -110,8 +110,8 @@ handshake_signed(struct conn *c, const struct gw_hs_sign_result *r)
 	randombytes_buf(nonce, CLIENT_NONCE_LEN);
 	if (gwcrypto_aead_seal(c->aead, nonce, r->signature, CLIENT_SIG_LEN,
 	    msg2 + 32) == -1) {
-		handshake_error(c, "failed to either encrypt or decrypt provided "
-		    "message");
+		handshake_error(c, "failed to either encrypt or decrypt "
+		    "provided message");
 		return;
 	}
 	hs_send(c, msg2, sizeof(msg2));

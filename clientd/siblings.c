@@ -27,7 +27,8 @@ clientd_reply_conn(struct clientd *cd, uint32_t peerid, const uint8_t *client)
 int
 clientd_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 {
-	struct clientd			*cd = ((struct worker *)iev->arg)->role;
+	struct clientd			*cd =
+				    ((struct worker *)iev->arg)->role;
 	struct gw_hs_sign_result	 r;
 	struct conn			*c;
 

@@ -38,16 +38,12 @@ void
 writeback_deletes(struct conn *c)
 {
 	struct gw_inbox_delete	 d;
-	struct iovec		 iov[2];
 
 	if (c->ndel == 0)
 		return;
 	memcpy(d.client, c->client, sizeof(d.client));
 	d.n = c->ndel;
-	iov[0].iov_base = &d;
-	iov[0].iov_len = sizeof(d);
-	iov[1].iov_base = c->del;
-	iov[1].iov_len = c->ndel * sizeof(c->del[0]);
-	clientd_sendv(c->cd, PROC_STORAGED, IMSG_INBOX_DELETE, 0, iov, 2);
+	clientd_send2(c->cd, PROC_STORAGED, IMSG_INBOX_DELETE, 0, &d, sizeof(d),
+	    c->del, c->ndel * sizeof(c->del[0]));
 	c->ndel = 0;
 }

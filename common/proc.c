@@ -174,6 +174,19 @@ imsgev_composev(struct imsgev *iev, uint32_t type, uint32_t peerid, int fd,
 	return 0;
 }
 
+/* A fixed struct and the bytes that follow it, the common shape. */
+int
+imsgev_compose2(struct imsgev *iev, uint32_t type, uint32_t peerid,
+    const void *head, size_t hlen, const void *tail, size_t tlen)
+{
+	struct iovec	 iov[2] = {
+		{ (void *)(uintptr_t)head, hlen },
+		{ (void *)(uintptr_t)tail, tlen },
+	};
+
+	return imsgev_composev(iev, type, peerid, -1, iov, tlen > 0 ? 2 : 1);
+}
+
 int
 imsgev_compose(struct imsgev *iev, uint32_t type, uint32_t peerid, int fd,
     const void *data, size_t len)
@@ -230,7 +243,6 @@ counters_send(struct imsgev *parent, uint32_t peerid, const char *role,
     int64_t started, int sandboxed, const struct gw_counters *cs)
 {
 	struct gw_ctl_proc	 p;
-	struct iovec		 iov[2];
 
 	memset(&p, 0, sizeof(p));
 	gw_strlcpy(p.role, role, sizeof(p.role));
@@ -238,12 +250,8 @@ counters_send(struct imsgev *parent, uint32_t peerid, const char *role,
 	p.started = started;
 	p.ncounters = cs->n;
 	p.sandboxed = sandboxed ? 1 : 0;
-	iov[0].iov_base = &p;
-	iov[0].iov_len = sizeof(p);
-	iov[1].iov_base = (void *)(uintptr_t)cs->c;
-	iov[1].iov_len = cs->n * sizeof(cs->c[0]);
 	/* A reader that stopped reading loses its status, nothing more. */
-	if (imsgev_composev(parent, IMSG_CTL_STATUS_PROC, peerid, -1, iov,
-	    2) == -1 && errno != ENOBUFS)
+	if (imsgev_compose2(parent, IMSG_CTL_STATUS_PROC, peerid, &p, sizeof(p),
+	    cs->c, cs->n * sizeof(cs->c[0])) == -1 && errno != ENOBUFS)
 		fatal("%s", __func__);
 }

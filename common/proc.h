@@ -39,6 +39,10 @@ int		 imsgev_compose(struct imsgev *, uint32_t type,
 		    uint32_t peerid, int fd, const void *data, size_t len);
 int		 imsgev_composev(struct imsgev *, uint32_t type,
 		    uint32_t peerid, int fd, const struct iovec *, int);
+/* head (hlen bytes), then tail (tlen), in one message. */
+int		 imsgev_compose2(struct imsgev *, uint32_t type,
+		    uint32_t peerid, const void *head, size_t hlen,
+		    const void *tail, size_t tlen);
 size_t		 imsgev_queued(const struct imsgev *);
 /* Stop (1) or resume (0) reading this channel: the peer's queue to us
  * grows and its own marks make it pause in turn. */

@@ -202,15 +202,11 @@ to_storaged(struct credd *cd, uint32_t type, uint32_t peerid,
     const void *p, size_t len, const void *p2, size_t len2)
 {
 	struct imsgev	*iev;
-	struct iovec	 iov[2];
 
 	if ((iev = peer(cd, PROC_STORAGED)) == NULL)
 		return;
-	iov[0].iov_base = (void *)(uintptr_t)p;
-	iov[0].iov_len = len;
-	iov[1].iov_base = (void *)(uintptr_t)p2;
-	iov[1].iov_len = len2;
-	if (imsgev_composev(iev, type, peerid, -1, iov, p2 ? 2 : 1) == -1)
+	if (imsgev_compose2(iev, type, peerid, p, len, p2, p2 ? len2 : 0) ==
+	    -1)
 		fatal("%s", __func__);
 }
 

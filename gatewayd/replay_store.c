@@ -509,7 +509,6 @@ replay_send_cb(int fd, short what, void *arg)
 		struct replay_rot	*r = &rs->rots[rs->send_rot];
 		struct gw_replay_restore rh;
 		struct gw_replay_chunk	 ch;
-		struct iovec		 iov[2];
 		const uint8_t		*bits;
 		size_t			 len, take;
 
@@ -536,13 +535,8 @@ replay_send_cb(int fd, short what, void *arg)
 			memset(&ch, 0, sizeof(ch));
 			ch.rotation = r->rotation;
 			ch.offset = rs->send_off;
-			iov[0].iov_base = &ch;
-			iov[0].iov_len = sizeof(ch);
-			iov[1].iov_base = (void *)(uintptr_t)(bits +
-			    rs->send_off);
-			iov[1].iov_len = take;
-			if (imsgev_composev(iev, IMSG_REPLAY_CHUNK, 0, -1, iov,
-			    2) == -1)
+			if (imsgev_compose2(iev, IMSG_REPLAY_CHUNK, 0, &ch,
+			    sizeof(ch), bits + rs->send_off, take) == -1)
 				fatal("%s", __func__);
 			rs->send_off += take;
 			continue;

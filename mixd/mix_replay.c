@@ -32,19 +32,14 @@ mix_replay_flush(struct mixd *md)
 	struct mix_replay	*mr = md->replay;
 	struct imsgev		*parent = md->w->peer[PROC_PARENT];
 	struct gw_replay_tags	 t;
-	struct iovec		 iov[2];
 
 	if (mr == NULL || mr->n == 0)
 		return;
 	t.rotation = mr->rotation;
 	t.n = mr->n;
-	iov[0].iov_base = &t;
-	iov[0].iov_len = sizeof(t);
-	iov[1].iov_base = mr->tags;
-	iov[1].iov_len = (size_t)mr->n * REPLAY_TAG_LEN;
 	/* Without a master the filter is all there is. */
-	if (parent != NULL && imsgev_composev(parent, IMSG_REPLAY_TAGS, 0, -1,
-	    iov, 2) == -1)
+	if (parent != NULL && imsgev_compose2(parent, IMSG_REPLAY_TAGS, 0, &t,
+	    sizeof(t), mr->tags, (size_t)mr->n * REPLAY_TAG_LEN) == -1)
 		*md->c.replay_tags_unsaved += mr->n;
 	mr->n = 0;
 }

@@ -27,7 +27,6 @@ mixd_deliver(struct mixd *md, const uint8_t client[32], const uint8_t *msg,
 {
 	struct imsgev		*cd = md->w->peer[PROC_CLIENTD];
 	struct gw_mix_deliver	 d;
-	struct iovec		 iov[2];
 
 	if (cd == NULL) {
 		*md->c.deliver_no_clientd += 1;
@@ -38,11 +37,8 @@ mixd_deliver(struct mixd *md, const uint8_t client[32], const uint8_t *msg,
 	memset(&d, 0, sizeof(d));
 	memcpy(d.client, client, sizeof(d.client));
 	d.ack_id = ack_id;
-	iov[0].iov_base = &d;
-	iov[0].iov_len = sizeof(d);
-	iov[1].iov_base = (void *)(uintptr_t)msg;
-	iov[1].iov_len = len;
-	if (imsgev_composev(cd, IMSG_MIX_DELIVER, 0, -1, iov, 2) == -1) {
+	if (imsgev_compose2(cd, IMSG_MIX_DELIVER, 0, &d, sizeof(d), msg, len) ==
+	    -1) {
 		if (errno != ENOBUFS)
 			fatal("%s", __func__);
 		/* Past the hard cap (reading pauses long before): the

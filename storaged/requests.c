@@ -103,18 +103,13 @@ storaged_fetch_one(uint64_t seq, const uint8_t *msg, size_t len, void *arg)
 {
 	struct fetch_ctx	*fc = arg;
 	struct gw_inbox_msg	 m;
-	struct iovec		 iov[2];
 
 	if (len > GW_MESSAGE_MAX)
 		return 0;	/* cannot be: stores are bounded */
 	memcpy(m.client, fc->client, sizeof(m.client));
 	m.seq = seq;
-	iov[0].iov_base = &m;
-	iov[0].iov_len = sizeof(m);
-	iov[1].iov_base = (void *)(uintptr_t)msg;
-	iov[1].iov_len = len;
-	if (imsgev_composev(fc->iev, IMSG_INBOX_MESSAGE, fc->peerid, -1, iov,
-	    2) == -1)
+	if (imsgev_compose2(fc->iev, IMSG_INBOX_MESSAGE, fc->peerid, &m,
+	    sizeof(m), msg, len) == -1)
 		fatal("%s", __func__);
 	return 0;
 }
