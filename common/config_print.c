@@ -127,6 +127,24 @@ config_print_scalar(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
+/* How a value of each type is held: a string, or this many bytes
+ * (0: a set compared by its own rule). */
+static const struct {
+	int	 string;
+	size_t	 size;
+} ck_held[] = {
+	[CK_SECTION] = { 0, 0 },
+	[CK_USER] = { 1, 0 }, [CK_PATH] = { 1, 0 }, [CK_HOST] = { 1, 0 },
+	[CK_FILE] = { 1, 0 }, [CK_BECH32] = { 1, 0 }, [CK_URL] = { 1, 0 },
+	[CK_KEY58] = { 1, 0 },
+	[CK_PORT] = { 0, sizeof(uint16_t) }, [CK_BOOL] = { 0, sizeof(int) },
+	[CK_UINT] = { 0, sizeof(uint32_t) },
+	[CK_MSEC] = { 0, sizeof(uint32_t) }, [CK_SEC] = { 0, sizeof(uint32_t) },
+	[CK_SIZE32] = { 0, sizeof(uint32_t) },
+	[CK_SIZE64] = { 0, sizeof(uint64_t) },
+	[CK_LISTEN] = { 0, 0 }, [CK_URLS] = { 0, 0 },
+};
+
 static const void *
 field(const struct gw_config *c, const struct config_key *k)
 {
@@ -153,17 +171,12 @@ print_value(const struct gw_config *c, const struct config_key *k,
 	unsigned			 i;
 	int				 b;
 
-	switch (k->type) {
-	case CK_USER:
-	case CK_PATH:
-	case CK_HOST:
-	case CK_FILE:
-	case CK_BECH32:
-	case CK_URL:
-	case CK_KEY58:
+	if (ck_held[k->type].string) {
 		config_print_scalar(fp, field(c, k));
 		fputc('\n', fp);
-		break;
+		return;
+	}
+	switch (k->type) {
 	case CK_PORT:
 		memcpy(&v16, field(c, k), sizeof(v16));
 		fprintf(fp, "%u\n", (unsigned)v16);
@@ -209,7 +222,7 @@ print_value(const struct gw_config *c, const struct config_key *k,
 			fputc('\n', fp);
 		}
 		break;
-	case CK_SECTION:
+	default:	/* CK_SECTION */
 		fputc('\n', fp);
 		break;
 	}
@@ -251,34 +264,24 @@ const char *
 config_restart_key(const struct gw_config *old, const struct gw_config *new)
 {
 	const struct config_key	*k;
-	size_t			 i, sz;
+	size_t			 i;
 	int			 differs;
 
 	for (i = 0; i < config_nkeys; i++) {
 		k = &config_keys[i];
-		if (!k->restart)
+		if (!k->restart || k->type == CK_SECTION)
 			continue;
-		switch (k->type) {
-		case CK_USER:
-		case CK_PATH:
-		case CK_HOST:
-		case CK_FILE:
-		case CK_BECH32:
-		case CK_URL:
-		case CK_KEY58:
+		if (ck_held[k->type].string)
 			differs = strcmp(field(old, k), field(new, k)) != 0;
-			break;
-		case CK_LISTEN:
+		else if (k->type == CK_LISTEN)
 			differs = listen_differs(field(old, k), field(new, k));
-			break;
-		default:
-			sz = k->type == CK_SIZE64 ? sizeof(uint64_t) :
-			    k->type == CK_PORT ? sizeof(uint16_t) :
-			    k->type == CK_BOOL ? sizeof(int) :
-			    sizeof(uint32_t);
-			differs = memcmp(field(old, k), field(new, k), sz) != 0;
-			break;
-		}
+		else if (k->type == CK_URLS)
+			differs = old->n_nym_api_urls != new->n_nym_api_urls ||
+			    memcmp(old->nym_api_urls, new->nym_api_urls,
+			    sizeof(old->nym_api_urls)) != 0;
+		else
+			differs = memcmp(field(old, k), field(new, k),
+			    ck_held[k->type].size) != 0;
 		if (differs)
 			return k->full;
 	}
