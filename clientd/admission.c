@@ -13,6 +13,9 @@
  *    capped: past CLIENTD_SENDQ_MAX its input is no longer read (so it
  *    can queue nothing more) until it drains below CLIENTD_SENDQ_LOW,
  *    and one that does not drain within CLIENTD_DRAIN_MS is dropped.
+ *    The kernel's share is fixed (CLIENTD_SOCK_SNDBUF, set at accept):
+ *    autotuned, it took up to 4 MB of a reader that stopped reading
+ *    before the cap saw anything.
  *  - After load, freed memory goes back to the system (malloc_trim).
  *
  * Every refusal, eviction and drop is counted and logged at most once

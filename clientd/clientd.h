@@ -46,6 +46,10 @@ extern const struct sandbox_policy clientd_policy;
 #define CLIENTD_CLOSE_LINGER_MS		1000	/* flush before close */
 #define CLIENTD_HTTP_MAX		8192	/* upgrade request head */
 #define CLIENTD_SENDQ_MAX		(1024 * 1024)	/* bytes per client */
+/* The kernel's share of a client's output (it doubles the figure): fixed,
+ * not autotuned to 4 MB, so what a reader that stopped reading holds is
+ * this plus CLIENTD_SENDQ_MAX, and the cap notices it. */
+#define CLIENTD_SOCK_SNDBUF		(128 * 1024)
 #define CLIENTD_SENDQ_LOW		(256 * 1024)	/* resume the inbox */
 #define CLIENTD_DRAIN_MS		10000	/* output stuck: drop */
 /* Frames of one message: Nym's clients send one; a few thousand

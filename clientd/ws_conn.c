@@ -653,6 +653,8 @@ conn_accept(int lfd, short ev, void *arg)
 	    (struct sockaddr *)&ss, &sslen)) == -1)
 		return;
 	*cd->c_conn_accepted += 1;
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF,
+	    &(int){ CLIENTD_SOCK_SNDBUF }, sizeof(int));
 	/* Over the cap: accepted and dropped at once, as Nym does. */
 	if (cd->nconns >= cd->conf->max_connections) {
 		*cd->c_conn_refused_max += 1;
