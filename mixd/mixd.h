@@ -300,5 +300,8 @@ int	mix_topology_noise_key(const struct mix_topology *,
 /* IPv4-mapped IPv6 addresses as IPv4, nothing past the family's IP. */
 void	mix_addr_canon(struct nodeaddr *);
 int	mixd_dispatch_credd(struct imsgev *, struct imsg *);
+/* dispatch.c (iev->arg: the worker) */
+int	mixd_dispatch_clientd(struct imsgev *, struct imsg *);
+int	mixd_dispatch_parent(struct imsgev *, struct imsg *);
 
 #endif

@@ -1,0 +1,209 @@
+/*
+ * mixd's sibling dispatchers as a compromised clientd or credd would
+ * drive them: runs of messages of the types the role table lets each
+ * send mixd (common/messages.c), shaped by their rows: client packets
+ * to route and settled acks from clientd (mixd/dispatch.c), the
+ * topology from credd (mixd/mix_topology.c).  Routed packets are caught
+ * here, as fuzz_mixd_inbound catches them, and checked for what mixd
+ * promises of them.  A message outside its row is refused before any
+ * handler, as the channel does; one that breaks the contract in a field
+ * is fatal, as in the daemon, and the harness starts afresh.
+ *
+ * Input: records of sender (1 byte), type index (1), tail count (2),
+ * then up to 64 bytes of payload (zero-filled).
+ */
+#include <sys/socket.h>
+
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "dispatch_fixture.h"
+#include "gwcrypto.h"
+#include "log.h"
+#include "mixd/mixd.h"
+#include "mixframe.h"
+#include "util.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static const enum gw_proc senders[] = { PROC_CLIENTD, PROC_CREDD };
+
+static struct worker	 w;
+static struct mixd	 md;
+static struct imsgbuf	 other[PROC_MAX];
+static sigjmp_buf	 fatal_jmp;
+static uint32_t		 types[nitems(senders)][IMSG_TYPE_MAX];
+static unsigned		 ntypes[nitems(senders)];
+static volatile uint8_t	 sink;
+
+static void __attribute__((noreturn))
+on_fatal(void)
+{
+	siglongjmp(fatal_jmp, 1);
+}
+
+static void
+fz_deliver(struct mixd *m, const uint8_t client[32], const uint8_t *msg,
+    size_t len, uint64_t ack_id)
+{
+	if (len == 0 || len > GW_MESSAGE_MAX)
+		abort();
+	sink = client[0] ^ msg[len - 1];
+	if (ack_id != 0)
+		mix_acks_settle(m->acks, ack_id, 1);
+}
+
+static void
+fz_forward(struct mixd *m, const struct nodeaddr *to, uint8_t type,
+    uint8_t rotation, const uint8_t *pkt, size_t len)
+{
+	(void)m;
+	/* What clientd may not smuggle past mixd's own checks. */
+	if ((to->family != 4 && to->family != 6) || rotation > 2 ||
+	    mixframe_tag_for(type, len) == 0 || pkt == NULL)
+		abort();
+	sink = pkt[0] ^ pkt[len - 1];
+}
+
+static const struct mixd_out fz_out = {
+	.deliver = fz_deliver,
+	.forward = fz_forward,
+};
+
+static void
+fz_lost(struct imsgev *iev, const char *why)
+{
+	(void)iev;
+	(void)why;
+	abort();
+}
+
+static void
+fz_open(void)
+{
+	static const imsgev_dispatch_cb cb[PROC_MAX] = {
+		[PROC_CLIENTD] = mixd_dispatch_clientd,
+		[PROC_CREDD] = mixd_dispatch_credd,
+	};
+	unsigned	 i;
+	int		 sv[2];
+
+	memset(&w, 0, sizeof(w));
+	memset(&md, 0, sizeof(md));
+	if ((w.base = event_base_new()) == NULL)
+		abort();
+	w.self = PROC_MIXD;
+	w.name = "mixd";
+	w.role = &md;
+	md.w = &w;
+	md.out = &fz_out;
+	TAILQ_INIT(&md.conns);
+	mixd_counters_init(&md, &w.counters);
+	md.topo = mix_topology_new();
+	md.acks = mix_acks_new(&md);
+	for (i = 0; i < nitems(senders); i++) {
+		enum gw_proc p = senders[i];
+
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1 ||
+		    gw_set_nonblock(sv[1]) == -1)
+			abort();
+		w.peer[p] = imsgev_new(w.base, sv[0], p, gw_proc_name(p),
+		    GW_IMSG_MAXSIZE, 0, cb[p], fz_lost, &w);
+		imsgbuf_init(&other[p], sv[1], GW_IMSG_MAXSIZE, 0);
+	}
+}
+
+static void
+fz_close(void)
+{
+	unsigned	 i;
+
+	for (i = 0; i < nitems(senders); i++) {
+		enum gw_proc p = senders[i];
+
+		imsgev_free(w.peer[p]);
+		w.peer[p] = NULL;
+		close(other[p].fd);
+		imsgbuf_clear(&other[p]);
+	}
+	mix_acks_free(md.acks);
+	mix_topology_free(md.topo);
+	if (md.pause_ev != NULL)
+		event_free(md.pause_ev);
+	event_base_free(w.base);
+}
+
+/* What mixd sent either sibling: read and dropped. */
+static void
+fz_drain(void)
+{
+	struct imsg	 imsg;
+	unsigned	 i;
+
+	for (i = 0; i < nitems(senders); i++) {
+		enum gw_proc p = senders[i];
+
+		while (imsgbuf_queued(&w.peer[p]->ibuf) > 0 &&
+		    imsgbuf_write(&w.peer[p]->ibuf) != -1)
+			;
+		while (imsgbuf_read(&other[p]) > 0)
+			;
+		while (imsg_get(&other[p], &imsg) == 1)
+			imsg_free(&imsg);
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+	static uint8_t	 buf[GW_IMSG_MAXSIZE];
+	static int	 init;
+	const struct gw_msg *m;
+	size_t		 off = 0, n, plen, tail;
+	unsigned	 s, i;
+	uint32_t	 t;
+
+	if (!init) {
+		if (sodium_init() == -1 || gwcrypto_init() == -1)
+			abort();
+		log_init(0, 0, 0);
+		for (s = 0; s < nitems(senders); s++)
+			for (t = IMSG_NONE + 1; t < IMSG_TYPE_MAX; t++)
+				if (gw_msg_route(t, senders[s], PROC_MIXD))
+					types[s][ntypes[s]++] = t;
+		gw_msg_set_self(PROC_MIXD);
+		log_on_fatal(on_fatal);
+		init = 1;
+	}
+	fz_open();
+	if (sigsetjmp(fatal_jmp, 0) != 0) {
+		fz_close();
+		return 0;
+	}
+	while (len - off >= 4) {
+		s = data[off] % nitems(senders);
+		t = types[s][data[off + 1] % ntypes[s]];
+		m = gw_msg(t);
+		i = (unsigned)(data[off + 2] | data[off + 3] << 8);
+		tail = m->tail_max > m->tail_min ? m->tail_min + i %
+		    (m->tail_max - m->tail_min + 1) : m->tail_min;
+		plen = m->fixed + tail * m->unit;
+		if (plen > sizeof(buf) - IMSG_HDR_SIZE)
+			plen = sizeof(buf) - IMSG_HDR_SIZE;
+		n = len - off - 4 < 64 ? len - off - 4 : 64;
+		memset(buf, 0, plen);
+		memcpy(buf, data + off + 4, n < plen ? n : plen);
+		fixture_deliver(w.peer[senders[s]], senders[s], t, 0, buf,
+		    plen);
+		fz_drain();
+		off += 4 + n;
+	}
+	fz_close();
+	return 0;
+}
