@@ -22,26 +22,6 @@
 static struct worker	 credd_worker;
 static struct credd	 credd_state;
 
-static int
-credd_dispatch_clientd(struct imsgev *iev, struct imsg *imsg)
-{
-	struct credd	*cd = ((struct worker *)iev->arg)->role;
-
-	if (imsg->hdr.type != IMSG_CRED_VERIFY)
-		imsg_unexpected(iev, imsg);
-	verify_request(cd, iev, imsg);
-	return 0;
-}
-
-static int
-credd_dispatch_storaged(struct imsgev *iev, struct imsg *imsg)
-{
-	struct credd	*cd = ((struct worker *)iev->arg)->role;
-
-	verify_storaged(cd, iev, imsg);
-	return 0;
-}
-
 static void
 credd_reconf(struct worker *w, const void *conf)
 {
@@ -81,6 +61,8 @@ credd_stop(struct worker *w)
 {
 	struct credd	*cd = w->role;
 
+	verify_free();
+	upgrade_free(cd);
 	nymapi_free(cd->api);
 	cd->api = NULL;
 	resolver_free(cd->resolver);
@@ -96,31 +78,6 @@ static const struct worker_ops credd_ops = {
 	.reconf = credd_reconf,
 	.stop = credd_stop,
 };
-
-static void
-credd_counters_init(struct credd *cd)
-{
-	struct gw_counters	*cs = &cd->w->counters;
-
-	cd->c_tickets = counter_get(cs, "tickets_received");
-	cd->c_refused = counter_get(cs, "tickets_refused");
-	cd->c_verified = counter_get(cs, "tickets_verified");
-	cd->c_revoked = counter_get(cs, "tickets_revoked");
-	cd->c_api_fail = counter_get(cs, "nymapi_failures");
-	cd->c_topology = counter_get(cs, "topology_updates");
-	cd->c_upgrade_checks = counter_get(cs, "upgrade_checks");
-	cd->c_jwt_ok = counter_get(cs, "upgrade_jwt_ok");
-	cd->c_jwt_bad = counter_get(cs, "upgrade_jwt_refused");
-	cd->c_dns_lookups = counter_get(cs, "dns_lookups");
-	cd->c_dns_failures = counter_get(cs, "dns_failures");
-	cd->c_rejected = counter_get(cs, "tickets_rejected");
-	cd->c_credited = counter_get(cs, "tickets_credited");
-	cd->c_busy = counter_get(cs, "tickets_refused_busy");
-	cd->c_cooldown = counter_get(cs, "tickets_refused_cooldown");
-	cd->c_local_ok = counter_get(cs, "tickets_verified_locally");
-	cd->c_invalid = counter_get(cs, "tickets_invalid");
-	cd->c_vk_fail = counter_get(cs, "verification_key_failures");
-}
 
 /*
  * nym_api.ca_file, read whole before the sandbox (which would still let

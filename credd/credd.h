@@ -328,10 +328,18 @@ int	 upgrade_jwt_check(const char *, size_t, time_t now,
 	    struct attestation *, uint8_t issuer[32], const char **why);
 
 void	 upgrade_init(struct credd *);
+void	 upgrade_free(struct credd *);
 void	 upgrade_start(struct credd *);
 void	 upgrade_reconf(struct credd *);
 /* clientd's upgradeModeJWT: answers with IMSG_CRED_RESULT. */
 void	 upgrade_jwt_request(struct credd *, uint32_t peerid,
 	    const uint8_t *client, const uint8_t *, size_t);
+
+/* verify.c: the siblings' messages (iev->arg: the worker). */
+int	 credd_dispatch_clientd(struct imsgev *, struct imsg *);
+int	 credd_dispatch_storaged(struct imsgev *, struct imsg *);
+void	 verify_free(void);
+/* counters.c */
+void	 credd_counters_init(struct credd *);
 
 #endif

@@ -449,6 +449,24 @@ upgrade_init(struct credd *cd)
 	cd->upgrade = u;
 }
 
+/* At a stop, and between a fuzzer's inputs. */
+void
+upgrade_free(struct credd *cd)
+{
+	struct upgrade	*u = cd->upgrade;
+	struct waiter	*wt;
+
+	if (u == NULL)
+		return;
+	while ((wt = TAILQ_FIRST(&u->waiters)) != NULL) {
+		TAILQ_REMOVE(&u->waiters, wt, entry);
+		free(wt);
+	}
+	event_free(u->timer);
+	free(u);
+	cd->upgrade = NULL;
+}
+
 void
 upgrade_start(struct credd *cd)
 {

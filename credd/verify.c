@@ -967,3 +967,34 @@ verify_start(struct credd *cd)
 	if ((iev = peer(cd, PROC_STORAGED)) != NULL)
 		imsgev_compose(iev, IMSG_PENDING_LIST, 0, -1, NULL, 0);
 }
+
+/* Every job, at a stop (and between a fuzzer's inputs). */
+void
+verify_free(void)
+{
+	struct job	*j;
+
+	while ((j = TAILQ_FIRST(&jobs)) != NULL)
+		job_free(j);
+}
+
+/* clientd's tickets and upgrade-mode JWTs (iev->arg: the worker). */
+int
+credd_dispatch_clientd(struct imsgev *iev, struct imsg *imsg)
+{
+	struct credd	*cd = ((struct worker *)iev->arg)->role;
+
+	if (imsg->hdr.type != IMSG_CRED_VERIFY)
+		imsg_unexpected(iev, imsg);
+	verify_request(cd, iev, imsg);
+	return 0;
+}
+
+int
+credd_dispatch_storaged(struct imsgev *iev, struct imsg *imsg)
+{
+	struct credd	*cd = ((struct worker *)iev->arg)->role;
+
+	verify_storaged(cd, iev, imsg);
+	return 0;
+}

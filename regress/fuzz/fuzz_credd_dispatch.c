@@ -1,0 +1,189 @@
+/*
+ * credd's sibling dispatchers (credd/verify.c) as a compromised clientd
+ * or storaged would drive them: runs of messages of the types the role
+ * table lets each send credd (common/messages.c), shaped by their rows,
+ * the peerid one of a few request ids so storaged's answers can meet
+ * jobs.  credd gets no nym-api to ask (no URL): what would go to the
+ * signers fails at once, as with every nym-api down.  A message outside
+ * its row is refused before any handler, as the channel does; one that
+ * breaks the contract is fatal, as in the daemon, and the harness
+ * starts afresh.
+ *
+ * Input: records of sender (1 byte), type index (1), tail count (2),
+ * then up to 64 bytes of payload (zero-filled).
+ */
+#include <sys/socket.h>
+
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "credd/credd.h"
+#include "dispatch_fixture.h"
+#include "log.h"
+#include "util.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static const enum gw_proc senders[] = { PROC_CLIENTD, PROC_STORAGED };
+
+static struct worker	 w;
+static struct credd	 cd;
+static struct imsgbuf	 other[PROC_MAX];
+static sigjmp_buf	 fatal_jmp;
+static uint32_t		 types[nitems(senders)][IMSG_TYPE_MAX];
+static unsigned		 ntypes[nitems(senders)];
+
+static void __attribute__((noreturn))
+on_fatal(void)
+{
+	siglongjmp(fatal_jmp, 1);
+}
+
+static void
+fz_lost(struct imsgev *iev, const char *why)
+{
+	(void)iev;
+	(void)why;
+	abort();
+}
+
+static void
+fz_open(int enforce)
+{
+	static const imsgev_dispatch_cb cb[PROC_MAX] = {
+		[PROC_CLIENTD] = credd_dispatch_clientd,
+		[PROC_STORAGED] = credd_dispatch_storaged,
+	};
+	unsigned	 i;
+	int		 sv[2];
+
+	memset(&w, 0, sizeof(w));
+	memset(&cd, 0, sizeof(cd));
+	if ((w.base = event_base_new()) == NULL)
+		abort();
+	w.self = PROC_CREDD;
+	w.name = "credd";
+	w.role = &cd;
+	w.conf.credd.enforce_zk_nyms = enforce;
+	w.conf.credd.nym_api_timeout_ms = 1000;
+	cd.w = &w;
+	cd.retry_ms = 1000;
+	credd_counters_init(&cd);
+	cd.resolver = resolver_new(w.base, 1000, cd.c_dns_lookups,
+	    cd.c_dns_failures);
+	cd.api = nymapi_new(w.base, cd.resolver, 1000, NULL, 0);
+	verify_init(&cd);
+	upgrade_init(&cd);
+	for (i = 0; i < nitems(senders); i++) {
+		enum gw_proc p = senders[i];
+
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1 ||
+		    gw_set_nonblock(sv[1]) == -1)
+			abort();
+		w.peer[p] = imsgev_new(w.base, sv[0], p, gw_proc_name(p),
+		    GW_IMSG_MAXSIZE, 0, cb[p], fz_lost, &w);
+		imsgbuf_init(&other[p], sv[1], GW_IMSG_MAXSIZE, 0);
+	}
+}
+
+static void
+fz_close(void)
+{
+	unsigned	 i;
+
+	event_base_loop(w.base, EVLOOP_NONBLOCK);
+	verify_free();
+	nymapi_free(cd.api);
+	resolver_free(cd.resolver);
+	upgrade_free(&cd);
+	for (i = 0; i < nitems(senders); i++) {
+		enum gw_proc p = senders[i];
+
+		imsgev_free(w.peer[p]);
+		w.peer[p] = NULL;
+		close(other[p].fd);
+		imsgbuf_clear(&other[p]);
+	}
+	event_base_free(w.base);
+}
+
+static void
+fz_drain(void)
+{
+	struct imsg	 imsg;
+	unsigned	 i;
+
+	for (i = 0; i < nitems(senders); i++) {
+		enum gw_proc p = senders[i];
+
+		while (imsgbuf_queued(&w.peer[p]->ibuf) > 0 &&
+		    imsgbuf_write(&w.peer[p]->ibuf) != -1)
+			;
+		while (imsgbuf_read(&other[p]) > 0)
+			;
+		while (imsg_get(&other[p], &imsg) == 1)
+			imsg_free(&imsg);
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+	static uint8_t	 buf[GW_IMSG_MAXSIZE];
+	static int	 init;
+	const struct gw_msg *m;
+	size_t		 off = 0, n, plen, tail;
+	unsigned	 s, i;
+	uint32_t	 t;
+
+	if (!init) {
+		if (sodium_init() == -1 || ecash_init() == -1 ||
+		    curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			abort();
+		log_init(0, 0, 0);
+		for (s = 0; s < nitems(senders); s++)
+			for (t = IMSG_NONE + 1; t < IMSG_TYPE_MAX; t++)
+				if (gw_msg_route(t, senders[s], PROC_CREDD))
+					types[s][ntypes[s]++] = t;
+		gw_msg_set_self(PROC_CREDD);
+		log_on_fatal(on_fatal);
+		init = 1;
+	}
+	if (len < 1)
+		return 0;
+	fz_open(data[0] & 1);
+	if (sigsetjmp(fatal_jmp, 0) != 0) {
+		fz_close();
+		return 0;
+	}
+	off = 1;
+	while (len - off >= 4) {
+		s = data[off] % nitems(senders);
+		t = types[s][data[off + 1] % ntypes[s]];
+		m = gw_msg(t);
+		i = (unsigned)(data[off + 2] | data[off + 3] << 8);
+		tail = m->tail_max > m->tail_min ? m->tail_min + i %
+		    (m->tail_max - m->tail_min + 1) : m->tail_min;
+		plen = m->fixed + tail * m->unit;
+		if (plen > sizeof(buf) - IMSG_HDR_SIZE)
+			plen = sizeof(buf) - IMSG_HDR_SIZE;
+		n = len - off - 4 < 64 ? len - off - 4 : 64;
+		memset(buf, 0, plen);
+		memcpy(buf, data + off + 4, n < plen ? n : plen);
+		fixture_deliver(w.peer[senders[s]], senders[s], t,
+		    data[off + 2] & 7, buf, plen);
+		/* nym-api's answers with no URL come from the loop at once. */
+		event_base_loop(w.base, EVLOOP_NONBLOCK);
+		fz_drain();
+		off += 4 + n;
+	}
+	fz_close();
+	return 0;
+}
