@@ -85,13 +85,11 @@ fuzz_close(void)
 static void
 fuzz_rows(void)
 {
-	uint32_t	 t;
 	unsigned	 s;
 
 	for (s = 0; s < nitems(cdfix_sibs); s++)
-		for (t = IMSG_NONE + 1; t < IMSG_TYPE_MAX; t++)
-			if (gw_msg_route(t, cdfix_sibs[s], PROC_CLIENTD))
-				types[s][ntypes[s]++] = t;
+		ntypes[s] = fixture_types(cdfix_sibs[s], PROC_CLIENTD,
+		    types[s]);
 }
 
 static void
@@ -111,8 +109,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	static uint8_t	 buf[GW_IMSG_MAXSIZE];
 	static int	 init;
-	const struct gw_msg *m;
-	size_t		 off = 0, n, plen, tail;
+	size_t		 off = 0, n, plen;
 	unsigned	 s, k;
 	uint32_t	 type, peerid;
 
@@ -132,18 +129,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		if (ntypes[s] == 0)
 			break;
 		type = types[s][data[off + 1] % ntypes[s]];
-		m = gw_msg(type);
 		k = data[off + 2] % NCLIENTS;
 		peerid = (ids[k] << 2) | (data[off + 2] >> 6);
-		tail = m->tail_max > m->tail_min ? m->tail_min +
-		    data[off + 3] % (m->tail_max - m->tail_min + 1) :
-		    m->tail_min;
-		plen = m->fixed + tail * m->unit;
-		if (plen > sizeof(buf) - IMSG_HDR_SIZE)
-			plen = sizeof(buf) - IMSG_HDR_SIZE;
 		n = len - off - 4 < 48 ? len - off - 4 : 48;
-		memset(buf, 0, plen);
-		memcpy(buf, data + off + 4, n < plen ? n : plen);
+		plen = fixture_shape(type, data[off + 3], data + off + 4, n,
+		    buf, sizeof(buf));
 		/* Most payloads start with the client they are for. */
 		if (plen >= 32 && (data[off + 3] & 0x80))
 			memcpy(buf, cid[k], 32);

@@ -47,14 +47,6 @@ on_fatal(void)
 }
 
 static void
-fz_lost(struct imsgev *iev, const char *why)
-{
-	(void)iev;
-	(void)why;
-	abort();
-}
-
-static void
 fz_open(int enforce)
 {
 	static const imsgev_dispatch_cb cb[PROC_MAX] = {
@@ -62,7 +54,6 @@ fz_open(int enforce)
 		[PROC_STORAGED] = credd_dispatch_storaged,
 	};
 	unsigned	 i;
-	int		 sv[2];
 
 	memset(&w, 0, sizeof(w));
 	memset(&cd, 0, sizeof(cd));
@@ -84,12 +75,7 @@ fz_open(int enforce)
 	for (i = 0; i < nitems(senders); i++) {
 		enum gw_proc p = senders[i];
 
-		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1 ||
-		    gw_set_nonblock(sv[1]) == -1)
-			abort();
-		w.peer[p] = imsgev_new(w.base, sv[0], p, gw_proc_name(p),
-		    GW_IMSG_MAXSIZE, 0, cb[p], fz_lost, &w);
-		imsgbuf_init(&other[p], sv[1], GW_IMSG_MAXSIZE, 0);
+		w.peer[p] = fixture_channel(w.base, p, cb[p], &w, &other[p]);
 	}
 }
 
@@ -117,20 +103,10 @@ fz_close(void)
 static void
 fz_drain(void)
 {
-	struct imsg	 imsg;
 	unsigned	 i;
 
-	for (i = 0; i < nitems(senders); i++) {
-		enum gw_proc p = senders[i];
-
-		while (imsgbuf_queued(&w.peer[p]->ibuf) > 0 &&
-		    imsgbuf_write(&w.peer[p]->ibuf) != -1)
-			;
-		while (imsgbuf_read(&other[p]) > 0)
-			;
-		while (imsg_get(&other[p], &imsg) == 1)
-			imsg_free(&imsg);
-	}
+	for (i = 0; i < nitems(senders); i++)
+		fixture_drain(w.peer[senders[i]], &other[senders[i]]);
 }
 
 int
@@ -138,9 +114,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	static uint8_t	 buf[GW_IMSG_MAXSIZE];
 	static int	 init;
-	const struct gw_msg *m;
-	size_t		 off = 0, n, plen, tail;
-	unsigned	 s, i;
+	size_t		 off = 0, n, plen;
+	unsigned	 s;
 	uint32_t	 t;
 
 	if (!init) {
@@ -149,9 +124,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 			abort();
 		log_init(0, 0, 0);
 		for (s = 0; s < nitems(senders); s++)
-			for (t = IMSG_NONE + 1; t < IMSG_TYPE_MAX; t++)
-				if (gw_msg_route(t, senders[s], PROC_CREDD))
-					types[s][ntypes[s]++] = t;
+			ntypes[s] = fixture_types(senders[s], PROC_CREDD,
+			    types[s]);
 		gw_msg_set_self(PROC_CREDD);
 		log_on_fatal(on_fatal);
 		init = 1;
@@ -167,16 +141,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	while (len - off >= 4) {
 		s = data[off] % nitems(senders);
 		t = types[s][data[off + 1] % ntypes[s]];
-		m = gw_msg(t);
-		i = (unsigned)(data[off + 2] | data[off + 3] << 8);
-		tail = m->tail_max > m->tail_min ? m->tail_min + i %
-		    (m->tail_max - m->tail_min + 1) : m->tail_min;
-		plen = m->fixed + tail * m->unit;
-		if (plen > sizeof(buf) - IMSG_HDR_SIZE)
-			plen = sizeof(buf) - IMSG_HDR_SIZE;
 		n = len - off - 4 < 64 ? len - off - 4 : 64;
-		memset(buf, 0, plen);
-		memcpy(buf, data + off + 4, n < plen ? n : plen);
+		plen = fixture_shape(t, (unsigned)(data[off + 2] |
+		    data[off + 3] << 8), data + off + 4, n, buf, sizeof(buf));
 		fixture_deliver(w.peer[senders[s]], senders[s], t,
 		    data[off + 2] & 7, buf, plen);
 		/* nym-api's answers with no URL come from the loop at once. */

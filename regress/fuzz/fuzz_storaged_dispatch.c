@@ -39,13 +39,10 @@ on_fatal(void)
 static void
 fuzz_rows(void)
 {
-	uint32_t	 t;
 	unsigned	 s;
 
 	for (s = 0; s < 2; s++)
-		for (t = IMSG_NONE + 1; t < IMSG_TYPE_MAX; t++)
-			if (gw_msg_route(t, senders[s], PROC_STORAGED))
-				types[s][ntypes[s]++] = t;
+		ntypes[s] = fixture_types(senders[s], PROC_STORAGED, types[s]);
 }
 
 static void
@@ -71,17 +68,10 @@ static void
 fuzz_one(unsigned s, uint32_t type, const uint8_t *p, size_t n,
     uint16_t count)
 {
-	const struct gw_msg	*m = gw_msg(type);
-	static uint8_t		 buf[GW_IMSG_MAXSIZE];
-	size_t			 tail, len;
+	static uint8_t	 buf[GW_IMSG_MAXSIZE];
+	size_t		 len;
 
-	tail = m->tail_max > m->tail_min ? m->tail_min + count %
-	    (m->tail_max - m->tail_min + 1) : m->tail_min;
-	len = m->fixed + tail * m->unit;
-	if (len > sizeof(buf) - IMSG_HDR_SIZE)
-		len = sizeof(buf) - IMSG_HDR_SIZE;
-	memset(buf, 0, len);
-	memcpy(buf, p, n < len ? n : len);
+	len = fixture_shape(type, count, p, n, buf, sizeof(buf));
 	sdfix_send(&F, senders[s], type, count, buf, len);
 }
 

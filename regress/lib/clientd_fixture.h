@@ -36,14 +36,6 @@ static const enum gw_proc cdfix_sibs[] = {
 	PROC_PARENT, PROC_MIXD, PROC_STORAGED, PROC_CREDD
 };
 
-static inline void
-cdfix_lost(struct imsgev *iev, const char *why)
-{
-	(void)iev;
-	(void)why;
-	abort();
-}
-
 static inline int
 cdfix_open(struct cdfix *f)
 {
@@ -55,7 +47,6 @@ cdfix_open(struct cdfix *f)
 	};
 	struct gw_conf_clientd	*k;
 	unsigned		 i;
-	int			 sv[2];
 
 	memset(f, 0, sizeof(*f));
 	if (gwcrypto_init() == -1 || (f->w.base = event_base_new()) == NULL)
@@ -75,15 +66,8 @@ cdfix_open(struct cdfix *f)
 	for (i = 0; i < nitems(cdfix_sibs); i++) {
 		enum gw_proc p = cdfix_sibs[i];
 
-		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1 ||
-		    gw_set_nonblock(sv[1]) == -1)
-			return -1;
-		setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &(int){ 4 << 20 },
-		    sizeof(int));
-		f->w.peer[p] = imsgev_new(f->w.base, sv[0], p,
-		    gw_proc_name(p), GW_IMSG_MAXSIZE, 0, cb[p], cdfix_lost,
-		    &f->w);
-		imsgbuf_init(&f->sib[p], sv[1], GW_IMSG_MAXSIZE, 0);
+		f->w.peer[p] = fixture_channel(f->w.base, p, cb[p], &f->w,
+		    &f->sib[p]);
 	}
 	gw_msg_set_self(PROC_CLIENTD);
 	return 0;
@@ -128,11 +112,7 @@ cdfix_from(struct cdfix *f, enum gw_proc from, uint32_t type,
 static inline int
 cdfix_to(struct cdfix *f, enum gw_proc to, struct imsg *imsg)
 {
-	while (imsgbuf_queued(&f->w.peer[to]->ibuf) > 0)
-		if (imsgbuf_write(&f->w.peer[to]->ibuf) == -1)
-			abort();
-	while (imsgbuf_read(&f->sib[to]) > 0)
-		;
+	fixture_flush(f->w.peer[to], &f->sib[to]);
 	return imsg_get(&f->sib[to], imsg) == 1;
 }
 
@@ -140,10 +120,7 @@ cdfix_to(struct cdfix *f, enum gw_proc to, struct imsg *imsg)
 static inline void
 cdfix_drain(struct cdfix *f, enum gw_proc to)
 {
-	struct imsg	 imsg;
-
-	while (cdfix_to(f, to, &imsg))
-		imsg_free(&imsg);
+	fixture_drain(f->w.peer[to], &f->sib[to]);
 }
 
 /* --- a client ------------------------------------------------------ */

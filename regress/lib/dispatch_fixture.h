@@ -7,10 +7,24 @@
 #ifndef DISPATCH_FIXTURE_H
 #define DISPATCH_FIXTURE_H
 
+#include <sys/socket.h>
+
+#include <stdlib.h>
 #include <string.h>
+
+#include <event2/event.h>
 
 #include "proc.h"
 #include "roles.h"
+#include "util.h"
+
+static inline void
+fixture_lost(struct imsgev *iev, const char *why)
+{
+	(void)iev;
+	(void)why;
+	abort();
+}
 
 /* NULL, or why the row refused it. */
 static inline const char *
@@ -31,6 +45,82 @@ fixture_deliver(struct imsgev *iev, enum gw_proc from, uint32_t type,
 	imsg.fd = -1;
 	iev->dispatch(iev, &imsg);
 	return NULL;
+}
+
+/* A channel as the master makes them: our end an imsgev dispatching to
+ * cb (arg: the worker), the other end an imsgbuf the test reads. */
+static inline struct imsgev *
+fixture_channel(struct event_base *base, enum gw_proc p,
+    imsgev_dispatch_cb cb, void *arg, struct imsgbuf *other)
+{
+	int	 sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1 ||
+	    gw_set_nonblock(sv[1]) == -1)
+		abort();
+	/* Replies may be large (an inbox batch): room to write them. */
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &(int){ 4 << 20 },
+	    sizeof(int));
+	imsgbuf_init(other, sv[1], GW_IMSG_MAXSIZE, 0);
+	return imsgev_new(base, sv[0], p, gw_proc_name(p), GW_IMSG_MAXSIZE, 0,
+	    cb, fixture_lost, arg);
+}
+
+/* Everything sent on iev so far, written out and read into other. */
+static inline void
+fixture_flush(struct imsgev *iev, struct imsgbuf *other)
+{
+	while (imsgbuf_queued(&iev->ibuf) > 0)
+		if (imsgbuf_write(&iev->ibuf) == -1)
+			abort();
+	while (imsgbuf_read(other) > 0)
+		;
+}
+
+/* ... and dropped. */
+static inline void
+fixture_drain(struct imsgev *iev, struct imsgbuf *other)
+{
+	struct imsg	 imsg;
+
+	fixture_flush(iev, other);
+	while (imsg_get(other, &imsg) == 1)
+		imsg_free(&imsg);
+}
+
+/* The types `from' may send `to', by the role table's rows. */
+static inline unsigned
+fixture_types(enum gw_proc from, enum gw_proc to, uint32_t *out)
+{
+	uint32_t	 t;
+	unsigned	 n = 0;
+
+	for (t = IMSG_NONE + 1; t < IMSG_TYPE_MAX; t++)
+		if (gw_msg_route(t, from, to))
+			out[n++] = t;
+	return n;
+}
+
+/*
+ * A fuzzer's message of type t, shaped by its row: the fixed part and
+ * `count' (modulo what the row allows) entries, from the payload bytes
+ * p (n of them; the rest zero).  Its length.
+ */
+static inline size_t
+fixture_shape(uint32_t t, unsigned count, const uint8_t *p, size_t n,
+    uint8_t *buf, size_t bufmax)
+{
+	const struct gw_msg	*m = gw_msg(t);
+	size_t			 tail, len;
+
+	tail = m->tail_max > m->tail_min ? m->tail_min + count %
+	    (m->tail_max - m->tail_min + 1) : m->tail_min;
+	len = m->fixed + tail * m->unit;
+	if (len > bufmax - IMSG_HDR_SIZE)
+		len = bufmax - IMSG_HDR_SIZE;
+	memset(buf, 0, len);
+	memcpy(buf, p, n < len ? n : len);
+	return len;
 }
 
 #endif

@@ -35,28 +35,10 @@ struct sdfix {
 };
 
 static inline void
-sdfix_lost(struct imsgev *iev, const char *why)
-{
-	fprintf(stderr, "storaged fixture: lost %s: %s\n", iev->name, why);
-	abort();
-}
-
-static inline void
 sdfix_channel(struct sdfix *f, enum gw_proc p, imsgev_dispatch_cb cb)
 {
-	int	 sv[2];
-
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
-		abort();
-	f->in[p] = imsgev_new(f->w.base, sv[0], p, gw_proc_name(p),
-	    GW_IMSG_MAXSIZE, 0, cb, sdfix_lost, &f->w);
+	f->in[p] = fixture_channel(f->w.base, p, cb, &f->w, &f->out[p]);
 	f->w.peer[p] = f->in[p];	/* where commit.c sends replies */
-	if (gw_set_nonblock(sv[1]) == -1)
-		abort();
-	imsgbuf_init(&f->out[p], sv[1], GW_IMSG_MAXSIZE, 0);
-	/* Replies may be large (an inbox batch): room to read them all. */
-	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &(int){ 4 << 20 },
-	    sizeof(int));
 }
 
 /* In dir (NULL: a fresh one); 0, or -1 if the database would not open. */
@@ -107,16 +89,11 @@ sdfix_send(struct sdfix *f, enum gw_proc from, uint32_t type,
 	return fixture_deliver(f->in[from], from, type, peerid, data, len);
 }
 
-/* Everything storaged has sent `to' so far: written out, and read back
- * into out[to] for sdfix_reply.  */
+/* Everything storaged has sent `to' so far, read into out[to]. */
 static inline void
 sdfix_flush(struct sdfix *f, enum gw_proc to)
 {
-	while (imsgbuf_queued(&f->in[to]->ibuf) > 0)
-		if (imsgbuf_write(&f->in[to]->ibuf) == -1)
-			abort();
-	while (imsgbuf_read(&f->out[to]) > 0)
-		;
+	fixture_flush(f->in[to], &f->out[to]);
 }
 
 /* The next reply to `to', 1; none, 0. */
