@@ -37,8 +37,7 @@ static struct worker	 w;
 static struct credd	 cd;
 static struct imsgbuf	 other[PROC_MAX];
 static sigjmp_buf	 fatal_jmp;
-static uint32_t		 types[nitems(senders)][IMSG_TYPE_MAX];
-static unsigned		 ntypes[nitems(senders)];
+static struct fixture_senders	 fs;
 
 static void __attribute__((noreturn))
 on_fatal(void)
@@ -79,6 +78,13 @@ fz_open(int enforce)
 	}
 }
 
+/* nym-api's answers with no URL come from the loop at once. */
+static void
+fz_loop(void)
+{
+	event_base_loop(w.base, EVLOOP_NONBLOCK);
+}
+
 static void
 fz_close(void)
 {
@@ -100,32 +106,20 @@ fz_close(void)
 	event_base_free(w.base);
 }
 
-static void
-fz_drain(void)
-{
-	unsigned	 i;
-
-	for (i = 0; i < nitems(senders); i++)
-		fixture_drain(w.peer[senders[i]], &other[senders[i]]);
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-	static uint8_t	 buf[GW_IMSG_MAXSIZE];
 	static int	 init;
-	size_t		 off = 0, n, plen;
-	unsigned	 s;
-	uint32_t	 t;
+	size_t		 off = 0, n;
 
 	if (!init) {
 		if (sodium_init() == -1 || ecash_init() == -1 ||
 		    curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 			abort();
 		log_init(0, 0, 0);
-		for (s = 0; s < nitems(senders); s++)
-			ntypes[s] = fixture_types(senders[s], PROC_CREDD,
-			    types[s]);
+		fs.n = nitems(senders);
+		memcpy(fs.p, senders, sizeof(senders));
+		fixture_senders_init(&fs, PROC_CREDD);
 		gw_msg_set_self(PROC_CREDD);
 		log_on_fatal(on_fatal);
 		init = 1;
@@ -138,19 +132,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		return 0;
 	}
 	off = 1;
-	while (len - off >= 4) {
-		s = data[off] % nitems(senders);
-		t = types[s][data[off + 1] % ntypes[s]];
-		n = len - off - 4 < 64 ? len - off - 4 : 64;
-		plen = fixture_shape(t, (unsigned)(data[off + 2] |
-		    data[off + 3] << 8), data + off + 4, n, buf, sizeof(buf));
-		fixture_deliver(w.peer[senders[s]], senders[s], t,
-		    data[off + 2] & 7, buf, plen);
-		/* nym-api's answers with no URL come from the loop at once. */
-		event_base_loop(w.base, EVLOOP_NONBLOCK);
-		fz_drain();
-		off += 4 + n;
-	}
+	while ((n = fixture_fuzz_record(data + off, len - off, &fs, w.peer,
+	    other, 64, fz_loop)) > 0)
+		off += n;
 	fz_close();
 	return 0;
 }

@@ -123,4 +123,55 @@ fixture_shape(uint32_t t, unsigned count, const uint8_t *p, size_t n,
 	return len;
 }
 
+/* Who a fuzzer speaks as, and what each may send the process under test. */
+struct fixture_senders {
+	unsigned	 n;
+	enum gw_proc	 p[4];
+	uint32_t	 types[4][IMSG_TYPE_MAX];
+	unsigned	 ntypes[4];
+};
+
+static inline void
+fixture_senders_init(struct fixture_senders *fs, enum gw_proc to)
+{
+	unsigned	 i;
+
+	for (i = 0; i < fs->n; i++)
+		fs->ntypes[i] = fixture_types(fs->p[i], to, fs->types[i]);
+}
+
+/*
+ * One record of a fuzz input: sender (1 byte), type index (1), tail
+ * count (2, little-endian), then up to `take' payload bytes.  The
+ * message goes to peers[sender] as its channel delivers it; between()
+ * (may be NULL) runs, then all the process sent is dropped.  The bytes
+ * used, 0 when no record is left.
+ */
+static inline size_t
+fixture_fuzz_record(const uint8_t *d, size_t len,
+    const struct fixture_senders *fs, struct imsgev *const *peers,
+    struct imsgbuf *others, size_t take, void (*between)(void))
+{
+	static uint8_t	 buf[GW_IMSG_MAXSIZE];
+	unsigned	 s, i;
+	uint32_t	 t;
+	size_t		 n, plen;
+
+	if (len < 4 || fs->n == 0)
+		return 0;
+	s = d[0] % fs->n;
+	if (fs->ntypes[s] == 0)
+		return 0;
+	t = fs->types[s][d[1] % fs->ntypes[s]];
+	n = len - 4 < take ? len - 4 : take;
+	plen = fixture_shape(t, (unsigned)(d[2] | d[3] << 8), d + 4, n, buf,
+	    sizeof(buf));
+	fixture_deliver(peers[fs->p[s]], fs->p[s], t, d[2] & 7, buf, plen);
+	if (between != NULL)
+		between();
+	for (i = 0; i < fs->n; i++)
+		fixture_drain(peers[fs->p[i]], &others[fs->p[i]]);
+	return 4 + n;
+}
+
 #endif
