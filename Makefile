@@ -67,7 +67,7 @@ BINS		:= $(PROGS:%=$(O)/bin/%)
 
 all: deps-check $(BINS)
 
-.PHONY: all deps deps-check run check tests fuzzers benches bench fuzz lint install \
+.PHONY: FORCE all deps deps-check run check tests fuzzers benches bench fuzz lint install \
 	deb distcheck clean
 
 deps:
@@ -95,11 +95,25 @@ $(LIBCOMMON): $(COMMON_OBJS) $(BLAKE3_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+# --- build information ----------------------------------------------------
+# Regenerated on every make, replaced only when its text changes, so a
+# new commit relinks apid and nothing else is rebuilt.
+BUILDINFO_C	:= $(O)/gen/buildinfo.c
+$(BUILDINFO_C): FORCE
+	@mkdir -p $(@D)
+	@CC='$(CC)' sh mk/buildinfo.sh > $@.tmp && { cmp -s $@.tmp $@ && rm -f $@.tmp || \
+	    mv $@.tmp $@; }
+$(O)/gen/buildinfo.o: $(BUILDINFO_C)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+FORCE:
+# The programs that report it link it as one of their own objects.
+apid_EXTRA_OBJS	:= $(O)/gen/buildinfo.o
+
 # --- programs -----------------------------------------------------------
 define PROG_template
 $(1)_SRCS := $$(sort $$(wildcard $(1)/*.c \
     $$(foreach d,$$($(1)_SUBDIRS),$(1)/$$(d)/*.c)))
-$(1)_OBJS := $$($(1)_SRCS:%.c=$(O)/%.o)
+$(1)_OBJS := $$($(1)_SRCS:%.c=$(O)/%.o) $$($(1)_EXTRA_OBJS)
 $(1)_LIBOBJS := $$(filter-out $(O)/$(1)/$(1).o,$$($(1)_OBJS))
 $(O)/$(1)/%.o: $(1)/%.c
 	@mkdir -p $$(@D)

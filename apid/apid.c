@@ -64,6 +64,7 @@ apid_apply_conf(struct apid *ad, const struct gw_conf_apid *c)
 	ad->api.ws_port = c->ws_port;
 	ad->api.wss_port = c->wss_port;
 	ad->api.enforce_zk_nyms = c->enforce_zk_nyms;
+	ad->api.accept_terms = c->accept_terms != 0;
 }
 
 static void
@@ -96,6 +97,8 @@ apid_reconf(struct worker *w, const void *conf)
 	w->conf.apid.wss_port = ((const struct gw_conf_apid *)conf)->wss_port;
 	w->conf.apid.enforce_zk_nyms =
 	    ((const struct gw_conf_apid *)conf)->enforce_zk_nyms;
+	w->conf.apid.accept_terms =
+	    ((const struct gw_conf_apid *)conf)->accept_terms;
 	apid_apply_conf(ad, &w->conf.apid);
 }
 

@@ -21,6 +21,7 @@ struct node_api {
 	uint16_t	 ws_port;
 	uint16_t	 wss_port;	/* 0: none */
 	int		 enforce_zk_nyms;
+	int		 accept_terms;	/* the operator's, in the config */
 };
 
 struct node_api_resp {

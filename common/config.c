@@ -12,6 +12,8 @@
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -451,10 +453,52 @@ parse_scalar(struct cstate *st, int k, const yaml_mark_t *m, const char *s)
 	}
 }
 
-/* One list item (or the lone scalar) of listen.* or nym_api.urls. */
+/*
+ * One announced address: numeric, without brackets or port, and one a
+ * peer could reach, so neither a wildcard nor a multicast group.
+ */
+static int
+parse_ip(struct cstate *st, int k, const yaml_mark_t *m, const char *s,
+    char *out)
+{
+	const char	*full = config_keys[k].full;
+	char		 b[CONFIG_SHOW_MAX];
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+	int		 af;
+
+	if (inet_pton(AF_INET, s, &a4) == 1) {
+		af = AF_INET;
+		if (a4.s_addr == htonl(INADDR_ANY) ||
+		    IN_MULTICAST(ntohl(a4.s_addr))) {
+			cerr(st, m, "%s: %s is a wildcard or multicast "
+			    "address, which no peer can reach", full, s);
+			return -1;
+		}
+		inet_ntop(af, &a4, out, GW_IP_TEXT_MAX);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, &a6) == 1) {
+		af = AF_INET6;
+		if (IN6_IS_ADDR_UNSPECIFIED(&a6) || IN6_IS_ADDR_MULTICAST(&a6)) {
+			cerr(st, m, "%s: %s is a wildcard or multicast "
+			    "address, which no peer can reach", full, s);
+			return -1;
+		}
+		inet_ntop(af, &a6, out, GW_IP_TEXT_MAX);
+		return 0;
+	}
+	cerr(st, m, "%s: \"%s\" is not a numeric IPv4 or IPv6 address "
+	    "(no brackets, no port)", full, shown(s, b, sizeof(b)));
+	return -1;
+}
+
+/* One list item (or the lone scalar) of listen.*, nym_api.urls or
+ * announce.public_ips. */
 static int
 parse_item(struct cstate *st, int k, const char *s, unsigned i,
-    struct gw_listen_set *set, char urls[][GW_URL_MAX])
+    struct gw_listen_set *set, char urls[][GW_URL_MAX],
+    char ips[][GW_IP_TEXT_MAX])
 {
 	const yaml_mark_t	*m = &st->ev.start_mark;
 	const char		*full = config_keys[k].full;
@@ -462,6 +506,8 @@ parse_item(struct cstate *st, int k, const char *s, unsigned i,
 
 	if (config_keys[k].type == CK_URLS)
 		return parse_url(st, k, m, s, urls[i]);
+	if (config_keys[k].type == CK_IPS)
+		return parse_ip(st, k, m, s, ips[i]);
 	switch (config_parse_listen(s, &set->addr[i])) {
 	case LISTEN_OK:
 		st->lmark[k][i] = *m;
@@ -484,11 +530,31 @@ parse_item(struct cstate *st, int k, const char *s, unsigned i,
 }
 
 static void
+list_store(struct cstate *st, const struct config_key *ck,
+    struct gw_listen_set *set, char urls[][GW_URL_MAX],
+    char ips[][GW_IP_TEXT_MAX], unsigned n)
+{
+	if (ck->type == CK_URLS) {
+		memcpy(st->conf->nym_api_urls, urls,
+		    sizeof(st->conf->nym_api_urls));
+		st->conf->n_nym_api_urls = n;
+	} else if (ck->type == CK_IPS) {
+		memcpy(st->conf->announce_ips, ips,
+		    sizeof(st->conf->announce_ips));
+		st->conf->n_announce_ips = n;
+	} else {
+		set->n = n;
+		memcpy((char *)st->conf + ck->off, set, sizeof(*set));
+	}
+}
+
+static void
 parse_list(struct cstate *st, int k)
 {
 	const struct config_key	*ck = &config_keys[k];
 	struct gw_listen_set	 set;
 	char			 urls[GW_MAX_APIURLS][GW_URL_MAX];
+	char			 ips[GW_MAX_PUBLIC_IPS][GW_IP_TEXT_MAX];
 	yaml_mark_t		 start = st->ev.start_mark;
 	unsigned		 n = 0, max = (unsigned)ck->max;
 	int			 bad = 0, seq;
@@ -498,12 +564,17 @@ parse_list(struct cstate *st, int k)
 
 	memset(&set, 0, sizeof(set));
 	memset(urls, 0, sizeof(urls));
+	memset(ips, 0, sizeof(ips));
 	if (st->ev.type == YAML_MAPPING_START_EVENT ||
 	    st->ev.type == YAML_ALIAS_EVENT) {
 		wrong_type(st, k, "a list or a scalar");
 		return;
 	}
 	if (is_empty_plain(&st->ev)) {
+		if (ck->min == 0) {	/* "public_ips:" as good as [] */
+			list_store(st, ck, &set, urls, ips, 0);
+			return;
+		}
 		cerr(st, &start, "%s: missing value", ck->full);
 		return;
 	}
@@ -535,25 +606,19 @@ parse_list(struct cstate *st, int k)
 			bad = 1;
 		} else if (n < max && parse_item(st, k,
 		    (const char *)st->ev.data.scalar.value, n, &set,
-		    urls) == -1)
+		    urls, ips) == -1)
 			bad = 1;
 		n++;
 		if (!seq)
 			break;
 	}
-	if (n == 0) {
+	if (n < (unsigned)ck->min) {
 		cerr(st, &start, "%s: needs at least one %s", ck->full, what);
 		return;
 	}
 	if (bad)
 		return;
-	if (ck->type == CK_URLS) {
-		memcpy(st->conf->nym_api_urls, urls, sizeof(urls));
-		st->conf->n_nym_api_urls = n;
-	} else {
-		set.n = n;
-		memcpy((char *)st->conf + ck->off, &set, sizeof(set));
-	}
+	list_store(st, ck, &set, urls, ips, n);
 }
 
 static void
@@ -575,7 +640,8 @@ parse_value(struct cstate *st, int k)
 		    ck->full);
 		return;
 	}
-	if (ck->type == CK_LISTEN || ck->type == CK_URLS) {
+	if (ck->type == CK_LISTEN || ck->type == CK_URLS ||
+	    ck->type == CK_IPS) {
 		parse_list(st, k);
 		return;
 	}
@@ -701,6 +767,7 @@ static void
 check_config(struct cstate *st)
 {
 	struct gw_config	*c = st->conf;
+	char			 ips[GW_MAX_PUBLIC_IPS][GW_IP_TEXT_MAX];
 	unsigned		 x;
 	int			 wild = 1;
 
@@ -722,6 +789,15 @@ check_config(struct cstate *st)
 		    mark_of(st, K_ANNOUNCE), "announce.host is empty and "
 		    "every listen.clients address is a wildcard: set "
 		    "announce.host to the name or address clients dial");
+	/* nym-api takes the node's addresses from host-information. */
+	else if (!st->bad[K_ANNOUNCE] && !st->bad[K_LISTEN] &&
+	    !st->bad[K_PUBLIC_IPS] && config_announce_ips(c, ips) == 0)
+		cerr(st, mark_of(st, K_PUBLIC_IPS) ? mark_of(st,
+		    K_PUBLIC_IPS) : mark_of(st, K_ANNOUNCE) ? mark_of(st,
+		    K_ANNOUNCE) : mark_of(st, K_LISTEN), "no address to "
+		    "announce: every listen address is a wildcard and "
+		    "announce.host is a name; list this host's public "
+		    "addresses in announce.public_ips");
 
 	/* The signers file tickets under it and refuse an empty one. */
 	if (!st->bad[K_ENFORCE_ZK] && !st->bad[K_COSMOS_ADDR] &&

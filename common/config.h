@@ -15,6 +15,8 @@
 #define GW_CONF_DEFAULT		"/etc/gatewayd/gatewayd.yaml"
 #define GW_MAX_LISTEN		8
 #define GW_MAX_APIURLS		8
+#define GW_MAX_PUBLIC_IPS	8
+#define GW_IP_TEXT_MAX		46	/* INET6_ADDRSTRLEN */
 #define GW_URL_MAX		512
 #define GW_HOST_MAX		256
 #define GW_USER_MAX		32
@@ -51,6 +53,13 @@ struct gw_config {
 	char		 announce_host[GW_HOST_MAX];
 	uint16_t	 announce_ws_port;	/* 0: first clients port */
 	uint16_t	 announce_wss_port;	/* 0: none */
+	/* host-information's ip_address, normalized (inet_ntop); none
+	 * given: config_announce_ips() derives them */
+	char		 announce_ips[GW_MAX_PUBLIC_IPS][GW_IP_TEXT_MAX];
+	unsigned	 n_announce_ips;
+
+	/* the operator's word, reported in auxiliary-details */
+	int		 accept_terms;
 
 	/* listeners: IPv4 and IPv6 */
 	struct gw_listen_set	 listen_clients;
@@ -128,6 +137,15 @@ void	config_print(const struct gw_config *, FILE *);
 const char *config_announce_host(const struct gw_config *, char *buf,
 	    size_t len);
 uint16_t config_announce_ws_port(const struct gw_config *);
+/*
+ * host-information's ip_address: announce.public_ips, or else
+ * announce.host when it is an address, or else every distinct
+ * non-wildcard listen address (clients, mix, http).  Returns how many were written
+ * to out (at most GW_MAX_PUBLIC_IPS); the parser rejects a config where
+ * this is 0, because nym-api takes a node's addresses from this list.
+ */
+unsigned config_announce_ips(const struct gw_config *,
+	    char out[][GW_IP_TEXT_MAX]);
 
 /*
  * A bech32 (BIP-173) address with human-readable part hrp and a 20- or

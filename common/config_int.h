@@ -24,7 +24,8 @@
 enum {
 	K_USER, K_STORAGE_USER,
 	K_PATHS, K_KEYS, K_DATA, K_CHROOT, K_CONTROL,
-	K_ANNOUNCE, K_HOST, K_WS_PORT, K_WSS_PORT,
+	K_ANNOUNCE, K_HOST, K_WS_PORT, K_WSS_PORT, K_PUBLIC_IPS,
+	K_OPERATOR, K_ACCEPT_TERMS,
 	K_LISTEN, K_CLIENTS, K_MIX, K_HTTP,
 	K_NYM_API, K_URLS, K_API_TIMEOUT, K_API_CA_FILE,
 	K_CREDENTIALS, K_ENFORCE_ZK, K_COSMOS_ADDR,
@@ -46,6 +47,7 @@ enum config_ktype {
 	CK_PORT,	/* uint16_t */
 	CK_LISTEN,	/* struct gw_listen_set */
 	CK_URLS,	/* nym_api_urls[] and n_nym_api_urls */
+	CK_IPS,		/* announce_ips[] and n_announce_ips */
 	CK_BOOL,	/* int */
 	CK_UINT,	/* uint32_t */
 	CK_MSEC,	/* uint32_t milliseconds, written as a duration */

@@ -52,6 +52,12 @@ const struct config_key config_keys[] = {
 	    announce_ws_port, 0, 65535, 0),
 	KEY(K_WSS_PORT, K_ANNOUNCE, "wss_port", "announce.wss_port",
 	    CK_PORT, announce_wss_port, 0, 65535, 0),
+	/* lo 0: an empty list means "derive them" (config_announce_ips). */
+	KEY(K_PUBLIC_IPS, K_ANNOUNCE, "public_ips", "announce.public_ips",
+	    CK_IPS, announce_ips, 0, GW_MAX_PUBLIC_IPS, 0),
+	SECTION(K_OPERATOR, "operator"),
+	KEY(K_ACCEPT_TERMS, K_OPERATOR, "accept_terms",
+	    "operator.accept_terms", CK_BOOL, accept_terms, 0, 1, 0),
 	SECTION(K_LISTEN, "listen"),
 	KEY(K_CLIENTS, K_LISTEN, "clients", "listen.clients", CK_LISTEN,
 	    listen_clients, 1, GW_MAX_LISTEN, 1),
@@ -406,6 +412,62 @@ config_announce_host(const struct gw_config *c, char *buf, size_t len)
 	if (len > 0)
 		buf[0] = '\0';
 	return buf;
+}
+
+static void
+listen_ip_text(const struct gw_listen *l, char *out)
+{
+	const void	*addr;
+
+	if (l->ss.ss_family == AF_INET)
+		addr = &((const struct sockaddr_in *)(const void *)
+		    &l->ss)->sin_addr;
+	else
+		addr = &((const struct sockaddr_in6 *)(const void *)
+		    &l->ss)->sin6_addr;
+	if (inet_ntop(l->ss.ss_family, addr, out, GW_IP_TEXT_MAX) == NULL)
+		out[0] = '\0';
+}
+
+static unsigned
+ips_add(char out[][GW_IP_TEXT_MAX], unsigned n, const char *ip)
+{
+	unsigned	 i;
+
+	if (ip[0] == '\0' || n == GW_MAX_PUBLIC_IPS)
+		return n;
+	for (i = 0; i < n; i++)
+		if (strcmp(out[i], ip) == 0)
+			return n;
+	gw_strlcpy(out[n], ip, GW_IP_TEXT_MAX);
+	return n + 1;
+}
+
+unsigned
+config_announce_ips(const struct gw_config *c, char out[][GW_IP_TEXT_MAX])
+{
+	const struct gw_listen_set	*sets[] = { &c->listen_clients,
+					    &c->listen_mix, &c->listen_http };
+	char				 ip[GW_IP_TEXT_MAX];
+	struct in6_addr			 a;
+	unsigned			 i, j, n = 0;
+
+	for (i = 0; i < c->n_announce_ips && i < GW_MAX_PUBLIC_IPS; i++)
+		n = ips_add(out, n, c->announce_ips[i]);
+	if (n > 0)
+		return n;
+	/* An address written as the host is the operator's word. */
+	if (inet_pton(AF_INET, c->announce_host, &a) == 1 ||
+	    inet_pton(AF_INET6, c->announce_host, &a) == 1)
+		return ips_add(out, 0, c->announce_host);
+	for (i = 0; i < nitems(sets); i++)
+		for (j = 0; j < sets[i]->n && j < GW_MAX_LISTEN; j++) {
+			if (config_listen_is_wildcard(&sets[i]->addr[j]))
+				continue;
+			listen_ip_text(&sets[i]->addr[j], ip);
+			n = ips_add(out, n, ip);
+		}
+	return n;
 }
 
 uint16_t

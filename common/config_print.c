@@ -142,7 +142,7 @@ static const struct {
 	[CK_MSEC] = { 0, sizeof(uint32_t) }, [CK_SEC] = { 0, sizeof(uint32_t) },
 	[CK_SIZE32] = { 0, sizeof(uint32_t) },
 	[CK_SIZE64] = { 0, sizeof(uint64_t) },
-	[CK_LISTEN] = { 0, 0 }, [CK_URLS] = { 0, 0 },
+	[CK_LISTEN] = { 0, 0 }, [CK_URLS] = { 0, 0 }, [CK_IPS] = { 0, 0 },
 };
 
 static const void *
@@ -222,6 +222,19 @@ print_value(const struct gw_config *c, const struct config_key *k,
 			fputc('\n', fp);
 		}
 		break;
+	case CK_IPS:
+		if (c->n_announce_ips == 0) {
+			fputs(" []\n", fp);	/* derived: see -nv's note */
+			break;
+		}
+		fputc('\n', fp);
+		for (i = 0; i < c->n_announce_ips && i < GW_MAX_PUBLIC_IPS;
+		    i++) {
+			fputs("    - ", fp);
+			config_print_scalar(fp, c->announce_ips[i]);
+			fputc('\n', fp);
+		}
+		break;
 	default:	/* CK_SECTION */
 		fputc('\n', fp);
 		break;
@@ -240,7 +253,7 @@ config_print(const struct gw_config *c, FILE *fp)
 		k = &config_keys[i];
 		fprintf(fp, "%s%s:%s", k->parent == -1 ? "" : "  ", k->name,
 		    k->type == CK_SECTION || k->type == CK_LISTEN ||
-		    k->type == CK_URLS ? "" : " ");
+		    k->type == CK_URLS || k->type == CK_IPS ? "" : " ");
 		print_value(c, k, fp);
 	}
 }

@@ -17,7 +17,7 @@
 #include "config.h"
 #include "replay.h"
 
-#define GW_IMSG_VERSION		4
+#define GW_IMSG_VERSION		5
 
 enum gw_proc {
 	PROC_PARENT,
@@ -342,6 +342,7 @@ struct gw_conf_apid {
 	/* announce.ws_port, or the first clients listener's port */
 	uint16_t	 ws_port;
 	uint16_t	 wss_port;	/* 0: none */
+	int32_t		 accept_terms;	/* operator.accept_terms */
 };
 
 /* Any worker's slice: what a receiver of IMSG_CONF_* / IMSG_RECONF

@@ -1,5 +1,6 @@
 /*
- * Commands that work on the files alone: init, node-details, sign.
+ * Commands that work on the files alone: init, node-details (signing
+ * and bonding-information are in ctl_bond.c).
  */
 #include <sys/stat.h>
 
@@ -222,8 +223,8 @@ out:
 	return rv;
 }
 
-static uint16_t
-ctl_port(const struct gw_listen_set *set)
+uint16_t
+ctl_listen_port(const struct gw_listen_set *set)
 {
 	const struct sockaddr_in *sin;
 
@@ -278,9 +279,9 @@ ctl_node_details(struct ctl_opts *o, int argc, char *argv[])
 		    "s:i, s:s}", "identity_key", idb58, "sphinx_key", sxb58,
 		    "noise_key", nzb58[0] ? nzb58 : NULL,
 		    "host", host ? host : "", "mix_port",
-		    ctl_port(&conf->listen_mix), "clients_ws_port", ws,
+		    ctl_listen_port(&conf->listen_mix), "clients_ws_port", ws,
 		    "clients_wss_port", conf->announce_wss_port,
-		    "http_api_port", ctl_port(&conf->listen_http), "version",
+		    "http_api_port", ctl_listen_port(&conf->listen_http), "version",
 		    GW_VERSION);
 		if (j == NULL)
 			goto out;
@@ -293,51 +294,13 @@ ctl_node_details(struct ctl_opts *o, int argc, char *argv[])
 		printf("Noise Key: %s\n", nzb58[0] ? nzb58 :
 		    "(none: Noise off or no key; see gatewayctl init)");
 		printf("Host: %s\n", host ? host : "(none: set announce.host)");
-		printf("Mix Port: %u\n", ctl_port(&conf->listen_mix));
+		printf("Mix Port: %u\n", ctl_listen_port(&conf->listen_mix));
 		printf("Clients WS Port: %u\n", ws);
 		if (conf->announce_wss_port)
 			printf("Clients WSS Port: %u\n",
 			    conf->announce_wss_port);
-		printf("HTTP API Port: %u\n", ctl_port(&conf->listen_http));
+		printf("HTTP API Port: %u\n", ctl_listen_port(&conf->listen_http));
 		printf("Version: %s\n", GW_VERSION);
-	}
-	rv = 0;
-out:
-	free(conf);
-	return rv;
-}
-
-int
-ctl_sign(struct ctl_opts *o, int argc, char *argv[])
-{
-	struct gw_config	*conf = xcalloc(1, sizeof(*conf));
-	struct gw_identity	 id;
-	uint8_t			 sig[crypto_sign_BYTES];
-	char			 b58[BASE58_ENCODED_MAX(crypto_sign_BYTES)];
-	char			 idb58[64], err[PATH_MAX + 128];
-	int			 rv = -1;
-
-	if (argc != 2) {
-		fprintf(stderr, "usage: gatewayctl sign text\n");
-		goto out;
-	}
-	if (ctl_load_config(o, conf) == -1)
-		goto out;
-	if (keys_load_identity(conf->keys_dir, &id, err, sizeof(err)) == -1) {
-		fprintf(stderr, "gatewayctl: %s\n", err);
-		goto out;
-	}
-	crypto_sign_detached(sig, NULL, (const uint8_t *)argv[1],
-	    strlen(argv[1]), id.sk);
-	base58_encode(sig, sizeof(sig), b58, sizeof(b58));
-	base58_encode(id.pk, sizeof(id.pk), idb58, sizeof(idb58));
-	sodium_memzero(&id, sizeof(id));
-	if (o->json)
-		printf("{\"identity_key\": \"%s\", \"signature\": \"%s\"}\n",
-		    idb58, b58);
-	else {
-		printf("Identity Key: %s\n", idb58);
-		printf("Signature: %s\n", b58);
 	}
 	rv = 0;
 out:

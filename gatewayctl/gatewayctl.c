@@ -19,6 +19,7 @@ static const struct {
 } ctl_commands[] = {
 	{ "init", ctl_init, 0 },
 	{ "node-details", ctl_node_details, 0 },
+	{ "bonding-information", ctl_bonding_information, 0 },
 	{ "sign", ctl_sign, 0 },
 	{ "status", ctl_status, 0 },
 	{ "metrics", ctl_metrics, 0 },
@@ -35,8 +36,11 @@ usage(void)
 	    "usage: gatewayctl [-j] [-f file] [-s socket] command [args]\n"
 	    "commands:\n"
 	    "  init [-D dir] [-H host]  create keys (and a config if none)\n"
-	    "  node-details          keys and ports for bonding\n"
-	    "  sign text             sign text with the identity key\n"
+	    "  node-details          keys and ports of this gateway\n"
+	    "  bonding-information   host and identity key for the wallet\n"
+	    "  sign --contract-msg payload\n"
+	    "                        sign the wallet's base58 contract message\n"
+	    "  sign --text text      sign text with the identity key\n"
 	    "  status                processes, uptime and counters\n"
 	    "  metrics               the same in Prometheus text format\n"
 	    "  reload                reload the configuration\n"

@@ -220,6 +220,7 @@ main(int argc, char *argv[])
 	if (geteuid() != 0)
 		log_info("not running as root: workers keep this uid and are "
 		    "not chrooted (development mode); seccomp still applies");
+	hostinfo_log_terms(&gw->conf);
 	/* Everything that can fail on the operator's files does so before
 	 * we detach, so the exit status tells. */
 	datadir_prepare(gw);

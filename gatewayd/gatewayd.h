@@ -130,6 +130,7 @@ void	datadir_prepare(struct gatewayd *);
 
 /* hostinfo.c: the signed /api/v1/host-information document */
 int	hostinfo_build(const struct gatewayd *, char *out, size_t outlen);
+void	hostinfo_log_terms(const struct gw_config *);
 void	hostinfo_send(struct gatewayd *);
 
 /* rotation.c: Sphinx key rotation */

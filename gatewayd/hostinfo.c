@@ -29,6 +29,32 @@ hostinfo_is_ip(const char *host)
 	    inet_pton(AF_INET6, host, &a) == 1;
 }
 
+/*
+ * ip_address: nym-api takes the node's addresses from here, and the
+ * master resolves no names, so they come from the config alone
+ * (config_announce_ips); the parser refused a config with none.
+ */
+static int
+hostinfo_ips(const struct gw_config *c, char *out, size_t outlen)
+{
+	char		 ips[GW_MAX_PUBLIC_IPS][GW_IP_TEXT_MAX];
+	unsigned	 i, n;
+	size_t		 used = 0;
+	int		 w;
+
+	if ((n = config_announce_ips(c, ips)) == 0)
+		return -1;
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		w = snprintf(out + used, outlen - used, "%s\"%s\"",
+		    i ? "," : "", ips[i]);
+		if (w < 0 || (size_t)w >= outlen - used)
+			return -1;
+		used += (size_t)w;
+	}
+	return 0;
+}
+
 /* The next rotation's key, once made (rotation.c), else null. */
 static void
 hostinfo_preannounced(const struct gatewayd *gw, char *out, size_t outlen)
@@ -49,7 +75,8 @@ int
 hostinfo_build(const struct gatewayd *gw, char *out, size_t outlen)
 {
 	char		 data[2048], host[GW_HOST_MAX], idb[64], sxb[64];
-	char		 sigb[BASE58_ENCODED_MAX(64)], ips[GW_HOST_MAX + 8];
+	char		 sigb[BASE58_ENCODED_MAX(64)];
+	char		 ips[GW_MAX_PUBLIC_IPS * (GW_IP_TEXT_MAX + 3)];
 	char		 hostname[GW_HOST_MAX + 8], noise[128], nzb[64];
 	char		 pre[128];
 	uint8_t		 sig[64];
@@ -68,13 +95,12 @@ hostinfo_build(const struct gatewayd *gw, char *out, size_t outlen)
 		    "\"x25519_pubkey\":\"%s\"}", nzb);
 	} else
 		snprintf(noise, sizeof(noise), "null");
-	if (hostinfo_is_ip(h)) {
-		snprintf(ips, sizeof(ips), "\"%s\"", h);
+	if (hostinfo_ips(&gw->conf, ips, sizeof(ips)) == -1)
+		return -1;
+	if (hostinfo_is_ip(h))
 		snprintf(hostname, sizeof(hostname), "null");
-	} else {
-		ips[0] = '\0';	/* the master resolves no names */
+	else
 		snprintf(hostname, sizeof(hostname), "\"%s\"", h);
-	}
 	hostinfo_preannounced(gw, pre, sizeof(pre));
 	n = snprintf(data, sizeof(data), "{\"ip_address\":[%s],"
 	    "\"hostname\":%s,\"keys\":{\"ed25519_identity\":\"%s\","
@@ -105,4 +131,25 @@ hostinfo_send(struct gatewayd *gw)
 	if (imsgev_compose(gw->workers[PROC_APID].iev, IMSG_NODE_HOSTINFO,
 	    0, -1, doc, (size_t)n + 1) == -1)
 		fatal("%s", __func__);
+}
+
+/*
+ * What nym-api makes of what we announce (nym-api/src/node_status_api/
+ * cache/config_score.rs): a node scores 0, so earns nothing and is
+ * rarely chosen, unless its build-information says "nym-node" and its
+ * auxiliary-details say the operator accepted the terms.  The operator
+ * should hear both from us, not find out from the directory.
+ */
+void
+hostinfo_log_terms(const struct gw_config *c)
+{
+	if (!c->accept_terms)
+		log_warnx("operator.accept_terms is false: auxiliary-details "
+		    "tells nym-api that you have not accepted Nym's operator "
+		    "terms and conditions, and nym-api gives such a node a "
+		    "config score of 0; set it to true once you have read "
+		    "and accepted them");
+	log_info("nym-api scores only nodes whose binary_name is "
+	    "\"nym-node\"; this gateway reports \"gatewayd\", so nym-api "
+	    "rates its configuration 0 (see gatewayd(8), DIRECTORY)");
 }

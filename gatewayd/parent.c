@@ -237,6 +237,7 @@ slice_apid(const struct gatewayd *gw, struct gw_conf_apid *s)
 	s->enforce_zk_nyms = gw->conf.enforce_zk_nyms;
 	s->ws_port = slice_ws_port(gw);
 	s->wss_port = gw->conf.announce_wss_port;
+	s->accept_terms = gw->conf.accept_terms;
 }
 
 static void
@@ -714,6 +715,9 @@ parent_reload(struct gatewayd *gw, char *msg, size_t msglen)
 		    "apply it; not reloading", gw->conffile, key);
 		goto fail;
 	}
+	if (nconf->accept_terms != gw->conf.accept_terms)
+		log_info("operator.accept_terms is now %s",
+		    nconf->accept_terms ? "true" : "false");
 	gw->conf = *nconf;
 	free(nconf);
 	FOREACH_WORKER(p)

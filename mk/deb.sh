@@ -36,6 +36,17 @@ else
 	    tar -xf - -C "$src"
 fi
 
+# The package's tree has no .git: what build-information reports
+# (mk/buildinfo.sh) goes along in a file.
+if git rev-parse HEAD >/dev/null 2>&1; then
+	{
+		echo "commit_sha=$(git rev-parse HEAD)"
+		echo "commit_timestamp=$(TZ=UTC0 git log -1 --format=%cd \
+		    --date=format-local:%Y-%m-%dT%H:%M:%SZ HEAD)"
+		echo "commit_branch=$(git rev-parse --abbrev-ref HEAD)"
+	} > "$src/BUILDINFO"
+fi
+
 cd "$src"
 if ! dpkg-checkbuilddeps >/dev/null 2>&1; then
 	echo "deb: installing the build dependencies in debian/control"

@@ -63,7 +63,7 @@ example_path(char *buf, size_t len)
 }
 
 /* A prefix that makes a config valid on its own (announce.host). */
-#define H	"announce:\n  host: gw.example.org\n"
+#define H	"announce: {host: gw.example.org,\n  public_ips: [192.0.2.1]}\n"
 
 static void
 test_defaults(void)
@@ -138,6 +138,11 @@ test_example(void)
 	config_defaults(&d);
 	memcpy(d.path, c.path, sizeof(d.path));
 	memcpy(d.announce_host, c.announce_host, sizeof(d.announce_host));
+	/* and its placeholder address, which an operator must replace */
+	CHECK(c.n_announce_ips == 1 &&
+	    strcmp(c.announce_ips[0], "192.0.2.1") == 0);
+	memcpy(d.announce_ips, c.announce_ips, sizeof(d.announce_ips));
+	d.n_announce_ips = c.n_announce_ips;
 	CHECK(memcmp(&c, &d, sizeof(c)) == 0);
 	free(msgs);
 	T_END();
@@ -657,7 +662,7 @@ test_announce(void)
 
 	T_BEGIN("announce: host, else first non-wildcard clients address");
 	n = parse(&c, "announce:\n  host: gw.example.org\n  ws_port: 443\n"
-	    "  wss_port: 9001\n", NULL);
+	    "  wss_port: 9001\n  public_ips: 192.0.2.1\n", NULL);
 	CHECK(n == 0);
 	CHECK(strcmp(config_announce_host(&c, b, sizeof(b)),
 	    "gw.example.org") == 0);
@@ -674,6 +679,71 @@ test_announce(void)
 	CHECK(n == 0);
 	CHECK(strcmp(config_announce_host(&c, b, sizeof(b)),
 	    "127.0.0.1") == 0);
+	T_END();
+}
+
+/* host-information's ip_address: never empty (issue 14 item 5). */
+static void
+test_public_ips(void)
+{
+	struct gw_config	 c;
+	char			 ips[GW_MAX_PUBLIC_IPS][GW_IP_TEXT_MAX];
+	char			*msgs;
+	int			 n;
+
+	T_BEGIN("public_ips: listed ones, normalized, win over listeners");
+	n = parse(&c, "announce:\n  host: gw.example.org\n  public_ips: "
+	    "[\"2001:DB8:0::7\", 198.51.100.3, 198.51.100.3]\nlisten:\n"
+	    "  clients: 127.0.0.1:9000\n", &msgs);
+	CHECKF(n == 0, "%s", msgs);
+	free(msgs);
+	CHECK(config_announce_ips(&c, ips) == 2);
+	CHECK(strcmp(ips[0], "2001:db8::7") == 0);
+	CHECK(strcmp(ips[1], "198.51.100.3") == 0);
+	T_END();
+
+	T_BEGIN("public_ips: none given, the non-wildcard listeners, once");
+	n = parse(&c, "announce:\n  host: gw.example.org\n  public_ips: []\n"
+	    "listen:\n  clients: [\"0.0.0.0:9000\", \"[2001:db8::9]:9000\"]\n"
+	    "  mix: [\"198.51.100.4:1789\", \"[2001:db8::9]:1789\"]\n"
+	    "  http: \"[::]:8080\"\n", &msgs);
+	CHECKF(n == 0, "%s", msgs);
+	free(msgs);
+	CHECK(config_announce_ips(&c, ips) == 2);
+	CHECK(strcmp(ips[0], "2001:db8::9") == 0);
+	CHECK(strcmp(ips[1], "198.51.100.4") == 0);
+	T_END();
+
+	T_BEGIN("public_ips: wildcards only and a host name: refused");
+	n = parse(&c, "announce:\n  host: gw.example.org\n", &msgs);
+	CHECKF(n == 1 && strstr(msgs, "announce.public_ips") != NULL, "%s",
+	    msgs);
+	free(msgs);
+	T_END();
+
+	T_BEGIN("public_ips: an address host counts, wildcards and names "
+	    "refused");
+	n = parse(&c, "announce:\n  host: 192.0.2.8\n", &msgs);
+	CHECKF(n == 0, "%s", msgs);
+	free(msgs);
+	CHECK(config_announce_ips(&c, ips) == 1 &&
+	    strcmp(ips[0], "192.0.2.8") == 0);
+	n = parse(&c, H "", NULL);
+	CHECK(n == 0);
+	n = parse(&c, "announce:\n  host: h\n  public_ips: [0.0.0.0, \"::\", "
+	    "224.0.0.1, \"ff02::1\", gw.example.org, \"[::1]\", "
+	    "\"192.0.2.1:80\"]\n", &msgs);
+	CHECKF(n == 7, "%d: %s", n, msgs);
+	CHECK(strstr(msgs, "0.0.0.0 is a wildcard or multicast") != NULL);
+	CHECK(strstr(msgs, "\"gw.example.org\" is not a numeric") != NULL);
+	free(msgs);
+	T_END();
+
+	T_BEGIN("operator.accept_terms: false unless said");
+	n = parse(&c, H "", NULL);
+	CHECK(n == 0 && c.accept_terms == 0);
+	n = parse(&c, H "operator:\n  accept_terms: yes\n", NULL);
+	CHECK(n == 0 && c.accept_terms == 1);
 	T_END();
 }
 
@@ -704,7 +774,7 @@ test_misc_accepts(void)
 	T_END();
 
 	T_BEGIN("flow style and document markers");
-	n = parse(&c, "---\n{announce: {host: h}, limits: "
+	n = parse(&c, "---\n{announce: {host: h, public_ips: [192.0.2.1]}, limits: "
 	    "{max_connections: 5}}\n...\n", &msgs);
 	CHECKF(n == 0, "%s", msgs);
 	CHECK(c.max_connections == 5);
@@ -828,7 +898,8 @@ test_restart(void)
 		    NULL },
 		{ "mixnet:\n  testnet: no\n", NULL },
 		{ "announce:\n  host: other.example\n  ws_port: 1\n"
-		    "  wss_port: 443\n", NULL },
+		    "  wss_port: 443\n  public_ips: [2001:db8::1]\n", NULL },
+		{ "operator:\n  accept_terms: true\n", NULL },
 		{ "mixnet:\n  testnet: true\n", "mixnet.testnet" },
 		{ "user: other\n", "user" },
 		{ "storage_user: other\n", "storage_user" },
@@ -885,6 +956,7 @@ main(void)
 	test_bools();
 	test_addresses();
 	test_announce();
+	test_public_ips();
 	test_misc_accepts();
 	test_roundtrip();
 	test_restart();

@@ -80,12 +80,21 @@ main(void)
 	T_END();
 	json_decref(j);
 
-	T_BEGIN("a host name goes in hostname, no made-up address");
+	T_BEGIN("a host name goes in hostname, the public_ips in ip_address");
 	setup("gw.example.org");
+	snprintf(gw.conf.announce_ips[0], GW_IP_TEXT_MAX, "192.0.2.1");
+	snprintf(gw.conf.announce_ips[1], GW_IP_TEXT_MAX, "2001:db8::1");
+	gw.conf.n_announce_ips = 2;
 	n = hostinfo_build(&gw, doc, sizeof(doc));
 	CHECK(n > 0);
-	CHECK(strstr(doc, "\"ip_address\":[],\"hostname\":"
-	    "\"gw.example.org\"") != NULL);
+	CHECK(strstr(doc, "\"ip_address\":[\"192.0.2.1\",\"2001:db8::1\"],"
+	    "\"hostname\":\"gw.example.org\"") != NULL);
+	T_END();
+
+	/* nym-api would list the node with no address: never signed. */
+	T_BEGIN("no address at all: no host-information");
+	setup("gw.example.org");
+	CHECK(hostinfo_build(&gw, doc, sizeof(doc)) == -1);
 	T_END();
 	return t_done();
 }
