@@ -36,6 +36,7 @@ static struct {
 	int		 again;		/* a push came during a round */
 	time_t		 last_ok;
 	uint32_t	 backoff_ms;
+	time_t		 spacing_s;
 } rf;
 
 /* The JSON body: NodeRefreshBody as serde_json writes it. */
@@ -127,9 +128,9 @@ refresh_settle(void)
 		return;
 	}
 	ms = rf.tries == 0 ? 0 : (uint64_t)rf.backoff_ms << (rf.tries - 1);
-	if (rf.last_ok != 0 && now - rf.last_ok < REFRESH_SPACING_S &&
-	    ms < (uint64_t)(REFRESH_SPACING_S - (now - rf.last_ok)) * 1000)
-		ms = (uint64_t)(REFRESH_SPACING_S - (now - rf.last_ok)) * 1000;
+	if (rf.last_ok != 0 && now - rf.last_ok < rf.spacing_s &&
+	    ms < (uint64_t)(rf.spacing_s - (now - rf.last_ok)) * 1000)
+		ms = (uint64_t)(rf.spacing_s - (now - rf.last_ok)) * 1000;
 	if (ms == 0)
 		refresh_ask();
 	else
@@ -182,7 +183,7 @@ refresh_signed(struct credd *cd, struct imsg *imsg)
 		refresh_round();
 		/* Spaced from the last success: refresh_settle waits. */
 		if (rf.last_ok != 0 &&
-		    time(NULL) - rf.last_ok < REFRESH_SPACING_S) {
+		    time(NULL) - rf.last_ok < rf.spacing_s) {
 			refresh_settle();
 			return;
 		}
@@ -208,6 +209,8 @@ refresh_start(struct credd *cd)
 	rf.cd = cd;
 	rf.backoff_ms = credd_interval("GW_TEST_CREDD_REFRESH_MS",
 	    REFRESH_BACKOFF_MS);
+	rf.spacing_s = credd_interval("GW_TEST_CREDD_REFRESH_SPACING_MS",
+	    REFRESH_SPACING_S * 1000) / 1000;
 	if ((rf.ev = evtimer_new(cd->w->base, refresh_tick, NULL)) == NULL)
 		fatalx("evtimer_new");
 	if (cd->nbases == 0)
