@@ -252,6 +252,16 @@ enum gw_imsg_type {
 	 * nothing and reports max(balance, GW_UPGRADE_BANDWIDTH). */
 	IMSG_UPGRADE_MODE,
 
+	/* --- nym-api describe-cache refresh (doc/spec/refresh-described.md)
+	 * credd -> master: payload none: "sign a refresh request for
+	 * now".  The master signs NodeRefreshBody's plaintext (its own
+	 * identity key, its own clock) and answers IMSG_REFRESH_SIGNED;
+	 * it also sends one unprompted when its host information changes
+	 * after start (rotation, reload).  credd chooses no signed byte. */
+	IMSG_REFRESH_SIGN,
+	/* master -> credd: struct gw_refresh_signed. */
+	IMSG_REFRESH_SIGNED,
+
 	IMSG_TYPE_MAX
 };
 
@@ -629,6 +639,14 @@ enum gw_cred_error {
 
 /* What clientd reports as the balance while upgrade mode is on. */
 #define GW_UPGRADE_BANDWIDTH	40000001LL
+
+/* identity || be64(timestamp) || "describe-cache-refresh-request",
+ * signed with the identity key (NodeRefreshBody::plaintext). */
+struct gw_refresh_signed {
+	uint8_t		 identity[32];	/* Ed25519 public key */
+	int64_t		 timestamp;	/* unix seconds, the master's clock */
+	uint8_t		 signature[64];
+};
 
 struct gw_upgrade_mode {
 	int32_t		 on;

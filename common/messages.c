@@ -159,6 +159,9 @@ static const struct gw_msg msgs[IMSG_TYPE_MAX] = {
 
 	[IMSG_UPGRADE_MODE] = { "UPGRADE_MODE", R(K, C),
 	    FIXED(gw_upgrade_mode) },
+	[IMSG_REFRESH_SIGN] = { "REFRESH_SIGN", R(K, P), TAIL(0, 1, 0, 0) },
+	[IMSG_REFRESH_SIGNED] = { "REFRESH_SIGNED", R(P, K),
+	    FIXED(gw_refresh_signed) },
 };
 
 static enum gw_proc	 msg_self = PROC_MAX;	/* unset: nothing checked */

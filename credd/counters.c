@@ -27,4 +27,6 @@ credd_counters_init(struct credd *cd)
 	cd->c_local_ok = counter_get(cs, "tickets_verified_locally");
 	cd->c_invalid = counter_get(cs, "tickets_invalid");
 	cd->c_vk_fail = counter_get(cs, "verification_key_failures");
+	cd->c_refresh_sent = counter_get(cs, "refresh_requests_sent");
+	cd->c_refresh_failed = counter_get(cs, "refresh_requests_failed");
 }

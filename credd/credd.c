@@ -43,6 +43,7 @@ credd_reconf(struct worker *w, const void *conf)
 	vkeys_forget();
 	if (cd->upgrade != NULL)
 		upgrade_reconf(cd);
+	refresh_reconf(cd);
 }
 
 static void
@@ -54,6 +55,7 @@ credd_start(struct worker *w)
 	topology_start(cd);
 	upgrade_start(cd);
 	keyrotation_start(cd);
+	refresh_start(cd);
 }
 
 static void
@@ -62,6 +64,7 @@ credd_stop(struct worker *w)
 	struct credd	*cd = w->role;
 
 	verify_free();
+	refresh_free();
 	upgrade_free(cd);
 	nymapi_free(cd->api);
 	cd->api = NULL;
@@ -71,6 +74,7 @@ credd_stop(struct worker *w)
 
 static const struct worker_ops credd_ops = {
 	.dispatch = {
+		[PROC_PARENT] = credd_dispatch_parent,
 		[PROC_CLIENTD] = credd_dispatch_clientd,
 		[PROC_STORAGED] = credd_dispatch_storaged,
 	},

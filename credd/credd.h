@@ -11,6 +11,7 @@
  *   topology.c	the rewarded set and node list, handed to mixd
  *   keyrotation.c	nym-api's key-rotation info, handed to the master
  *   upgrade.c	the upgrade-mode attestation watcher and upgradeModeJWT
+ *   refresh.c	nym-api's describe-cache refresh, signed by the master
  *   ecash/	local zk-nym verification: BLS12-381 and the spend check
  *   clock.c	the time tickets are checked at (test builds can set it)
  *
@@ -258,6 +259,7 @@ struct credd {
 	uint64_t		*c_dns_lookups, *c_dns_failures;
 	uint64_t		*c_rejected, *c_credited, *c_busy, *c_cooldown;
 	uint64_t		*c_local_ok, *c_invalid, *c_vk_fail;
+	uint64_t		*c_refresh_sent, *c_refresh_failed;
 	uint32_t		 vk_retry_s;	/* after a fetch without a key */
 	/* upgrade.c */
 	struct upgrade		*upgrade;
@@ -300,6 +302,18 @@ uint32_t credd_interval(const char *env, uint32_t dflt);
 int	 keyrotation_parse(const char *, size_t, struct gw_rotation_info *);
 int	 keyrotation_parse_time(const char *, int64_t *);
 void	 keyrotation_start(struct credd *);
+
+/* refresh.c: POST /v1/nym-nodes/refresh-described ------------------ */
+/* NodeRefreshBody's JSON (bs58 identity, signature as 64 numbers):
+ * its length, or -1 if out is too small. */
+int	 refresh_body(const struct gw_refresh_signed *, char *out,
+	    size_t outlen);
+void	 refresh_start(struct credd *);
+void	 refresh_reconf(struct credd *);
+void	 refresh_signed(struct credd *, struct imsg *);
+void	 refresh_free(void);
+/* The master's messages beyond the worker's own (iev->arg: worker). */
+int	 credd_dispatch_parent(struct imsgev *, struct imsg *);
 
 /* upgrade.c --------------------------------------------------------- */
 /* The JWT's claims and the attestation, parsed (spec 6.6). */

@@ -128,6 +128,16 @@ void	datadir_prepare(struct gatewayd *);
 
 
 
+/* refresh.c: nym-api's refresh-described request, signed here */
+#define REFRESH_LABEL		"describe-cache-refresh-request"
+#define REFRESH_PLAINTEXT_LEN	(32 + 8 + sizeof(REFRESH_LABEL) - 1)
+size_t	refresh_plaintext(const uint8_t identity[32], int64_t ts,
+	    uint8_t out[REFRESH_PLAINTEXT_LEN]);
+void	refresh_sign(const uint8_t pk[32], const uint8_t sk[64], int64_t ts,
+	    struct gw_refresh_signed *);
+void	refresh_request(struct gatewayd *);
+void	refresh_push(struct gatewayd *);
+
 /* hostinfo.c: the signed /api/v1/host-information document */
 int	hostinfo_build(const struct gatewayd *, char *out, size_t outlen);
 void	hostinfo_log_terms(const struct gw_config *);

@@ -131,6 +131,8 @@ hostinfo_send(struct gatewayd *gw)
 	if (imsgev_compose(gw->workers[PROC_APID].iev, IMSG_NODE_HOSTINFO,
 	    0, -1, doc, (size_t)n + 1) == -1)
 		fatal("%s", __func__);
+	/* After start (rotation, reload): nym-api should fetch it anew. */
+	refresh_push(gw);
 }
 
 /*

@@ -498,6 +498,11 @@ parent_dispatch_worker(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_ROTATION_INFO:
 		rotation_info(gw, imsg);
 		return 0;
+	case IMSG_REFRESH_SIGN:
+		if (!gw->serving)
+			imsg_unexpected(iev, imsg);
+		refresh_request(gw);
+		return 0;
 	default:
 		imsg_unexpected(iev, imsg);
 	}

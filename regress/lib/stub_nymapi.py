@@ -40,6 +40,11 @@ Test routes, on any port:
                                                      file=-: no key
                                                      for E anywhere
 
+POST /v1/nym-nodes/refresh-described is checked as nym-api checks it
+(signature, 30 s staleness) and recorded in /_calls with "refresh":
+ok|badsig|stale|malformed and "identity"; STUB_REFRESH_FAIL=N answers
+the first N with 503.
+
 Needs python3-cryptography for the attestation keys (Ed25519); without
 it /_attest and /_jwt answer 501.
 """
@@ -63,6 +68,7 @@ DELAYS = {}
 PORTS = []
 PAGE = [2]                  # semi-skimmed page size
 VKS = {}                    # (epoch, signer or 0) -> key body
+REFRESH = [0]               # refresh-described requests so far
 
 # Three mix nodes of the rewarded set and one that is not in it.
 NODES = [
@@ -239,6 +245,28 @@ class Handler(BaseHTTPRequestHandler):
     def signer(self):
         return PORTS.index(self.server.server_address[1]) + 1
 
+    def refresh(self, body):
+        """POST /v1/nym-nodes/refresh-described: checked as nym-api does
+        (nym-api/src/nym_nodes/handlers/v1.rs, refresh_described); the
+        verdict is recorded in /_calls.  STUB_REFRESH_FAIL=N: the first
+        N requests get 503."""
+        ident, verdict = refresh_check(body) if KEYS is not None \
+            else (None, "nocrypto")
+        with LOCK:
+            REFRESH[0] += 1
+            fail = REFRESH[0] <= int(os.environ.get("STUB_REFRESH_FAIL",
+                                                    "0"))
+            CALLS.append({"signer": self.signer(), "method": "POST",
+                          "path": self.path, "refresh": verdict,
+                          "identity": ident, "failed": fail})
+        if fail:
+            return self.reply(503, {"message": "unavailable"})
+        if verdict == "badsig":
+            return self.reply(401, {"message": "invalid request signature"})
+        if verdict != "ok":
+            return self.reply(400, {"message": verdict})
+        return self.reply(200, None)
+
     def do_GET(self):
         u = urllib.parse.urlparse(self.path)
         q = urllib.parse.parse_qs(u.query)
@@ -344,6 +372,8 @@ class Handler(BaseHTTPRequestHandler):
             body = json.loads(raw)
         except ValueError:
             body = None
+        if self.path == "/v1/nym-nodes/refresh-described":
+            return self.refresh(body)
         ok, serial, gw_addr, epoch = ticket_ok(body)
         s = self.signer()
         with LOCK:
@@ -363,6 +393,39 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "reject":
             return self.reply(200, {"verified": {"Err": "InvalidTicket"}})
         return self.reply(200, {"verified": {"Ok": None}})
+
+
+def b58dec(s):
+    n = 0
+    for c in s:
+        n = n * 58 + B58.index(c)
+    return n.to_bytes(32, "big")
+
+
+def refresh_check(body):
+    """NodeRefreshBody::verify_signature and is_stale (nym-api-requests
+    src/models/node_status.rs): (identity, verdict)."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+    from cryptography.exceptions import InvalidSignature
+    try:
+        ident = body["node_identity"]
+        ts = body["request_timestamp"]
+        sig = bytes(body["signature"])
+        pk = b58dec(ident)
+        if set(body) != {"node_identity", "request_timestamp", "signature"} \
+                or len(sig) != 64 or not isinstance(ts, int):
+            return ident, "malformed"
+        pt = pk + ts.to_bytes(8, "big", signed=True) + \
+            b"describe-cache-refresh-request"
+        ed25519.Ed25519PublicKey.from_public_bytes(pk).verify(sig, pt)
+    except InvalidSignature:
+        return ident, "badsig"
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None, "malformed"
+    now = int(time.time())
+    if ts > now or ts + 30 < now:
+        return ident, "stale"
+    return ident, "ok"
 
 
 def serve(n, portfile, cert=None, key=None):
