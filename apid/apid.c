@@ -15,6 +15,29 @@
 static struct worker	 apid_worker;
 static struct apid	 apid_state;
 
+static void
+apid_verloc_signed(struct apid *ad, struct imsg *imsg)
+{
+	struct gw_verloc_sign_result	 res;
+
+	memcpy(&res, imsg->data, sizeof(res));	/* its row: this size */
+	if (ad->verloc != NULL)
+		verloc_srv_signed(ad->verloc, imsg->hdr.peerid, res.ok != 0,
+		    res.signature);
+}
+
+/* A verified echo packet to the master, which signs verloc replies. */
+static int
+apid_verloc_sign(const uint8_t *echo, uint32_t id, void *arg)
+{
+	struct apid			*ad = arg;
+	struct gw_verloc_sign_req	 req;
+
+	memcpy(req.echo, echo, sizeof(req.echo));
+	return imsgev_compose(ad->w->peer[PROC_PARENT], IMSG_VERLOC_SIGN, id,
+	    -1, &req, sizeof(req));
+}
+
 /* /metrics: every process's record arrives from the master, then END. */
 static int
 apid_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
@@ -40,6 +63,9 @@ apid_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 		node_http_metrics_done(ad->http, text, len);
 		free(text);
 		ad->nmprocs = 0;
+		return 0;
+	case IMSG_VERLOC_SIGN_RESULT:
+		apid_verloc_signed(ad, imsg);
 		return 0;
 	default:
 		imsg_unexpected(iev, imsg);
@@ -80,7 +106,16 @@ apid_start(struct worker *w)
 	ad->http = node_http_new(w->base, &ad->api, &ad->accept_pause, 256,
 	    apid_metrics_ask, ad);
 	node_http_set_prefix(ad->http, w->conf.apid.ipv6_prefix);
+	ad->verloc = verloc_srv_new(w->base, &ad->accept_pause, 256,
+	    apid_verloc_sign, ad);
+	verloc_srv_set_prefix(ad->verloc, w->conf.apid.ipv6_prefix);
 	for (i = 0; i < w->nlisteners; i++) {
+		if (w->listen_info[i].kind == LISTEN_VERLOC) {
+			verloc_srv_listen(ad->verloc, w->listen_fd[i]);
+			log_debug("answering verloc on %s",
+			    w->listen_info[i].text);
+			continue;
+		}
 		node_http_listen(ad->http, w->listen_fd[i]);
 		log_debug("serving the node API on %s",
 		    w->listen_info[i].text);
@@ -100,6 +135,24 @@ apid_reconf(struct worker *w, const void *conf)
 }
 
 static void
+apid_verloc_counters(struct worker *w, struct apid *ad)
+{
+	const struct verloc_counters	*vc;
+
+	if (ad->verloc == NULL)
+		return;
+	vc = verloc_srv_counters(ad->verloc);
+	*counter_get(&w->counters, "verloc_connections") = vc->connections;
+	*counter_get(&w->counters, "verloc_replies") = vc->replies;
+	*counter_get(&w->counters, "verloc_bad_packets") = vc->bad_packets;
+	*counter_get(&w->counters, "verloc_refused_full") = vc->refused_full;
+	*counter_get(&w->counters, "verloc_refused_per_address") =
+	    vc->refused_per_address;
+	*counter_get(&w->counters, "verloc_timeouts") = vc->timeouts;
+	*counter_get(&w->counters, "verloc_sign_refused") = vc->sign_refused;
+}
+
+static void
 apid_counters(struct worker *w)
 {
 	struct apid	*ad = w->role;
@@ -112,6 +165,7 @@ apid_counters(struct worker *w)
 	    counter_get(&w->counters, "http_api_refused_full"),
 	    counter_get(&w->counters, "http_api_refused_per_address"),
 	    counter_get(&w->counters, "http_api_deadlines"));
+	apid_verloc_counters(w, ad);
 }
 
 static const struct worker_ops apid_ops = {
