@@ -92,6 +92,21 @@ apid_apply_conf(struct apid *ad, const struct gw_conf_apid *c)
 	ad->api.enforce_zk_nyms = c->enforce_zk_nyms;
 }
 
+/* The port of "a.b.c.d:port" or "[v6]:port", as the master formatted
+ * it; 0 if it does not parse. */
+static uint16_t
+apid_listen_port(const char *text)
+{
+	const char	*colon = strrchr(text, ':');
+	char		*end;
+	unsigned long	 p;
+
+	if (colon == NULL)
+		return 0;
+	p = strtoul(colon + 1, &end, 10);
+	return *end == '\0' && p > 0 && p <= 65535 ? (uint16_t)p : 0;
+}
+
 static void
 apid_start(struct worker *w)
 {
@@ -112,6 +127,9 @@ apid_start(struct worker *w)
 	for (i = 0; i < w->nlisteners; i++) {
 		if (w->listen_info[i].kind == LISTEN_VERLOC) {
 			verloc_srv_listen(ad->verloc, w->listen_fd[i]);
+			if (ad->api.verloc_port == 0)
+				ad->api.verloc_port =
+				    apid_listen_port(w->listen_info[i].text);
 			log_debug("answering verloc on %s",
 			    w->listen_info[i].text);
 			continue;

@@ -21,6 +21,7 @@ struct node_api {
 	uint16_t	 ws_port;
 	uint16_t	 wss_port;	/* 0: none */
 	int		 enforce_zk_nyms;
+	uint16_t	 verloc_port;	/* 0: no verloc listener */
 };
 
 struct node_api_resp {

@@ -49,6 +49,13 @@ else
 	    "$(cat "$GW_DIR/long.out")"
 fi
 
+vp=$($PY -c 'import json,sys,urllib.request
+r = urllib.request.urlopen("http://127.0.0.1:%s/api/v1/auxiliary-details" % sys.argv[1], timeout=5)
+print(json.load(r)["announce_ports"]["verloc_port"])' "$GW_HTTP" 2>&1)
+[ "$vp" = "$GW_VERLOC" ] &&
+    ok "auxiliary-details announces verloc_port $vp" ||
+    notok "auxiliary-details announces the verloc port" "$vp, want $GW_VERLOC"
+
 "$BIN/gatewayctl" -j -s "$GW_SOCK" status > "$GW_DIR/status.json"
 if out=$($PY - "$GW_DIR/status.json" <<'PY' 2>&1
 import json, sys

@@ -89,7 +89,16 @@ main(void)
 	CHECK(st == 200 && j != NULL && has(j, "location") &&
 	    json_is_object(json_object_get(j, "announce_ports")) &&
 	    has(j, "accepted_operator_terms_and_conditions"));
+	/* No verloc listener: null, which Nym reads as 1790. */
+	CHECK(json_is_null(json_object_get(json_object_get(j,
+	    "announce_ports"), "verloc_port")));
 	json_decref(j);
+	api.verloc_port = 1790;
+	j = get(&api, "/api/v1/auxiliary-details", &st);
+	CHECK(st == 200 && json_integer_value(json_object_get(
+	    json_object_get(j, "announce_ports"), "verloc_port")) == 1790);
+	json_decref(j);
+	api.verloc_port = 0;
 	j = get(&api, "/api/v1/gateway", &st);
 	CHECK(st == 200 && j != NULL);
 	CHECK(json_is_true(json_object_get(j, "enforces_zk_nyms")));
