@@ -40,6 +40,15 @@ node_api_auxiliary(const struct node_api *api, struct node_api_resp *r)
 	    "\"accepted_operator_terms_and_conditions\":false}", vp);
 }
 
+/* nym-node's VerlocStats (doc/spec/verloc.md 6): this gateway answers
+ * verloc but does not measure others yet, so it has no run to show. */
+static void
+node_api_verloc(struct node_api_resp *r)
+{
+	resp_json(r, 200, "{\"previous\":\"unavailable\","
+	    "\"current\":\"unavailable\"}");
+}
+
 static void
 route_port(char *buf, size_t len, uint16_t port)
 {
@@ -84,6 +93,8 @@ node_api_route(const struct node_api *api, const char *method,
 	else if (IS("/api/v1/gateway/client-interfaces/mixnet-websockets"))
 		resp_json(r, 200, "{\"ws_port\":%u,\"wss_port\":%s}",
 		    api->ws_port, wss);
+	else if (IS("/api/v1/metrics/verloc"))
+		node_api_verloc(r);
 	else if (IS("/api/v1/auxiliary-details"))
 		node_api_auxiliary(api, r);
 	else if (IS("/api/v1/gateway"))

@@ -48,4 +48,17 @@ enum verloc_err	 verloc_reply_parse(const uint8_t *, size_t,
 		    const uint8_t node[VERLOC_KEY_LEN], struct verloc_echo *);
 const char	*verloc_strerror(enum verloc_err);
 
+/* One node's run (Nym's VerlocMeasurement, models.rs), microseconds. */
+struct verloc_stats {
+	uint64_t	 minimum, mean, maximum, standard_deviation;
+};
+
+/* Over n round-trip times in microseconds (all zero when n is 0); the
+ * standard deviation is the population one, truncated, as Nym's. */
+void		 verloc_stats_of(const uint64_t *rtt_us, size_t n,
+		    struct verloc_stats *);
+/* A duration as Rust's humantime prints it ("1ms 250us", "0s"), which
+ * is how nym-node's JSON carries them; -1 if it does not fit. */
+int		 verloc_humantime(uint64_t us, char *, size_t);
+
 #endif

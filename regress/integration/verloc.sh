@@ -56,6 +56,13 @@ print(json.load(r)["announce_ports"]["verloc_port"])' "$GW_HTTP" 2>&1)
     ok "auxiliary-details announces verloc_port $vp" ||
     notok "auxiliary-details announces the verloc port" "$vp, want $GW_VERLOC"
 
+mv=$($PY -c 'import json,sys,urllib.request
+r = urllib.request.urlopen("http://127.0.0.1:%s/api/v1/metrics/verloc" % sys.argv[1], timeout=5)
+print(json.dumps(json.load(r), sort_keys=True))' "$GW_HTTP" 2>&1)
+[ "$mv" = '{"current": "unavailable", "previous": "unavailable"}' ] &&
+    ok "/api/v1/metrics/verloc: nym-node's VerlocStats, no run yet" ||
+    notok "/api/v1/metrics/verloc" "$mv"
+
 "$BIN/gatewayctl" -j -s "$GW_SOCK" status > "$GW_DIR/status.json"
 if out=$($PY - "$GW_DIR/status.json" <<'PY' 2>&1
 import json, sys

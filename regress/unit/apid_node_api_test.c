@@ -99,6 +99,14 @@ main(void)
 	    json_object_get(j, "announce_ports"), "verloc_port")) == 1790);
 	json_decref(j);
 	api.verloc_port = 0;
+	/* nym-node's VerlocStats with no run of ours: both "unavailable". */
+	j = get(&api, "/api/v1/metrics/verloc", &st);
+	CHECK(st == 200 && j != NULL && json_object_size(j) == 2 &&
+	    !strcmp(json_string_value(json_object_get(j, "previous")) ?: "",
+	    "unavailable") &&
+	    !strcmp(json_string_value(json_object_get(j, "current")) ?: "",
+	    "unavailable"));
+	json_decref(j);
 	j = get(&api, "/api/v1/gateway", &st);
 	CHECK(st == 200 && j != NULL);
 	CHECK(json_is_true(json_object_get(j, "enforces_zk_nyms")));

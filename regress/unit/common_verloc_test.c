@@ -104,6 +104,36 @@ test_refusals(void)
 	T_END();
 }
 
+static void
+test_stats(void)
+{
+	/* Nym's models.rs: min, mean = sum/count, max, population standard
+	 * deviation in whole microseconds.  10,20,30,40: mean 25, variance
+	 * (225+25+25+225)/4 = 125, sqrt 11.18 -> 11. */
+	static const uint64_t	 rtt[] = { 20, 40, 10, 30 };
+	struct verloc_stats	 st;
+	char			 b[64];
+
+	T_BEGIN("statistics and humantime strings as nym-node prints them");
+	verloc_stats_of(rtt, 4, &st);
+	CHECK(st.minimum == 10 && st.mean == 25 && st.maximum == 40 &&
+	    st.standard_deviation == 11);
+	verloc_stats_of(rtt, 0, &st);
+	CHECK(st.minimum == 0 && st.mean == 0 && st.maximum == 0 &&
+	    st.standard_deviation == 0);
+	CHECK(verloc_humantime(0, b, sizeof(b)) == 0 && !strcmp(b, "0s"));
+	CHECK(verloc_humantime(1250, b, sizeof(b)) == 0 &&
+	    !strcmp(b, "1ms 250us"));
+	CHECK(verloc_humantime(1000000, b, sizeof(b)) == 0 &&
+	    !strcmp(b, "1s"));
+	CHECK(verloc_humantime(2ULL * 86400 * 1000000 + 61000001, b,
+	    sizeof(b)) == 0 && !strcmp(b, "2days 1m 1s 1us"));
+	CHECK(verloc_humantime(86400ULL * 1000000, b, sizeof(b)) == 0 &&
+	    !strcmp(b, "1day"));
+	CHECK(verloc_humantime(1250, b, 5) == -1);
+	T_END();
+}
+
 int
 main(void)
 {
@@ -111,5 +141,6 @@ main(void)
 		return 1;
 	test_vector();
 	test_refusals();
+	test_stats();
 	return t_done();
 }
