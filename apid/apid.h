@@ -12,12 +12,14 @@
 #include "metrics.h"
 #include "node_http.h"
 #include "sandbox.h"
+#include "verloc_srv.h"
 #include "worker.h"
 
 struct apid {
 	struct worker		*w;
 	struct node_api		 api;
 	struct node_http	*http;
+	struct verloc_srv	*verloc;
 	struct accept_pause	 accept_pause;
 	/* /metrics being gathered: one record per process, then END */
 	struct metrics_proc	 mprocs[PROC_MAX];

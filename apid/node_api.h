@@ -22,6 +22,7 @@ struct node_api {
 	uint16_t	 wss_port;	/* 0: none */
 	int		 enforce_zk_nyms;
 	int		 accept_terms;	/* the operator's, in the config */
+	uint16_t	 verloc_port;	/* 0: no verloc listener */
 };
 
 struct node_api_resp {

@@ -733,7 +733,8 @@ listen_set(const struct gw_config *c, int k)
 static void
 check_listen(struct cstate *st)
 {
-	static const int		 lk[] = { K_CLIENTS, K_MIX, K_HTTP };
+	static const int		 lk[] = { K_CLIENTS, K_MIX, K_HTTP,
+					    K_VERLOC };
 	const struct gw_listen_set	*a, *b;
 	const yaml_mark_t		*m;
 	size_t				 i, j;

@@ -65,6 +65,7 @@ struct gw_config {
 	struct gw_listen_set	 listen_clients;
 	struct gw_listen_set	 listen_mix;
 	struct gw_listen_set	 listen_http;
+	struct gw_listen_set	 listen_verloc;
 
 	/* nym-api */
 	char		 nym_api_urls[GW_MAX_APIURLS][GW_URL_MAX];

@@ -65,6 +65,8 @@ const struct config_key config_keys[] = {
 	    1, GW_MAX_LISTEN, 1),
 	KEY(K_HTTP, K_LISTEN, "http", "listen.http", CK_LISTEN,
 	    listen_http, 1, GW_MAX_LISTEN, 1),
+	KEY(K_VERLOC, K_LISTEN, "verloc", "listen.verloc", CK_LISTEN,
+	    listen_verloc, 1, GW_MAX_LISTEN, 1),
 	SECTION(K_NYM_API, "nym_api"),
 	KEY(K_URLS, K_NYM_API, "urls", "nym_api.urls", CK_URLS,
 	    nym_api_urls, 1, GW_MAX_APIURLS, 0),
@@ -350,6 +352,7 @@ config_defaults(struct gw_config *c)
 	set_default_listen(&c->listen_clients, "0.0.0.0:9000", "[::]:9000");
 	set_default_listen(&c->listen_mix, "0.0.0.0:1789", "[::]:1789");
 	set_default_listen(&c->listen_http, "0.0.0.0:8080", "[::]:8080");
+	set_default_listen(&c->listen_verloc, "0.0.0.0:1790", "[::]:1790");
 	gw_strlcpy(c->nym_api_urls[0], "https://validator.nymtech.net/api/",
 	    sizeof(c->nym_api_urls[0]));
 	c->n_nym_api_urls = 1;

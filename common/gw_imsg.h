@@ -262,6 +262,15 @@ enum gw_imsg_type {
 	/* master -> credd: struct gw_refresh_signed. */
 	IMSG_REFRESH_SIGNED,
 
+	/* --- verloc replies (apid <-> master, doc/spec/verloc.md) -------
+	 * apid parses peers' echo packets (it holds no secret); the master
+	 * signs only an echo whose own signature, by the key inside it,
+	 * verifies: so apid can get nothing but verloc replies signed. */
+	/* apid -> master: struct gw_verloc_sign_req; peerid: request id. */
+	IMSG_VERLOC_SIGN,
+	/* master -> apid: struct gw_verloc_sign_result. */
+	IMSG_VERLOC_SIGN_RESULT,
+
 	IMSG_TYPE_MAX
 };
 
@@ -278,6 +287,7 @@ enum gw_listener_kind {
 	LISTEN_CLIENTS,		/* -> clientd */
 	LISTEN_HTTP,		/* -> apid */
 	LISTEN_MIX,		/* -> mixd */
+	LISTEN_VERLOC,		/* -> apid */
 };
 
 struct gw_setup_listener {
@@ -544,6 +554,15 @@ struct gw_spend_result {
 struct gw_hs_sign_req {
 	uint8_t		 client_eph[32];	/* G^x from message 1 */
 	uint8_t		 salt[16];		/* from message 1 */
+};
+
+struct gw_verloc_sign_req {
+	uint8_t		 echo[104];	/* a verloc echo packet, as received */
+};
+
+struct gw_verloc_sign_result {
+	int32_t		 ok;		/* 0: refused (bad echo, rate) */
+	uint8_t		 signature[64];	/* Ed25519 over the echo's bytes */
 };
 
 struct gw_hs_sign_result {

@@ -106,6 +106,10 @@ static const struct gw_msg msgs[IMSG_TYPE_MAX] = {
 	[IMSG_HS_SIGN] = { "HS_SIGN", R(C, P), FIXED(gw_hs_sign_req) },
 	[IMSG_HS_SIGN_RESULT] = { "HS_SIGN_RESULT", R(P, C),
 	    FIXED(gw_hs_sign_result) },
+	[IMSG_VERLOC_SIGN] = { "VERLOC_SIGN", R(A, P),
+	    FIXED(gw_verloc_sign_req) },
+	[IMSG_VERLOC_SIGN_RESULT] = { "VERLOC_SIGN_RESULT", R(P, A),
+	    FIXED(gw_verloc_sign_result) },
 
 	/* A Sphinx packet: whatever fits the channel; mixd checks its
 	 * size against the packet sizes of spec 1.3. */

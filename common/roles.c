@@ -62,7 +62,10 @@ static const struct gw_role roles[PROC_MAX] = {
 		.conf_type = IMSG_CONF_APID,
 		.conf_size = sizeof(struct gw_conf_apid),
 		.peers = 0,
-		.listeners = ROLE_BIT(LISTEN_HTTP),
+		/* verloc too (doc/spec/verloc.md): hostile bytes of a
+		 * third kind, but still nothing secret here; the master
+		 * signs the replies. */
+		.listeners = ROLE_BIT(LISTEN_HTTP) | ROLE_BIT(LISTEN_VERLOC),
 	},
 };
 

@@ -18,5 +18,5 @@ if [ ! -f "$RUN/gatewayd.yaml" ]; then
 fi
 "$BIN/gatewayctl" -f "$RUN/gatewayd.yaml" node-details
 echo "gatewayd: clients ws://127.0.0.1:9000, mix 127.0.0.1:1789," \
-    "HTTP 127.0.0.1:8080; Ctrl-C stops it"
+    "HTTP 127.0.0.1:8080, verloc 127.0.0.1:1790; Ctrl-C stops it"
 exec "$BIN/gatewayd" -d -f "$RUN/gatewayd.yaml"

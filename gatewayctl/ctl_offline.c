@@ -45,8 +45,9 @@ static int
 ctl_dev_config(struct gw_config *c, const char *dir)
 {
 	struct gw_listen_set	*sets[] = { &c->listen_clients,
-				    &c->listen_mix, &c->listen_http };
-	static const uint16_t	 ports[] = { 9000, 1789, 8080 };
+				    &c->listen_mix, &c->listen_http,
+				    &c->listen_verloc };
+	static const uint16_t	 ports[] = { 9000, 1789, 8080, 1790 };
 	size_t			 i;
 
 	config_defaults(c);

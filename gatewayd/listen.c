@@ -64,4 +64,5 @@ listen_open_all(struct gatewayd *gw)
 	listen_open_set(gw, &gw->conf.listen_clients, LISTEN_CLIENTS);
 	listen_open_set(gw, &gw->conf.listen_http, LISTEN_HTTP);
 	listen_open_set(gw, &gw->conf.listen_mix, LISTEN_MIX);
+	listen_open_set(gw, &gw->conf.listen_verloc, LISTEN_VERLOC);
 }

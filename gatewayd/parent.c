@@ -495,6 +495,9 @@ parent_dispatch_worker(struct imsgev *iev, struct imsg *imsg)
 			imsg_unexpected(iev, imsg);
 		sign_handshake(gw, iev, imsg);
 		return 0;
+	case IMSG_VERLOC_SIGN:
+		sign_verloc(gw, iev, imsg);
+		return 0;
 	case IMSG_ROTATION_INFO:
 		rotation_info(gw, imsg);
 		return 0;

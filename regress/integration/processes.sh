@@ -112,10 +112,12 @@ holders() {	# port
 	done | sort -u | tr '\n' ' '
 }
 h_http=$(holders $GW_HTTP) h_ws=$(holders $GW_WS) h_mix=$(holders $GW_MIX)
+h_verloc=$(holders $GW_VERLOC)
 [ "$h_http" = "apid " ] && [ "$h_ws" = "clientd " ] && [ "$h_mix" = "mixd " ] &&
-    ok "ss -ltnp: the HTTP API port is held by apid alone, not clientd; clients by clientd; mix by mixd" ||
+    [ "$h_verloc" = "apid " ] &&
+    ok "ss -ltnp: the HTTP API and verloc ports are held by apid alone, not clientd or mixd; clients by clientd; mix by mixd" ||
     notok "ss -ltnp: each listener held by its one worker" \
-    "http: $h_http; ws: $h_ws; mix: $h_mix"
+    "http: $h_http; ws: $h_ws; mix: $h_mix; verloc: $h_verloc"
 
 "$BIN/gatewayctl" -s "$GW_SOCK" status | grep -q '^mixd ' && \
     ok "gatewayctl status (text) lists mixd" || \

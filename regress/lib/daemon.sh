@@ -40,13 +40,15 @@ gw_setup() {
 	chmod 755 "$GW_DIR"
 	base=$(gw_ports)
 	GW_WS=$base GW_MIX=$((base + 1)) GW_HTTP=$((base + 2))
+	GW_VERLOC=$((base + 3))
 	"$BIN/gatewayctl" init -D "$GW_DIR" >/dev/null || return 1
 	GW_CONF=$GW_DIR/gatewayd.yaml
 	# Quoted whole values: a new port must not match the next rule
 	# (a block at 17890 once became "178910").
 	sed -i -e "s/\"127\.0\.0\.1:9000\"/\"127.0.0.1:$GW_WS\"/" \
 	    -e "s/\"127\.0\.0\.1:1789\"/\"127.0.0.1:$GW_MIX\"/" \
-	    -e "s/\"127\.0\.0\.1:8080\"/\"127.0.0.1:$GW_HTTP\"/" "$GW_CONF"
+	    -e "s/\"127\.0\.0\.1:8080\"/\"127.0.0.1:$GW_HTTP\"/" \
+	    -e "s/\"127\.0\.0\.1:1790\"/\"127.0.0.1:$GW_VERLOC\"/" "$GW_CONF"
 	GW_SOCK=$GW_DIR/gatewayd.sock
 	GW_LOG=$GW_DIR/gatewayd.log
 	trap gw_cleanup EXIT

@@ -89,6 +89,23 @@ main(void)
 	CHECK(st == 200 && j != NULL && has(j, "location") &&
 	    json_is_object(json_object_get(j, "announce_ports")) &&
 	    has(j, "accepted_operator_terms_and_conditions"));
+	/* No verloc listener: null, which Nym reads as 1790. */
+	CHECK(json_is_null(json_object_get(json_object_get(j,
+	    "announce_ports"), "verloc_port")));
+	json_decref(j);
+	api.verloc_port = 1790;
+	j = get(&api, "/api/v1/auxiliary-details", &st);
+	CHECK(st == 200 && json_integer_value(json_object_get(
+	    json_object_get(j, "announce_ports"), "verloc_port")) == 1790);
+	json_decref(j);
+	api.verloc_port = 0;
+	/* nym-node's VerlocStats with no run of ours: both "unavailable". */
+	j = get(&api, "/api/v1/metrics/verloc", &st);
+	CHECK(st == 200 && j != NULL && json_object_size(j) == 2 &&
+	    !strcmp(json_string_value(json_object_get(j, "previous")) ?: "",
+	    "unavailable") &&
+	    !strcmp(json_string_value(json_object_get(j, "current")) ?: "",
+	    "unavailable"));
 	json_decref(j);
 	j = get(&api, "/api/v1/gateway", &st);
 	CHECK(st == 200 && j != NULL);

@@ -59,7 +59,7 @@ test_promises(void)
 	uint32_t	 t;
 	unsigned	 p;
 
-	T_BEGIN("no message goes between mixd and storaged; apid sends to the master alone; only clientd stores, only clientd has handshakes signed, keys go to mixd alone");
+	T_BEGIN("no message goes between mixd and storaged; apid sends to the master alone; only clientd stores, only clientd has handshakes signed and only apid verloc replies, keys go to mixd alone");
 	for (t = IMSG_NONE + 1; t < IMSG_TYPE_MAX; t++) {
 		CHECKF(!gw_msg_route(t, PROC_MIXD, PROC_STORAGED), "%s",
 		    gw_imsg_type_name(t));
@@ -77,6 +77,13 @@ test_promises(void)
 	for (p = 0; p < PROC_MAX; p++)
 		CHECK(gw_msg_route(IMSG_HS_SIGN, p, PROC_PARENT) ==
 		    (p == PROC_CLIENTD));
+	/* ... and verloc replies for apid alone, which parses them. */
+	for (p = 0; p < PROC_MAX; p++) {
+		CHECK(gw_msg_route(IMSG_VERLOC_SIGN, p, PROC_PARENT) ==
+		    (p == PROC_APID));
+		CHECK(gw_msg_route(IMSG_VERLOC_SIGN_RESULT, PROC_PARENT, p) ==
+		    (p == PROC_APID));
+	}
 	/* Keys go to mixd alone. */
 	for (p = 0; p < PROC_MAX; p++) {
 		CHECK(gw_msg_route(IMSG_KEY_SPHINX, PROC_PARENT, p) ==
