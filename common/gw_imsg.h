@@ -17,7 +17,7 @@
 #include "config.h"
 #include "replay.h"
 
-#define GW_IMSG_VERSION		4
+#define GW_IMSG_VERSION		5
 
 enum gw_proc {
 	PROC_PARENT,
@@ -342,6 +342,10 @@ struct gw_conf_apid {
 	/* announce.ws_port, or the first clients listener's port */
 	uint16_t	 ws_port;
 	uint16_t	 wss_port;	/* 0: none */
+	/* metrics.access_token: apid holds only its BLAKE2b-256, compared
+	 * with the hash of what a scraper presents (no length leaks). */
+	uint32_t	 metrics_token_set;	/* 0: /metrics not served */
+	uint8_t		 metrics_token_hash[32];
 };
 
 /* Any worker's slice: what a receiver of IMSG_CONF_* / IMSG_RECONF
