@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "metric_names.h"
 #include "metrics.h"
 
 /* Metric names allow [a-zA-Z0-9_:]; anything else becomes '_'. */
@@ -35,6 +36,30 @@ metrics_seen(const struct metrics_proc *procs, size_t upto, size_t ci,
 	return 0;
 }
 
+/*
+ * HELP and TYPE of one family from metric_names.c; its name, with the
+ * _total a counter takes, into name.  A name with no row (a process
+ * of another version) is still shown, untyped.
+ */
+static void
+metrics_family(FILE *fp, const char *cn, char *name, size_t len)
+{
+	const struct metric_name	*mn = metric_name_find(cn);
+	char				 base[GW_COUNTER_NAME_MAX];
+
+	if (mn == NULL) {
+		metrics_name(name, len, cn);
+		fprintf(fp, "# HELP gatewayd_%s Not described by this "
+		    "version.\n# TYPE gatewayd_%s untyped\n", name, name);
+		return;
+	}
+	metrics_name(base, sizeof(base), mn->prom != NULL ? mn->prom : cn);
+	snprintf(name, len, "%s%s", base,
+	    mn->kind == METRIC_COUNTER ? "_total" : "");
+	fprintf(fp, "# HELP gatewayd_%s %s\n# TYPE gatewayd_%s %s\n", name,
+	    mn->help, name, mn->kind == METRIC_COUNTER ? "counter" : "gauge");
+}
+
 int
 metrics_proc_decode(const uint8_t *data, size_t len, struct metrics_proc *m)
 {
@@ -58,7 +83,7 @@ void
 metrics_write(FILE *fp, const struct metrics_proc *in, size_t n, time_t now)
 {
 	struct metrics_proc	 procs[PROC_MAX];
-	char			 name[GW_COUNTER_NAME_MAX];
+	char			 name[GW_COUNTER_NAME_MAX + 8];
 	size_t			 i, j, k;
 
 	/* Label values too: a role is a word, whatever a process sent. */
@@ -90,8 +115,7 @@ metrics_write(FILE *fp, const struct metrics_proc *in, size_t n, time_t now)
 
 			if (metrics_seen(procs, i, j, cn))
 				continue;
-			metrics_name(name, sizeof(name), cn);
-			fprintf(fp, "# TYPE gatewayd_%s untyped\n", name);
+			metrics_family(fp, cn, name, sizeof(name));
 			for (k = i; k < n; k++) {
 				uint32_t m;
 

@@ -72,8 +72,11 @@ ok.append("gateway")
 for p in ("/metrics", "/api/v1/metrics/prometheus"):
     assert refused(p, "Bearer " + token)[0] == 404, p
 ok.append("no metrics.access_token: Prometheus not served (404)")
-with open(conf, "a") as f:
-    f.write('metrics:\n  access_token: "%s"\n' % token)
+text = open(conf).read()
+assert '\n  access_token: ""\n' in text
+with open(conf, "w") as f:
+    f.write(text.replace('\n  access_token: ""\n',
+                         '\n  access_token: "%s"\n' % token))
 subprocess.run([ctl, "-s", sock, "reload"], check=True,
                stdout=subprocess.DEVNULL)
 for p in ("/metrics", "/api/v1/metrics/prometheus"):
