@@ -170,6 +170,7 @@ conn_new(struct clientd *cd, int fd, const struct sockaddr *sa)
 	c->link = LINK_HTTP;
 	c->state = CS_FRESH;
 	c->accepted_ms = clientd_now_ms();
+	c->accepted_us = histogram_now_us();
 	addrkey_of(sa, cd->conf->ipv6_prefix, &c->addr);
 	do {
 		cd->next_id = (cd->next_id + 1) & 0x3fffffff;

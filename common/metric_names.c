@@ -2,6 +2,7 @@
  * The table of metric_names.h, sorted by name (metric_name_find
  * searches it in halves; the unit test checks the order).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 
 #define C	METRIC_COUNTER
 #define G	METRIC_GAUGE
+#define H	METRIC_HISTOGRAM
 
 const struct metric_name metric_names[] = {
 	{ "accept_backoffs", NULL, C,
@@ -48,6 +50,10 @@ const struct metric_name metric_names[] = {
 	    "Client bandwidth spent." },
 	{ "bytes_in", "mix_received_bytes", C,
 	    "Bytes of Sphinx packets received on the mix port." },
+	{ "client_handshake_seconds", NULL, H,
+	    "Seconds from a client connection accepted to its "
+	    "registration or authentication; buckets 1 ms to 10 s "
+	    "(limits.handshake_timeout)." },
 	{ "commit_failures", NULL, C,
 	    "LMDB commits that failed." },
 	{ "commits", NULL, C,
@@ -256,6 +262,10 @@ const struct metric_name metric_names[] = {
 	    "Sphinx packets refused for other reasons." },
 	{ "sphinx_replay", NULL, C,
 	    "Sphinx packets replayed." },
+	{ "storage_commit_seconds", NULL, H,
+	    "Seconds from a message write submitted to its LMDB commit "
+	    "done; buckets 0.1 ms to 1 s (storage.commit_interval, "
+	    "fdatasync)." },
 	{ "storaged_backpressure", NULL, C,
 	    "Times clientd paused reading from storaged." },
 	{ "tickets_credited", NULL, C,
@@ -322,4 +332,58 @@ metric_name_find(const char *name)
 {
 	return bsearch(name, metric_names, metric_nnames,
 	    sizeof(metric_names[0]), metric_cmp);
+}
+
+static const struct metric_name *
+hist_row(const char *name, size_t baselen)
+{
+	char			 base[64];
+	const struct metric_name *mn;
+
+	if (baselen == 0 || baselen >= sizeof(base))
+		return NULL;
+	memcpy(base, name, baselen);
+	base[baselen] = '\0';
+	mn = metric_name_find(base);
+	return mn != NULL && mn->kind == METRIC_HISTOGRAM ? mn : NULL;
+}
+
+enum metric_part
+metric_hist_part(const char *name, const struct metric_name **row,
+    uint32_t *le_us)
+{
+	const char	*p;
+	size_t		 len = strlen(name);
+	unsigned long	 v;
+	char		*end;
+
+	if ((p = strstr(name, "_bucket_le_")) != NULL &&
+	    (*row = hist_row(name, (size_t)(p - name))) != NULL &&
+	    p[11] >= '0' && p[11] <= '9') {
+		v = strtoul(p + 11, &end, 10);
+		if (*end == '\0' && v <= UINT32_MAX) {
+			*le_us = (uint32_t)v;
+			return METRIC_PART_BUCKET;
+		}
+	}
+	if (len > 7 && strcmp(name + len - 7, "_sum_us") == 0 &&
+	    (*row = hist_row(name, len - 7)) != NULL)
+		return METRIC_PART_SUM;
+	if (len > 6 && strcmp(name + len - 6, "_count") == 0 &&
+	    (*row = hist_row(name, len - 6)) != NULL)
+		return METRIC_PART_COUNT;
+	*row = NULL;
+	return METRIC_PART_NONE;
+}
+
+int
+metric_name_known(const char *name)
+{
+	const struct metric_name	*mn;
+	uint32_t			 le;
+
+	mn = metric_name_find(name);
+	if (mn != NULL)
+		return mn->kind != METRIC_HISTOGRAM;
+	return metric_hist_part(name, &mn, &le) != METRIC_PART_NONE;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/histogram.h"
 #include "common/metric_names.h"
 #include "common/metrics.h"
 #include "testlib.h"
@@ -46,6 +47,21 @@ described(const char *text)
 			return 0;
 		memcpy(fam, line, n);
 		fam[n] = '\0';
+		snprintf(want, sizeof(want), "# TYPE %s histogram", fam);
+		/* A histogram's samples are <family>_bucket, _sum, _count. */
+		if (strstr(text, want) == NULL) {
+			static const char *suf[] = { "_bucket", "_sum",
+			    "_count" };
+			size_t k, sl;
+
+			for (k = 0; k < 3; k++) {
+				sl = strlen(suf[k]);
+				if (n > sl && strcmp(fam + n - sl, suf[k]) == 0) {
+					fam[n - sl] = '\0';
+					break;
+				}
+			}
+		}
 		snprintf(want, sizeof(want), "# HELP %s ", fam);
 		if (strstr(text, want) == NULL || strstr(text, want) > strstr(
 		    text, line))
@@ -119,5 +135,53 @@ main(void)
 	CHECK(strstr(text, "gatewayd_packets_in{") == NULL);
 	T_END();
 	free(text);
+
+	T_BEGIN("histogram: observe is cumulative; rendered le, +Inf, sum");
+	{
+		static struct gw_counters	 cs;
+		static const uint32_t		 b[] = { 1000, 5000, 10000 };
+		struct histogram		 h;
+		const uint64_t			 obs[] = { 0, 1000, 1001, 7000,
+						    20000 };
+
+		histogram_init(&h, &cs, "storage_commit_seconds", b, 3);
+		for (i = 0; i < 5; i++)
+			histogram_observe(&h, obs[i]);
+		CHECK(*h.bucket[0] == 2 && *h.bucket[1] == 3 &&
+		    *h.bucket[2] == 4 && *h.count == 5 &&
+		    *h.sum_us == 29001);
+		memset(&m[0], 0, sizeof(m[0]));
+		snprintf(m[0].p.role, sizeof(m[0].p.role), "storaged");
+		m[0].p.ncounters = cs.n;
+		memcpy(m[0].c, cs.c, cs.n * sizeof(cs.c[0]));
+		text = NULL;
+		fp = open_memstream(&text, &len);
+		metrics_write(fp, m, 1, 0);
+		fclose(fp);
+		CHECKF(described(text), "%s", text);
+		CHECK(strstr(text, "# TYPE gatewayd_storage_commit_seconds "
+		    "histogram\n"));
+		CHECK(strstr(text, "gatewayd_storage_commit_seconds_bucket{"
+		    "process=\"storaged\",le=\"0.001\"} 2\n"
+		    "gatewayd_storage_commit_seconds_bucket{"
+		    "process=\"storaged\",le=\"0.005\"} 3\n"
+		    "gatewayd_storage_commit_seconds_bucket{"
+		    "process=\"storaged\",le=\"0.01\"} 4\n"
+		    "gatewayd_storage_commit_seconds_bucket{"
+		    "process=\"storaged\",le=\"+Inf\"} 5\n"
+		    "gatewayd_storage_commit_seconds_sum{"
+		    "process=\"storaged\"} 0.029001\n"
+		    "gatewayd_storage_commit_seconds_count{"
+		    "process=\"storaged\"} 5\n"));
+		CHECK(strstr(text, "_bucket_le_") == NULL &&
+		    strstr(text, "_sum_us") == NULL);
+		CHECK(metric_name_known("storage_commit_seconds_count") &&
+		    metric_name_known("storage_commit_seconds_bucket_le_7") &&
+		    !metric_name_known("storage_commit_seconds") &&
+		    !metric_name_known("packets_in_count") &&
+		    !metric_name_known("storage_commit_seconds_bucket_le_x"));
+		free(text);
+	}
+	T_END();
 	return t_done();
 }
