@@ -106,7 +106,8 @@ metrics_histogram(FILE *fp, const struct metrics_proc *procs,
 			    METRIC_PART_BUCKET && r == mn)
 				fprintf(fp, "gatewayd_%s_bucket{process=\"%s\","
 				    "le=\"%.6g\"} %llu\n", fam, p->p.role,
-				    le / 1e6, (unsigned long long)p->c[m].value);
+				    le / 1e6,
+				    (unsigned long long)p->c[m].value);
 		fprintf(fp, "gatewayd_%s_bucket{process=\"%s\",le=\"+Inf\"} "
 		    "%llu\ngatewayd_%s_sum{process=\"%s\"} %.6f\n"
 		    "gatewayd_%s_count{process=\"%s\"} %llu\n", fam,
@@ -142,6 +143,7 @@ metrics_write(FILE *fp, const struct metrics_proc *in, size_t n, time_t now)
 	char			 name[GW_COUNTER_NAME_MAX + 8];
 	size_t			 i, j, k;
 	uint32_t		 le;
+	enum metric_part	 part;
 
 	/* Label values too: a role is a word, whatever a process sent. */
 	if (n > PROC_MAX)
@@ -172,13 +174,12 @@ metrics_write(FILE *fp, const struct metrics_proc *in, size_t n, time_t now)
 
 			if (metrics_seen(procs, i, j, cn))
 				continue;
-			if (metric_hist_part(cn, &mn, &le) != METRIC_PART_NONE) {
-				/* Once per histogram: at its _count. */
-				if (metric_hist_part(cn, &mn, &le) ==
-				    METRIC_PART_COUNT)
-					metrics_histogram(fp, procs, n, i, mn);
+			part = metric_hist_part(cn, &mn, &le);
+			/* A histogram's parts: once, at its _count. */
+			if (part == METRIC_PART_COUNT)
+				metrics_histogram(fp, procs, n, i, mn);
+			if (part != METRIC_PART_NONE)
 				continue;
-			}
 			metrics_family(fp, cn, name, sizeof(name));
 			for (k = i; k < n; k++) {
 				uint32_t m;

@@ -56,7 +56,8 @@ described(const char *text)
 
 			for (k = 0; k < 3; k++) {
 				sl = strlen(suf[k]);
-				if (n > sl && strcmp(fam + n - sl, suf[k]) == 0) {
+				if (n > sl &&
+				    strcmp(fam + n - sl, suf[k]) == 0) {
 					fam[n - sl] = '\0';
 					break;
 				}
