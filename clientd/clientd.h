@@ -101,6 +101,7 @@ struct outmsg {
 	uint64_t	 seq;		/* inbox seq, 0 if none */
 	uint64_t	 ack;		/* mixd's ack id, 0 if none */
 	uint32_t	 len;
+	uint64_t	 rx_us;		/* from mixd: delivery_seconds */
 };
 
 struct clientd;
@@ -261,6 +262,8 @@ struct clientd {
 			*c_handshake_deadline;
 	/* accept -> registered or authenticated */
 	struct histogram	 h_handshake;
+	/* mixd handed a message on -> its frame written */
+	struct histogram	 h_delivery;
 };
 
 /* clientd_core.c: below every layer. */

@@ -186,6 +186,8 @@ clientd_init(struct clientd *cd, struct worker *w)
 #undef C
 	histogram_init(&cd->h_handshake, k, "client_handshake_seconds",
 	    clientd_handshake_bounds, nitems(clientd_handshake_bounds));
+	histogram_init(&cd->h_delivery, k, "delivery_seconds",
+	    gw_delivery_bounds, GW_DELIVERY_NBOUNDS);
 	admission_init(cd);
 	delivery_init(cd);
 	cd->ev = &router_events;

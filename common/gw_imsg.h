@@ -422,6 +422,7 @@ struct gw_ctl_result {
 struct gw_store_msg {
 	uint8_t		 client[GW_CLIENT_ID_LEN];
 	uint64_t	 tag;		/* the sender's, echoed in the result */
+	uint64_t	 rx_us;		/* gw_mix_deliver's; 0: none */
 };
 
 struct gw_store_result {
@@ -567,6 +568,9 @@ struct gw_mix_forward {
 struct gw_mix_deliver {
 	uint8_t		 client[GW_CLIENT_ID_LEN];
 	uint64_t	 ack_id;	/* 0: no ack waits for this message */
+	/* CLOCK_MONOTONIC microseconds (one clock for every process of
+	 * the host) when mixd handed it on: delivery_seconds. */
+	uint64_t	 rx_us;
 };
 
 enum gw_settle_outcome {

@@ -6,6 +6,11 @@
 #include "log.h"
 #include "proc.h"
 
+const uint32_t gw_delivery_bounds[GW_DELIVERY_NBOUNDS] = {
+	100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000,
+	250000, 1000000, 10000000
+};
+
 void
 histogram_init(struct histogram *h, struct gw_counters *cs,
     const char *name, const uint32_t *bounds, unsigned n)

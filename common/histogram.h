@@ -23,6 +23,10 @@ struct histogram {
 	uint64_t	*sum_us, *count;
 };
 
+/* delivery_seconds, in clientd and storaged alike: 0.1 ms to 10 s. */
+#define GW_DELIVERY_NBOUNDS	13
+extern const uint32_t	gw_delivery_bounds[GW_DELIVERY_NBOUNDS];
+
 /* bounds: n ascending microsecond bounds, n <= HISTOGRAM_BUCKETS_MAX. */
 void		histogram_init(struct histogram *, struct gw_counters *,
 		    const char *name, const uint32_t *bounds, unsigned n);

@@ -96,6 +96,10 @@ const struct metric_name metric_names[] = {
 	    "Final packets dropped because clientd was not there." },
 	{ "deliver_queue_full", NULL, C,
 	    "Final packets dropped because the clientd queue was full." },
+	{ "delivery_seconds", NULL, H,
+	    "Seconds from mixd handing on a message for a client to its "
+	    "frame written to the client's WebSocket (clientd) or its "
+	    "inbox commit (storaged); buckets 0.1 ms to 10 s." },
 	{ "dns_failures", NULL, C,
 	    "DNS lookups that failed." },
 	{ "dns_lookups", NULL, C,

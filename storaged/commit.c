@@ -49,6 +49,7 @@ commit_defer(struct storaged *sd, struct imsgev *iev, uint32_t type,
 	p->ok_off = (uint16_t)ok_off;
 	memcpy(p->data, reply, len);
 	p->t_us = type == IMSG_STORE_RESULT ? histogram_now_us() : 0;
+	p->rx_us = 0;
 }
 
 void
@@ -131,6 +132,9 @@ commit_now(struct storaged *sd)
 		if (!failed && p->type == IMSG_STORE_RESULT) {
 			*sd->c_acked += 1;
 			histogram_observe(&sd->h_commit, now_us - p->t_us);
+			if (p->rx_us != 0 && p->rx_us <= now_us)
+				histogram_observe(&sd->h_delivery,
+				    now_us - p->rx_us);
 		}
 		/* A sibling whose channel closed is gone: nobody to tell. */
 		if (sd->w->peer[p->proc] == NULL)

@@ -34,6 +34,8 @@ storaged_counters_init(struct storaged *sd)
 	sd->c_commits = counter_get(cs, "commits");
 	histogram_init(&sd->h_commit, cs, "storage_commit_seconds",
 	    commit_bounds, nitems(commit_bounds));
+	histogram_init(&sd->h_delivery, cs, "delivery_seconds",
+	    gw_delivery_bounds, GW_DELIVERY_NBOUNDS);
 	sd->c_commit_fail = counter_get(cs, "commit_failures");
 	sd->c_delivered_deleted = counter_get(cs, "messages_deleted");
 	sd->c_purged = counter_get(cs, "messages_purged");
@@ -98,6 +100,7 @@ storaged_store(struct storaged *sd, struct imsgev *iev, struct imsg *imsg)
 	r.ok = 1;
 	commit_defer(sd, iev, IMSG_STORE_RESULT, imsg->hdr.peerid, &r,
 	    sizeof(r), offsetof(struct gw_store_result, ok));
+	sd->pending[sd->npending - 1].rx_us = hdr.rx_us;
 	commit_wrote(sd);
 }
 

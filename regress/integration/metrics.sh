@@ -17,7 +17,7 @@ gw_setup || { notok setup "init failed"; exit 1; }
 gw_start || { notok "daemon starts" "$(tail -5 "$GW_LOG")"; exit 1; }
 # Traffic, so the histograms have observations: a registration (the
 # handshake histogram) and three messages for it while it is offline,
-# stored (the commit histogram).
+# stored (the commit histogram, and delivery_seconds in storaged).
 CL=$(gw_register)
 "$TOP/$O/regress/bin/tool_mixnode" -d -c "$CL" -N 3 -g "127.0.0.1:$GW_MIX" \
     -k "$GW_DIR/keys/x25519_sphinx.pub" -t 20 > "$GW_DIR/mix.out" 2>&1
@@ -51,13 +51,15 @@ unit = {"bytes_in": "mix_received_bytes",
 up = {s.labels["process"] for s in fams["gatewayd_process_uptime_seconds"].samples}
 assert up == {"gatewayd", "mixd", "clientd", "credd", "storaged", "apid"}, up
 hist = {"client_handshake_seconds": "clientd",
-        "storage_commit_seconds": "storaged"}
+        "storage_commit_seconds": "storaged",
+        "delivery_seconds": "storaged"}
 for h, proc in hist.items():
     f = fams["gatewayd_" + h]
     assert f.type == "histogram" and f.documentation, h
     b = [(float(s.labels["le"]), s.value) for s in f.samples
          if s.name.endswith("_bucket") and s.labels["process"] == proc]
-    n = [s.value for s in f.samples if s.name.endswith("_count")]
+    n = [s.value for s in f.samples if s.name.endswith("_count")
+         and s.labels["process"] == proc]
     assert b[-1][0] == float("inf") and b[-1][1] == n[0] >= 1, (h, b, n)
     assert all(x[1] <= y[1] for x, y in zip(b, b[1:])), (h, b)
     assert [x[0] for x in b] == sorted(x[0] for x in b), (h, b)
