@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "apid.h"
 #include "log.h"
 #include "util.h"
@@ -91,6 +93,9 @@ apid_apply_conf(struct apid *ad, const struct gw_conf_apid *c)
 	ad->api.wss_port = c->wss_port;
 	ad->api.enforce_zk_nyms = c->enforce_zk_nyms;
 	ad->api.accept_terms = c->accept_terms != 0;
+	ad->api.metrics_token_set = c->metrics_token_set != 0;
+	memcpy(ad->api.metrics_token_hash, c->metrics_token_hash,
+	    sizeof(ad->api.metrics_token_hash));
 }
 
 /* The port of "a.b.c.d:port" or "[v6]:port", as the master formatted
@@ -144,15 +149,31 @@ apid_start(struct worker *w)
 static void
 apid_reconf(struct worker *w, const void *conf)
 {
+	struct apid			*ad = w->role;
+	const struct gw_conf_apid	*n = conf;
+
+	w->conf.apid.ws_port = n->ws_port;
+	w->conf.apid.wss_port = n->wss_port;
+	w->conf.apid.enforce_zk_nyms = n->enforce_zk_nyms;
+	w->conf.apid.accept_terms = n->accept_terms;
+	/* The old token's hash goes: a reload may have revoked it. */
+	sodium_memzero(w->conf.apid.metrics_token_hash,
+	    sizeof(w->conf.apid.metrics_token_hash));
+	w->conf.apid.metrics_token_set = n->metrics_token_set;
+	memcpy(w->conf.apid.metrics_token_hash, n->metrics_token_hash,
+	    sizeof(w->conf.apid.metrics_token_hash));
+	apid_apply_conf(ad, &w->conf.apid);
+}
+
+static void
+apid_stop(struct worker *w)
+{
 	struct apid	*ad = w->role;
 
-	w->conf.apid.ws_port = ((const struct gw_conf_apid *)conf)->ws_port;
-	w->conf.apid.wss_port = ((const struct gw_conf_apid *)conf)->wss_port;
-	w->conf.apid.enforce_zk_nyms =
-	    ((const struct gw_conf_apid *)conf)->enforce_zk_nyms;
-	w->conf.apid.accept_terms =
-	    ((const struct gw_conf_apid *)conf)->accept_terms;
-	apid_apply_conf(ad, &w->conf.apid);
+	sodium_memzero(w->conf.apid.metrics_token_hash,
+	    sizeof(w->conf.apid.metrics_token_hash));
+	sodium_memzero(ad->api.metrics_token_hash,
+	    sizeof(ad->api.metrics_token_hash));
 }
 
 static void
@@ -195,6 +216,7 @@ static const struct worker_ops apid_ops = {
 	},
 	.start = apid_start,
 	.reconf = apid_reconf,
+	.stop = apid_stop,
 	.counters = apid_counters,
 };
 

@@ -5,6 +5,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
 
 #include "buildinfo.h"
 #include "node_api.h"
@@ -80,9 +83,32 @@ route_build_information(struct node_api_resp *r)
 	    gw_build_commit_branch, gw_build_target);
 }
 
+/*
+ * nym-node's bearer check (nym: common/http-api-common/src/middleware/
+ * bearer_auth.rs): "Bearer <token>" or nothing; every failure is 401.
+ * Both sides hashed, so the compare takes the same time whatever the
+ * length or content of the guess.
+ */
+static int
+metrics_authorized(const struct node_api *api, const char *authz)
+{
+	uint8_t		 h[32];
+	int		 rv;
+
+	if (authz == NULL || strncmp(authz, "Bearer ", 7) != 0 ||
+	    authz[7] == '\0')
+		return 0;
+	crypto_generichash(h, sizeof(h), (const uint8_t *)authz + 7,
+	    strlen(authz + 7), NULL, 0);
+	rv = sodium_memcmp(h, api->metrics_token_hash, sizeof(h)) == 0;
+	sodium_memzero(h, sizeof(h));
+	return rv;
+}
+
 void
 node_api_route(const struct node_api *api, const char *method,
-    const char *path, time_t now, struct node_api_resp *r)
+    const char *path, const char *authz, time_t now,
+    struct node_api_resp *r)
 {
 	char	 wss[8];
 	size_t	 plen = strcspn(path, "?#");	/* nym-api adds ?output= */
@@ -118,9 +144,18 @@ node_api_route(const struct node_api *api, const char *method,
 		    "\"mixnet_websockets\":{\"ws_port\":%u,\"wss_port\":%s}}}",
 		    api->enforce_zk_nyms ? "true" : "false", api->ws_port,
 		    wss);
-	else if (IS("/metrics") || IS("/api/v1/metrics/prometheus")) {
-		r->status = 200;
-		r->metrics = 1;
+	else if ((IS("/metrics") || IS("/api/v1/metrics/prometheus")) &&
+	    api->metrics_token_set) {
+		/* Without a token nym-node does not mount the route
+		 * (nym-node/src/node/http/router/api/v1/metrics/mod.rs):
+		 * 404 below, like any unknown path. */
+		if (metrics_authorized(api, authz)) {
+			r->status = 200;
+			r->metrics = 1;
+		} else
+			resp_json(r, 401, "{\"error\":\"`Authorization` "
+			    "header does not contain the correct `Bearer` "
+			    "token\"}");
 	} else
 		resp_json(r, 404, "{\"error\":\"not found\"}");
 #undef IS
@@ -179,4 +214,47 @@ node_api_parse(const char *buf, size_t len, char *method, size_t mlen,
 	path[sp2 - sp1 - 1] = '\0';
 	*used = (size_t)(end - buf);
 	return 1;
+}
+
+/* RFC 9110 5.6.3 optional whitespace. */
+static int
+is_ows(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+int
+node_api_header(const char *head, size_t used, const char *name,
+    char *out, size_t outlen)
+{
+	const char	*p, *end = head + used, *eol, *v, *ve;
+	size_t		 nlen = strlen(name);
+	int		 found = 0;
+
+	*out = '\0';
+	/* Skip the request line; each header line ends in CRLF. */
+	if ((p = memchr(head, '\n', used)) == NULL)
+		return 0;
+	for (p++; p < end; p = eol + 1) {
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;
+		if ((size_t)(eol - p) <= nlen || p[nlen] != ':' ||
+		    strncasecmp(p, name, nlen) != 0)
+			continue;
+		if (found++)
+			return -1;
+		v = p + nlen + 1;
+		ve = eol;
+		if (ve > v && ve[-1] == '\r')
+			ve--;
+		while (v < ve && is_ows((unsigned char)*v))
+			v++;
+		while (ve > v && is_ows((unsigned char)ve[-1]))
+			ve--;
+		if ((size_t)(ve - v) >= outlen)
+			return -1;
+		memcpy(out, v, (size_t)(ve - v));
+		out[ve - v] = '\0';
+	}
+	return found;
 }

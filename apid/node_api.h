@@ -23,10 +23,13 @@ struct node_api {
 	int		 enforce_zk_nyms;
 	int		 accept_terms;	/* the operator's, in the config */
 	uint16_t	 verloc_port;	/* 0: no verloc listener */
+	/* metrics.access_token's BLAKE2b-256 (gw_conf_apid) */
+	int		 metrics_token_set;	/* 0: no Prometheus route */
+	uint8_t		 metrics_token_hash[32];
 };
 
 struct node_api_resp {
-	int		 status;	/* 200, 400, 404, 405 */
+	int		 status;	/* 200, 400, 401, 404, 405 */
 	int		 metrics;	/* caller must answer /metrics */
 	size_t		 len;
 	char		 body[NODE_API_BODY_MAX];
@@ -39,8 +42,17 @@ struct node_api_resp {
  */
 int	node_api_parse(const char *buf, size_t len, char *method,
 	    size_t mlen, char *path, size_t plen, size_t *used);
-/* Route a parsed request. */
+/*
+ * The value of header `name' (case-insensitive) in a head that
+ * node_api_parse accepted (its first `used' bytes), without the spaces
+ * around it, NUL-ended in out.  1: found once, 0: absent, -1: sent
+ * twice or longer than outlen - 1 (treated as wrong by the caller).
+ */
+int	node_api_header(const char *head, size_t used, const char *name,
+	    char *out, size_t outlen);
+/* Route a parsed request; authz: its Authorization header, or NULL. */
 void	node_api_route(const struct node_api *, const char *method,
-	    const char *path, time_t now, struct node_api_resp *);
+	    const char *path, const char *authz, time_t now,
+	    struct node_api_resp *);
 
 #endif

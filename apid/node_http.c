@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "accept.h"
 #include "addrcount.h"
 #include "log.h"
@@ -96,13 +98,16 @@ conn_respond(struct node_http_conn *c, int status, const char *type,
 	const char	*reason = status == 200 ? "OK" : status == 400 ?
 			    "Bad Request" : status == 404 ? "Not Found" :
 			    status == 405 ? "Method Not Allowed" :
+			    status == 401 ? "Unauthorized" :
 			    "Service Unavailable";
 	int		 n;
 
+	/* RFC 9110 11.6.1: a 401 names its scheme. */
 	c->out = xmalloc(len + 256);
-	n = snprintf(c->out, 256, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
+	n = snprintf(c->out, 256, "HTTP/1.1 %d %s\r\n%sContent-Type: %s\r\n"
 	    "Content-Length: %zu\r\nConnection: close\r\n\r\n", status,
-	    reason, type, len);
+	    reason, status == 401 ? "WWW-Authenticate: Bearer\r\n" : "",
+	    type, len);
 	if (!c->head_only)
 		memcpy(c->out + n, body, len);
 	c->outlen = (size_t)n + (c->head_only ? 0 : len);
@@ -118,9 +123,9 @@ static void
 conn_request(struct node_http_conn *c)
 {
 	struct node_api_resp	*r;
-	char			 method[16], path[1024];
+	char			 method[16], path[1024], authz[512];
 	size_t			 used;
-	int			 rv;
+	int			 rv, ha;
 
 	rv = node_api_parse(c->in, c->inlen, method, sizeof(method), path,
 	    sizeof(path), &used);
@@ -133,8 +138,13 @@ conn_request(struct node_http_conn *c)
 		return;
 	}
 	c->head_only = strcmp(method, "HEAD") == 0;
+	/* Twice or too long: no header, hence refused if it matters. */
+	ha = node_api_header(c->in, used, "Authorization", authz,
+	    sizeof(authz));
 	r = xmalloc(sizeof(*r));
-	node_api_route(c->nh->api, method, path, time(NULL), r);
+	node_api_route(c->nh->api, method, path, ha == 1 ? authz : NULL,
+	    time(NULL), r);
+	sodium_memzero(authz, sizeof(authz));
 	if (r->metrics) {
 		/* Counters live in every process: wait for them, still
 		 * within the connection's deadline. */

@@ -270,4 +270,6 @@ auth_done(struct conn *c)
 	    reply_upgrade_json(c->cd->upgrade_mode));
 	conn_send_text(c, out, (size_t)n);
 	*c->cd->c_auth_ok += 1;
+	histogram_observe(&c->cd->h_handshake,
+	    histogram_now_us() - c->accepted_us);
 }

@@ -32,6 +32,7 @@
 #include "accept.h"
 #include "addrcount.h"
 #include "client_crypto.h"
+#include "histogram.h"
 #include "ratelog.h"
 #include "sandbox.h"
 #include "worker.h"
@@ -100,6 +101,7 @@ struct outmsg {
 	uint64_t	 seq;		/* inbox seq, 0 if none */
 	uint64_t	 ack;		/* mixd's ack id, 0 if none */
 	uint32_t	 len;
+	uint64_t	 rx_us;		/* from mixd: delivery_seconds */
 };
 
 struct clientd;
@@ -116,6 +118,7 @@ struct conn {
 	int			 counted;	/* in cd->addrs */
 	int			 preauth;	/* in cd->preauth */
 	uint64_t		 accepted_ms;	/* the handshake deadline */
+	uint64_t		 accepted_us;	/* the handshake histogram */
 	int			 out_paused;	/* in cd->slow */
 	uint64_t		 out_paused_ms;
 	uint32_t		 frags;		/* of the message being read */
@@ -257,6 +260,10 @@ struct clientd {
 			*c_preauth_refused_addr, *c_preauth_open,
 			*c_output_paused, *c_fragments_refused,
 			*c_handshake_deadline;
+	/* accept -> registered or authenticated */
+	struct histogram	 h_handshake;
+	/* mixd handed a message on -> its frame written */
+	struct histogram	 h_delivery;
 };
 
 /* clientd_core.c: below every layer. */

@@ -11,6 +11,7 @@
 
 #include "clientd.h"
 #include "log.h"
+#include "util.h"
 
 int
 clientd_sendv(struct clientd *cd, enum gw_proc p, uint32_t type,
@@ -119,6 +120,12 @@ clientd_flow_check(struct clientd *cd)
 		evtimer_add(cd->flow_ev, &flow_poll);
 }
 
+/* Microseconds: 1 ms (loopback) to 10 s (limits.handshake_timeout). */
+static const uint32_t clientd_handshake_bounds[] = {
+	1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000,
+	1000000, 2500000, 5000000, 10000000
+};
+
 void
 clientd_init(struct clientd *cd, struct worker *w)
 {
@@ -177,6 +184,10 @@ clientd_init(struct clientd *cd, struct worker *w)
 	C(c_fragments_refused, "fragmented_messages_refused");
 	C(c_handshake_deadline, "handshake_deadlines");
 #undef C
+	histogram_init(&cd->h_handshake, k, "client_handshake_seconds",
+	    clientd_handshake_bounds, nitems(clientd_handshake_bounds));
+	histogram_init(&cd->h_delivery, k, "delivery_seconds",
+	    gw_delivery_bounds, GW_DELIVERY_NBOUNDS);
 	admission_init(cd);
 	delivery_init(cd);
 	cd->ev = &router_events;

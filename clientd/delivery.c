@@ -84,12 +84,13 @@ delivery_stored(struct clientd *cd, const struct gw_store_result *r)
 
 static void
 delivery_store(struct clientd *cd, const uint8_t *client, const uint8_t *msg,
-    size_t len, uint64_t ack)
+    size_t len, uint64_t ack, uint64_t rx_us)
 {
 	struct gw_store_msg	 hdr;
 
 	memset(&hdr, 0, sizeof(hdr));
 	memcpy(hdr.client, client, sizeof(hdr.client));
+	hdr.rx_us = rx_us;
 	/* Echoed in the result: the ack to settle once committed. */
 	hdr.tag = ack;
 	if (clientd_send2(cd, PROC_STORAGED, IMSG_STORE_MESSAGE, 0, &hdr,
@@ -117,11 +118,14 @@ delivery_mix(struct clientd *cd, const uint8_t *data, size_t len)
 	if (c != NULL && c->state == CS_READY && !c->inbox_dirty &&
 	    !c->draining && conn_room(c, len + CLIENT_FRAME_OVERHEAD) &&
 	    delivery_push(c, msg, len, 0, hdr.ack_id) == 0) {
+		/* The frame just queued times the delivery. */
+		c->oq[(c->oq_head + c->oq_n - 1) % c->oq_cap].rx_us =
+		    hdr.rx_us;
 		*cd->c_pushed += 1;
 		conn_flush(c);
 		return;
 	}
-	delivery_store(cd, hdr.client, msg, len, hdr.ack_id);
+	delivery_store(cd, hdr.client, msg, len, hdr.ack_id, hdr.rx_us);
 	if (c != NULL) {
 		c->inbox_dirty = 1;
 		c->store_gen++;

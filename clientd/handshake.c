@@ -184,4 +184,6 @@ handshake_done(struct conn *c)
 	    c->version, reply_upgrade_json(c->cd->upgrade_mode));
 	conn_send_text(c, out, (size_t)n);
 	*c->cd->c_reg_ok += 1;
+	histogram_observe(&c->cd->h_handshake,
+	    histogram_now_us() - c->accepted_us);
 }

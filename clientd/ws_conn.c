@@ -170,6 +170,7 @@ conn_new(struct clientd *cd, int fd, const struct sockaddr *sa)
 	c->link = LINK_HTTP;
 	c->state = CS_FRESH;
 	c->accepted_ms = clientd_now_ms();
+	c->accepted_us = histogram_now_us();
 	addrkey_of(sa, cd->conf->ipv6_prefix, &c->addr);
 	do {
 		cd->next_id = (cd->next_id + 1) & 0x3fffffff;
@@ -377,6 +378,7 @@ conn_oq_written(struct conn *c)
 {
 	size_t		 queued, sent;
 	struct outmsg	*m;
+	uint64_t	 now_us;
 
 	if (c->ws == NULL)
 		return;
@@ -388,6 +390,9 @@ conn_oq_written(struct conn *c)
 		c->oq_head = (c->oq_head + 1) % c->oq_cap;
 		c->oq_n--;
 		c->oq_bytes -= m->len;
+		if (m->rx_us != 0 && m->rx_us <= (now_us = histogram_now_us()))
+			histogram_observe(&c->cd->h_delivery,
+			    now_us - m->rx_us);
 		if (m->seq != 0 || m->ack != 0)
 			c->cd->ev->written(c, m->seq, m->ack);
 	}
@@ -608,7 +613,7 @@ conn_queue(struct conn *c, uint8_t opcode, const uint8_t *data, size_t len,
 	if (wslay_event_queue_msg(c->ws, &m) != 0)
 		return -1;
 	c->oq[(c->oq_head + c->oq_n) % c->oq_cap] =
-	    (struct outmsg){ seq, ack, (uint32_t)len };
+	    (struct outmsg){ seq, ack, (uint32_t)len, 0 };
 	c->oq_n++;
 	c->oq_bytes += len;
 	return 0;

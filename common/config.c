@@ -338,7 +338,8 @@ parse_scalar(struct cstate *st, int k, const yaml_mark_t *m, const char *s)
 	long long		 v;
 
 	if (*s == '\0' && ck->type != CK_HOST && ck->type != CK_FILE &&
-	    ck->type != CK_BECH32 && ck->type != CK_URL) {
+	    ck->type != CK_BECH32 && ck->type != CK_URL &&
+	    ck->type != CK_TOKEN) {
 		cerr(st, m, "%s: missing value", ck->full);
 		return;
 	}
@@ -376,6 +377,17 @@ parse_scalar(struct cstate *st, int k, const yaml_mark_t *m, const char *s)
 			memset(field, 0, GW_URL_MAX);
 		else
 			(void)parse_url(st, k, m, s, field);
+		break;
+	case CK_TOKEN:
+		/* Never echoed: the value is a secret. */
+		if (len >= GW_TOKEN_MAX || !config_valid_token(s)) {
+			cerr(st, m, "%s: not a bearer token (at most %d of "
+			    "A-Z a-z 0-9 - . _ ~ + / then =)", ck->full,
+			    GW_TOKEN_MAX - 1);
+			return;
+		}
+		memset(field, 0, GW_TOKEN_MAX);
+		gw_strlcpy(field, s, GW_TOKEN_MAX);
 		break;
 	case CK_KEY58:
 		if (len >= GW_KEY58_MAX ||

@@ -19,6 +19,8 @@
 #define GW_IP_TEXT_MAX		46	/* INET6_ADDRSTRLEN */
 #define GW_URL_MAX		512
 #define GW_HOST_MAX		256
+/* metrics.access_token: RFC 6750 b64token, NUL-ended */
+#define GW_TOKEN_MAX		256
 #define GW_USER_MAX		32
 /* bech32: at most 90 characters (BIP-173) */
 #define GW_COSMOS_ADDR_MAX	91
@@ -103,6 +105,9 @@ struct gw_config {
 	uint32_t	 inbox_max_messages;	/* per client */
 	uint32_t	 commit_interval_ms;	/* group commit */
 	uint32_t	 commit_batch;		/* messages per commit */
+
+	/* Prometheus on the HTTP API: "" serves it to nobody */
+	char		 metrics_token[GW_TOKEN_MAX];
 };
 
 /* Defaults, also the embedded config that `make run` starts from. */

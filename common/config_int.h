@@ -36,6 +36,7 @@ enum {
 	K_MAX_UNAUTH_ADDR, K_V6_PREFIX,
 	K_STORAGE, K_MAP_SIZE, K_RETENTION, K_INBOX_MAX, K_COMMIT_INTERVAL,
 	K_COMMIT_BATCH,
+	K_METRICS, K_METRICS_TOKEN,
 	K_NKEYS
 };
 
@@ -57,7 +58,8 @@ enum config_ktype {
 	CK_FILE,	/* char[PATH_MAX], may be empty */
 	CK_BECH32,	/* char[GW_COSMOS_ADDR_MAX], "n1..." or empty */
 	CK_URL,		/* char[GW_URL_MAX], one URL or empty */
-	CK_KEY58	/* char[GW_KEY58_MAX], base58 of 32 bytes */
+	CK_KEY58,	/* char[GW_KEY58_MAX], base58 of 32 bytes */
+	CK_TOKEN	/* char[GW_TOKEN_MAX], a secret, may be empty */
 };
 
 struct config_key {
@@ -100,6 +102,8 @@ int	config_listen_conflict(const struct gw_listen *,
 
 int	config_valid_user(const char *);
 int	config_has_control(const char *);
+/* RFC 6750 2.1 b64token, or "". */
+int	config_valid_token(const char *);
 
 /* Formatting shared by the printer and the parser's range messages. */
 void	config_fmt_duration(char *, size_t, uint64_t ms);

@@ -147,9 +147,27 @@ const struct config_key config_keys[] = {
 	    0, 1 * MS_S, 0),
 	KEY(K_COMMIT_BATCH, K_STORAGE, "commit_batch",
 	    "storage.commit_batch", CK_UINT, commit_batch, 1, 65536, 0),
+	SECTION(K_METRICS, "metrics"),
+	KEY(K_METRICS_TOKEN, K_METRICS, "access_token",
+	    "metrics.access_token", CK_TOKEN, metrics_token, 0, 0, 0),
 };
 const size_t config_nkeys = nitems(config_keys);
 _Static_assert(nitems(config_keys) == K_NKEYS, "config_keys incomplete");
+
+int
+config_valid_token(const char *s)
+{
+	const char	*p = s;
+
+	while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+	    (*p >= '0' && *p <= '9') || (*p != '\0' && strchr("-._~+/", *p)))
+		p++;
+	if (p == s && *p != '\0')
+		return 0;
+	while (*p == '=')
+		p++;
+	return *p == '\0';
+}
 
 int
 config_all_digits(const char *s)

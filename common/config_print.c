@@ -136,7 +136,7 @@ static const struct {
 	[CK_SECTION] = { 0, 0 },
 	[CK_USER] = { 1, 0 }, [CK_PATH] = { 1, 0 }, [CK_HOST] = { 1, 0 },
 	[CK_FILE] = { 1, 0 }, [CK_BECH32] = { 1, 0 }, [CK_URL] = { 1, 0 },
-	[CK_KEY58] = { 1, 0 },
+	[CK_KEY58] = { 1, 0 }, [CK_TOKEN] = { 1, 0 },
 	[CK_PORT] = { 0, sizeof(uint16_t) }, [CK_BOOL] = { 0, sizeof(int) },
 	[CK_UINT] = { 0, sizeof(uint32_t) },
 	[CK_MSEC] = { 0, sizeof(uint32_t) }, [CK_SEC] = { 0, sizeof(uint32_t) },
@@ -171,6 +171,12 @@ print_value(const struct gw_config *c, const struct config_key *k,
 	unsigned			 i;
 	int				 b;
 
+	/* A secret is not printed: "(set)" is no token, so a printed
+	 * config with one does not pass -n again by accident. */
+	if (k->type == CK_TOKEN && *(const char *)field(c, k) != '\0') {
+		fputs("\"(set)\"\n", fp);
+		return;
+	}
 	if (ck_held[k->type].string) {
 		config_print_scalar(fp, field(c, k));
 		fputc('\n', fp);

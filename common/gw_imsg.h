@@ -363,6 +363,10 @@ struct gw_conf_apid {
 	uint16_t	 ws_port;
 	uint16_t	 wss_port;	/* 0: none */
 	int32_t		 accept_terms;	/* operator.accept_terms */
+	/* metrics.access_token: apid holds only its BLAKE2b-256, compared
+	 * with the hash of what a scraper presents (no length leaks). */
+	uint32_t	 metrics_token_set;	/* 0: /metrics not served */
+	uint8_t		 metrics_token_hash[32];
 };
 
 /* Any worker's slice: what a receiver of IMSG_CONF_* / IMSG_RECONF
@@ -439,6 +443,7 @@ struct gw_ctl_result {
 struct gw_store_msg {
 	uint8_t		 client[GW_CLIENT_ID_LEN];
 	uint64_t	 tag;		/* the sender's, echoed in the result */
+	uint64_t	 rx_us;		/* gw_mix_deliver's; 0: none */
 };
 
 struct gw_store_result {
@@ -593,6 +598,9 @@ struct gw_mix_forward {
 struct gw_mix_deliver {
 	uint8_t		 client[GW_CLIENT_ID_LEN];
 	uint64_t	 ack_id;	/* 0: no ack waits for this message */
+	/* CLOCK_MONOTONIC microseconds (one clock for every process of
+	 * the host) when mixd handed it on: delivery_seconds. */
+	uint64_t	 rx_us;
 };
 
 enum gw_settle_outcome {

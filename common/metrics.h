@@ -22,7 +22,10 @@ struct metrics_proc {
  */
 int	metrics_proc_decode(const uint8_t *data, size_t len,
 	    struct metrics_proc *);
-/* Counter names become gatewayd_<name>{process="<role>"}. */
+/*
+ * Counter names become gatewayd_<name>{process="<role>"}, with the
+ * HELP, TYPE, unit and _total of their row in metric_names.c.
+ */
 void	metrics_write(FILE *, const struct metrics_proc *, size_t n,
 	    time_t now);
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "metric_names.h"
 #include "proc.h"
 #include "roles.h"
 #include "util.h"
@@ -233,6 +234,12 @@ counter_get(struct gw_counters *cs, const char *name)
 		fatalx("%s: too many counters (%s)", __func__, name);
 	if (strlen(name) >= GW_COUNTER_NAME_MAX)
 		fatalx("%s: counter name too long (%s)", __func__, name);
+#ifdef GW_TEST_HOOKS
+	/* Every test run checks the help text exists (metric_names.c). */
+	if (!metric_name_known(name))
+		fatalx("%s: %s has no row in common/metric_names.c",
+		    __func__, name);
+#endif
 	gw_strlcpy(cs->c[cs->n].name, name, GW_COUNTER_NAME_MAX);
 	cs->c[cs->n].value = 0;
 	return &cs->c[cs->n++].value;

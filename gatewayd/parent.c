@@ -238,6 +238,13 @@ slice_apid(const struct gatewayd *gw, struct gw_conf_apid *s)
 	s->ws_port = slice_ws_port(gw);
 	s->wss_port = gw->conf.announce_wss_port;
 	s->accept_terms = gw->conf.accept_terms;
+	if (gw->conf.metrics_token[0] != '\0') {
+		s->metrics_token_set = 1;
+		crypto_generichash(s->metrics_token_hash,
+		    sizeof(s->metrics_token_hash),
+		    (const uint8_t *)gw->conf.metrics_token,
+		    strlen(gw->conf.metrics_token), NULL, 0);
+	}
 }
 
 static void
@@ -319,6 +326,7 @@ parent_send_slice(struct gatewayd *gw, enum gw_proc p, uint32_t type)
 	if (type == IMSG_NONE)
 		type = gw_role(p)->conf_type;
 	parent_send(gw, p, type, -1, &s, len);
+	sodium_memzero(&s, sizeof(s));	/* the token's hash */
 }
 
 static void
@@ -681,6 +689,7 @@ parent_shutdown(struct gatewayd *gw, int status)
 	control_cleanup(gw);
 	replay_store_close(gw);
 	sodium_memzero(&gw->identity, sizeof(gw->identity));
+	sodium_memzero(gw->conf.metrics_token, sizeof(gw->conf.metrics_token));
 	log_info("%s", status == 0 ? "terminating" : "terminating on error");
 	exit(status);
 }
@@ -726,7 +735,9 @@ parent_reload(struct gatewayd *gw, char *msg, size_t msglen)
 	if (nconf->accept_terms != gw->conf.accept_terms)
 		log_info("operator.accept_terms is now %s",
 		    nconf->accept_terms ? "true" : "false");
+	sodium_memzero(gw->conf.metrics_token, sizeof(gw->conf.metrics_token));
 	gw->conf = *nconf;
+	sodium_memzero(nconf, sizeof(*nconf));
 	free(nconf);
 	FOREACH_WORKER(p)
 		parent_send_slice(gw, p, IMSG_RECONF);
@@ -738,6 +749,7 @@ parent_reload(struct gatewayd *gw, char *msg, size_t msglen)
 	log_info("%s", msg);
 	return 0;
 fail:
+	sodium_memzero(nconf, sizeof(*nconf));
 	free(nconf);
 	log_warnx("%s", msg);
 	return -1;

@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "gwcrypto.h"
+#include "histogram.h"
 #include "log.h"
 #include "mixd.h"
 #include "mixframe.h"
@@ -37,6 +38,7 @@ mixd_deliver(struct mixd *md, const uint8_t client[32], const uint8_t *msg,
 	memset(&d, 0, sizeof(d));
 	memcpy(d.client, client, sizeof(d.client));
 	d.ack_id = ack_id;
+	d.rx_us = histogram_now_us();
 	if (imsgev_compose2(cd, IMSG_MIX_DELIVER, 0, &d, sizeof(d), msg, len) ==
 	    -1) {
 		if (errno != ENOBUFS)

@@ -48,6 +48,8 @@ commit_defer(struct storaged *sd, struct imsgev *iev, uint32_t type,
 	p->len = (uint16_t)len;
 	p->ok_off = (uint16_t)ok_off;
 	memcpy(p->data, reply, len);
+	p->t_us = type == IMSG_STORE_RESULT ? histogram_now_us() : 0;
+	p->rx_us = 0;
 }
 
 void
@@ -87,8 +89,9 @@ commit_check_usage(struct storaged *sd)
 void
 commit_now(struct storaged *sd)
 {
-	size_t	 i;
-	int	 rv, failed = 0;
+	size_t		 i;
+	int		 rv, failed = 0;
+	uint64_t	 now_us;
 
 	evtimer_del(sd->commit_ev);
 #ifdef GW_TEST_HOOKS
@@ -111,6 +114,7 @@ commit_now(struct storaged *sd)
 		*sd->c_commits += 1;
 		commit_check_usage(sd);
 	}
+	now_us = histogram_now_us();
 	for (i = 0; i < sd->npending; i++) {
 		struct pending *p = &sd->pending[i];
 
@@ -125,8 +129,13 @@ commit_now(struct storaged *sd)
 				    &reason, sizeof(reason));
 			}
 		}
-		if (!failed && p->type == IMSG_STORE_RESULT)
+		if (!failed && p->type == IMSG_STORE_RESULT) {
 			*sd->c_acked += 1;
+			histogram_observe(&sd->h_commit, now_us - p->t_us);
+			if (p->rx_us != 0 && p->rx_us <= now_us)
+				histogram_observe(&sd->h_delivery,
+				    now_us - p->rx_us);
+		}
 		/* A sibling whose channel closed is gone: nobody to tell. */
 		if (sd->w->peer[p->proc] == NULL)
 			continue;

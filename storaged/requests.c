@@ -14,6 +14,13 @@
 
 #include "log.h"
 #include "storaged.h"
+#include "util.h"
+
+/* Microseconds: 0.1 ms (no fdatasync wait) to 1 s (a slow disk). */
+static const uint32_t commit_bounds[] = {
+	100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000,
+	250000, 1000000
+};
 
 void
 storaged_counters_init(struct storaged *sd)
@@ -25,6 +32,10 @@ storaged_counters_init(struct storaged *sd)
 	sd->c_dropped_dbfull = counter_get(cs, "dropped_db_full");
 	sd->c_dropped_unregistered = counter_get(cs, "dropped_unregistered");
 	sd->c_commits = counter_get(cs, "commits");
+	histogram_init(&sd->h_commit, cs, "storage_commit_seconds",
+	    commit_bounds, nitems(commit_bounds));
+	histogram_init(&sd->h_delivery, cs, "delivery_seconds",
+	    gw_delivery_bounds, GW_DELIVERY_NBOUNDS);
 	sd->c_commit_fail = counter_get(cs, "commit_failures");
 	sd->c_delivered_deleted = counter_get(cs, "messages_deleted");
 	sd->c_purged = counter_get(cs, "messages_purged");
@@ -89,6 +100,7 @@ storaged_store(struct storaged *sd, struct imsgev *iev, struct imsg *imsg)
 	r.ok = 1;
 	commit_defer(sd, iev, IMSG_STORE_RESULT, imsg->hdr.peerid, &r,
 	    sizeof(r), offsetof(struct gw_store_result, ok));
+	sd->pending[sd->npending - 1].rx_us = hdr.rx_us;
 	commit_wrote(sd);
 }
 

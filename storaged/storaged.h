@@ -24,6 +24,7 @@
 #include <lmdb.h>
 
 #include "gw_imsg.h"
+#include "histogram.h"
 #include "proc.h"
 #include "sandbox.h"
 #include "worker.h"
@@ -150,12 +151,16 @@ struct storaged {
 		int		 proc;	/* reply to w->peer[proc] */
 		uint32_t	 type, peerid;
 		uint16_t	 len, ok_off;
+		uint64_t	 t_us;	/* submitted, for h_commit */
+		uint64_t	 rx_us;	/* from mixd, for h_delivery */
 		uint8_t		 data[128];
 	}		*pending;
 	size_t		 npending, pending_cap;
 	unsigned	 batch_writes;
 	uint32_t	 test_commit_delay_ms;	/* test builds */
 	/* counters */
+	struct histogram h_commit;	/* a store submitted -> committed */
+	struct histogram h_delivery;	/* mixd handed it on -> committed */
 	uint64_t	*c_stored, *c_dropped_full, *c_dropped_dbfull;
 	uint64_t	*c_dropped_unregistered;
 	uint64_t	*c_commits, *c_commit_fail, *c_delivered_deleted;

@@ -1,4 +1,8 @@
-/* The node HTTP API's request parser and router on arbitrary bytes. */
+/*
+ * The node HTTP API's request parser, header lookup (the bearer token)
+ * and router on arbitrary bytes, with a token configured so the
+ * Prometheus route's check runs too.
+ */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,16 +16,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	static struct node_api_resp	 r;
 	struct node_api			 api = { .hostinfo = "{}",
-					    .ws_port = 9000 };
-	char				 m[16], p[1024];
+					    .ws_port = 9000,
+					    .metrics_token_set = 1 };
+	char				 m[16], p[1024], a[512];
 	size_t				 used;
+	int				 ha;
 
 	if (node_api_parse((const char *)data, len, m, sizeof(m), p,
 	    sizeof(p), &used) == 1) {
 		if (used > len || strlen(m) >= sizeof(m) ||
 		    strlen(p) >= sizeof(p))
 			abort();
-		node_api_route(&api, m, p, 0, &r);
+		ha = node_api_header((const char *)data, used,
+		    "Authorization", a, sizeof(a));
+		if (ha == 1 && strlen(a) >= sizeof(a))
+			abort();
+		node_api_route(&api, m, p, ha == 1 ? a : NULL, 0, &r);
 		if (r.len >= sizeof(r.body))
 			abort();
 	}

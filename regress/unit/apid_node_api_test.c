@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "apid/node_api.h"
 #include "testlib.h"
@@ -15,7 +16,7 @@ get(const struct node_api *api, const char *path, int *status)
 	struct node_api_resp	 r;
 	json_error_t		 err;
 
-	node_api_route(api, "GET", path, 1000, &r);
+	node_api_route(api, "GET", path, NULL, 1000, &r);
 	*status = r.status;
 	return json_loadb(r.body, r.len, 0, &err);
 }
@@ -50,7 +51,7 @@ main(void)
 
 	T_BEGIN("host-information is the master's signed document");
 	node_api_route(&api, "GET", "/api/v1/host-information?output=json",
-	    1000, &r);
+	    NULL, 1000, &r);
 	CHECK(r.status == 200 && strcmp(r.body, api.hostinfo) == 0);
 	T_END();
 
@@ -116,14 +117,75 @@ main(void)
 	json_decref(j);
 	T_END();
 
-	T_BEGIN("unknown routes 404, other methods 405, /metrics deferred");
+	T_BEGIN("unknown routes 404, other methods 405");
 	j = get(&api, "/api/v1/nope", &st);
 	CHECK(st == 404 && j != NULL);
 	json_decref(j);
-	node_api_route(&api, "POST", "/api/v1/health", 1000, &r);
+	node_api_route(&api, "POST", "/api/v1/health", NULL, 1000, &r);
 	CHECK(r.status == 405);
-	node_api_route(&api, "GET", "/metrics", 1000, &r);
-	CHECK(r.metrics == 1);
+	T_END();
+
+	/* nym-node: no token, no route (nym-node/src/node/http/router/
+	 * api/v1/metrics/mod.rs); a wrong or missing bearer is 401
+	 * (common/http-api-common/src/middleware/bearer_auth.rs). */
+	T_BEGIN("no metrics.access_token: Prometheus routes are 404");
+	node_api_route(&api, "GET", "/metrics", "Bearer x", 1000, &r);
+	CHECK(r.status == 404 && r.metrics == 0);
+	node_api_route(&api, "GET", "/api/v1/metrics/prometheus", NULL,
+	    1000, &r);
+	CHECK(r.status == 404 && r.metrics == 0);
+	T_END();
+
+	T_BEGIN("a token: only Bearer <it> is served, the rest is 401");
+	api.metrics_token_set = 1;
+	crypto_generichash(api.metrics_token_hash,
+	    sizeof(api.metrics_token_hash), (const uint8_t *)"s3cret", 6,
+	    NULL, 0);
+	node_api_route(&api, "GET", "/metrics", "Bearer s3cret", 1000, &r);
+	CHECK(r.status == 200 && r.metrics == 1);
+	node_api_route(&api, "HEAD", "/api/v1/metrics/prometheus?x",
+	    "Bearer s3cret", 1000, &r);
+	CHECK(r.status == 200 && r.metrics == 1);
+	{
+		static const char *bad[] = { NULL, "", "Bearer", "Bearer ",
+		    "Bearer s3cre", "Bearer s3cret ", "Bearer s3cretx",
+		    "bearer s3cret", "Basic s3cret", "s3cret",
+		    "Bearer  s3cret" };
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			node_api_route(&api, "GET", "/metrics", bad[i], 1000,
+			    &r);
+			CHECKF(r.status == 401 && r.metrics == 0, "%s",
+			    bad[i] == NULL ? "(none)" : bad[i]);
+		}
+	}
+	api.metrics_token_set = 0;
+	T_END();
+
+	T_BEGIN("headers: found case-insensitively, trimmed, once");
+	{
+		const char *h = "GET / HTTP/1.1\r\nHost: x\r\n"
+		    "authorization:  \tBearer a b \r\nX: y\r\n\r\n";
+		const char *h2 = "GET / HTTP/1.1\r\nAuthorization: a\r\n"
+		    "Authorization: b\r\n\r\n";
+		const char *h3 = "GET / HTTP/1.1\r\nX-Authorization: a\r\n"
+		    "Authorization : b\r\n\r\n";
+		char v[16];
+
+		CHECK(node_api_parse(h, strlen(h), m, sizeof(m), p,
+		    sizeof(p), &used) == 1);
+		CHECK(node_api_header(h, used, "Authorization", v,
+		    sizeof(v)) == 1 && strcmp(v, "Bearer a b") == 0);
+		CHECK(node_api_header(h, used, "X", v, sizeof(v)) == 1 &&
+		    strcmp(v, "y") == 0);
+		CHECK(node_api_header(h, used, "Cookie", v, sizeof(v)) == 0);
+		CHECK(node_api_header(h, used, "Authorization", v, 10) == -1);
+		CHECK(node_api_header(h2, strlen(h2), "authorization", v,
+		    sizeof(v)) == -1);
+		CHECK(node_api_header(h3, strlen(h3), "Authorization", v,
+		    sizeof(v)) == 0);
+	}
 	T_END();
 
 	T_BEGIN("request parser: complete, partial and malformed heads");

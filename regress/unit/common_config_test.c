@@ -882,6 +882,44 @@ test_roundtrip(void)
 	T_END();
 }
 
+/* metrics.access_token: a bearer token, never printed back. */
+static void
+test_token(void)
+{
+	struct gw_config	 c;
+	FILE			*fp;
+	char			*msgs, *out = NULL;
+	size_t			 len;
+	int			 n;
+
+	T_BEGIN("metrics.access_token: accepted, reloadable, redacted");
+	n = parse(&c, H "metrics:\n  access_token: \"aB3-._~+/x==\"\n",
+	    &msgs);
+	CHECKF(n == 0, "%s", msgs);
+	CHECK(strcmp(c.metrics_token, "aB3-._~+/x==") == 0);
+	fp = open_memstream(&out, &len);
+	config_print(&c, fp);
+	fclose(fp);
+	CHECK(strstr(out, "  access_token: \"(set)\"\n") != NULL);
+	CHECK(strstr(out, "aB3") == NULL);
+	free(out);
+	free(msgs);
+	T_END();
+
+	T_BEGIN("metrics.access_token: not a b64token is an error, unechoed");
+	n = parse(&c, H "metrics:\n  access_token: \"se cret\"\n", &msgs);
+	CHECK(n == 1 && strstr(msgs, "metrics.access_token") != NULL &&
+	    strstr(msgs, "se cret") == NULL);
+	free(msgs);
+	n = parse(&c, H "metrics:\n  access_token: \"=x\"\n", &msgs);
+	CHECK(n == 1);
+	free(msgs);
+	n = parse(&c, H "metrics:\n  access_token: \"\"\n", &msgs);
+	CHECK(n == 0 && c.metrics_token[0] == '\0');
+	free(msgs);
+	T_END();
+}
+
 static void
 test_restart(void)
 {
@@ -959,6 +997,7 @@ main(void)
 	test_public_ips();
 	test_misc_accepts();
 	test_roundtrip();
+	test_token();
 	test_restart();
 	return t_done();
 }
