@@ -45,6 +45,7 @@ static int
 apid_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 {
 	struct apid	*ad = &apid_state;
+	struct gw_node_load load;
 	char		*text = NULL;
 	size_t		 len = 0;
 	FILE		*fp;
@@ -62,12 +63,23 @@ apid_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 			fatal("open_memstream");
 		metrics_write(fp, ad->mprocs, ad->nmprocs, time(NULL));
 		fclose(fp);
+		node_stats_counters(&ad->stats, ad->mprocs, ad->nmprocs,
+		    time(NULL));
 		node_http_metrics_done(ad->http, text, len);
 		free(text);
 		ad->nmprocs = 0;
 		return 0;
 	case IMSG_VERLOC_SIGN_RESULT:
 		apid_verloc_signed(ad, imsg);
+		return 0;
+	case IMSG_SESSION_STATS:
+		if (node_stats_sessions(&ad->stats, imsg->data,
+		    imsg->datalen) == -1)
+			fatalx("bad session statistics from %s", iev->name);
+		return 0;
+	case IMSG_NODE_LOAD:
+		memcpy(&load, imsg->data, sizeof(load));	/* row: size */
+		node_stats_load(&ad->stats, &load);
 		return 0;
 	default:
 		imsg_unexpected(iev, imsg);
@@ -84,6 +96,30 @@ apid_metrics_ask(struct node_http *nh, void *arg)
 	if (imsgev_compose(ad->w->peer[PROC_PARENT], IMSG_METRICS_REQUEST, 0,
 	    -1, NULL, 0) == -1)
 		node_http_metrics_done(ad->http, NULL, 0);
+}
+
+/* Counters for packets-stats and mixing: gathered like /metrics. */
+static void
+apid_stats_tick(int fd, short what, void *arg)
+{
+	struct apid	*ad = arg;
+
+	(void)fd;
+	(void)what;
+	apid_metrics_ask(ad->http, ad);
+}
+
+static void
+apid_stats_start(struct apid *ad, struct worker *w)
+{
+	struct timeval	 tv = { GW_LOAD_INTERVAL_S, 0 };
+
+	node_stats_init(&ad->stats, time(NULL));
+	ad->api.stats = &ad->stats;
+	if ((ad->stats_ev = event_new(w->base, -1, EV_PERSIST,
+	    apid_stats_tick, ad)) == NULL || event_add(ad->stats_ev, &tv) ==
+	    -1)
+		fatalx("%s: event", __func__);
 }
 
 static void
@@ -127,6 +163,7 @@ apid_start(struct worker *w)
 	ad->http = node_http_new(w->base, &ad->api, &ad->accept_pause, 256,
 	    apid_metrics_ask, ad);
 	node_http_set_prefix(ad->http, w->conf.apid.ipv6_prefix);
+	apid_stats_start(ad, w);
 	ad->verloc = verloc_srv_new(w->base, &ad->accept_pause, 256,
 	    apid_verloc_sign, ad);
 	verloc_srv_set_prefix(ad->verloc, w->conf.apid.ipv6_prefix);

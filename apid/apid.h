@@ -11,6 +11,7 @@
 #include "accept.h"
 #include "metrics.h"
 #include "node_http.h"
+#include "node_stats.h"
 #include "sandbox.h"
 #include "verloc_srv.h"
 #include "worker.h"
@@ -25,6 +26,10 @@ struct apid {
 	struct metrics_proc	 mprocs[PROC_MAX];
 	size_t			 nmprocs;
 	uint64_t		*c_accept_backoffs;
+	/* nym-node's statistics routes; the counters refreshed on a
+	 * timer, as nym-node updates its mixing stats */
+	struct node_stats	 stats;
+	struct event		*stats_ev;
 };
 
 extern const struct sandbox_policy apid_policy;

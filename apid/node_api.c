@@ -105,6 +105,39 @@ metrics_authorized(const struct node_api *api, const char *authz)
 	return rv;
 }
 
+/* nym-node's statistics routes (node_stats.h); 1 if path was one. */
+static int
+route_stats(const struct node_api *api, const char *path, size_t plen,
+    struct node_api_resp *r)
+{
+	const struct node_stats	*st = api->stats;
+	const char		*small = NULL;
+
+#define IS(p)	(plen == sizeof(p) - 1 && strncmp(path, p, plen) == 0)
+	if (!IS("/api/v1/load") && !IS("/api/v1/metrics/packets-stats") &&
+	    !IS("/api/v1/metrics/mixing") && !IS("/api/v1/metrics/sessions"))
+		return 0;
+	if (st == NULL) {
+		resp_json(r, 503, "{\"error\":\"not ready\"}");
+		return 1;
+	}
+	if (IS("/api/v1/load"))
+		small = st->load;
+	else if (IS("/api/v1/metrics/packets-stats"))
+		small = st->packets;
+	else if (IS("/api/v1/metrics/mixing"))
+		small = st->mixing;
+	else {
+		r->status = 200;
+		r->ext = st->sessions;
+		r->extlen = st->sessions_len;
+		return 1;
+	}
+#undef IS
+	resp_json(r, 200, "%s", small);
+	return 1;
+}
+
 void
 node_api_route(const struct node_api *api, const char *method,
     const char *path, const char *authz, time_t now,
@@ -134,6 +167,8 @@ node_api_route(const struct node_api *api, const char *method,
 	else if (IS("/api/v1/gateway/client-interfaces/mixnet-websockets"))
 		resp_json(r, 200, "{\"ws_port\":%u,\"wss_port\":%s}",
 		    api->ws_port, wss);
+	else if (route_stats(api, path, plen, r))
+		;
 	else if (IS("/api/v1/metrics/verloc"))
 		node_api_verloc(r);
 	else if (IS("/api/v1/auxiliary-details"))

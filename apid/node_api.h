@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "gw_imsg.h"
+#include "node_stats.h"
 
 #define NODE_API_REQ_MAX	8192	/* a request line and headers */
 #define NODE_API_BODY_MAX	(GW_HOSTINFO_MAX + 512)
@@ -21,6 +22,7 @@ struct node_api {
 	uint16_t	 ws_port;
 	uint16_t	 wss_port;	/* 0: none */
 	int		 enforce_zk_nyms;
+	const struct node_stats *stats;	/* NULL: routes answer 503 */
 	int		 accept_terms;	/* the operator's, in the config */
 	uint16_t	 verloc_port;	/* 0: no verloc listener */
 	/* metrics.access_token's BLAKE2b-256 (gw_conf_apid) */
@@ -31,6 +33,8 @@ struct node_api {
 struct node_api_resp {
 	int		 status;	/* 200, 400, 401, 404, 405 */
 	int		 metrics;	/* caller must answer /metrics */
+	const char	*ext;		/* a body too big for body[] */
+	size_t		 extlen;
 	size_t		 len;
 	char		 body[NODE_API_BODY_MAX];
 };

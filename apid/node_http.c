@@ -155,8 +155,9 @@ conn_request(struct node_http_conn *c)
 		if (c->next == NULL)
 			c->nh->metrics_cb(c->nh, c->nh->arg);
 	} else
-		conn_respond(c, r->status, "application/json", r->body,
-		    r->len);
+		conn_respond(c, r->status, "application/json",
+		    r->ext != NULL ? r->ext : r->body,
+		    r->ext != NULL ? r->extlen : r->len);
 	free(r);
 }
 

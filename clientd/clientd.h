@@ -25,8 +25,10 @@
 #include <sys/socket.h>
 
 #include <stdint.h>
+#include <time.h>
 
 #include <event2/event.h>
+#include <sodium.h>
 #include <wslay/wslay.h>
 
 #include "accept.h"
@@ -143,6 +145,10 @@ struct conn {
 
 	/* Session. */
 	uint8_t			 client[GW_CLIENT_ID_LEN];
+	/* session_stats.c: this session, for the day's statistics */
+	uint64_t		 sess_start_ms;	/* wall clock */
+	int			 sess_remember;	/* RememberMe seen */
+	uint32_t		 sess_type;	/* enum gw_session_type */
 	int			 active;	/* in the client table */
 	uint8_t			 version;	/* negotiated */
 	struct gwcrypto_aead	*aead;
@@ -207,6 +213,18 @@ struct conn_events {
 	void	(*room)(struct conn *);
 };
 
+/* session_stats.c: today's client sessions (nym-node's per-day stats) */
+struct session_stats {
+	int64_t			 day;		/* UTC midnight, unix time */
+	uint32_t		 sessions_started;
+	uint32_t		 sessions_finished;
+	uint32_t		 nlisted;
+	struct gw_session_entry	 list[GW_SESSION_LIST_MAX];
+	uint64_t		*users;		/* keyed hashes of client ids */
+	size_t			 nusers, maxusers, sorted;
+	int			 users_full;
+};
+
 struct clientd {
 	struct worker		*w;
 	const struct conn_events *ev;
@@ -217,6 +235,9 @@ struct clientd {
 	struct conn		*by_id[CLIENTD_ID_BUCKETS];
 	struct conn		*by_client[CLIENTD_ID_BUCKETS];
 	uint8_t			 table_key[16];	/* by_client's SipHash */
+	struct session_stats	 stats;
+	uint8_t			 stats_key[crypto_shorthash_KEYBYTES];
+	struct event		*stats_ev;
 	/* admission.c */
 	struct addrcount	 addrs, preaddrs;
 	struct connlist		 preauth, slow;
@@ -400,6 +421,16 @@ void	 bw_cred_result(struct conn *, uint32_t kind,
 
 /* forward.c */
 void	 forward_binary(struct conn *, const uint8_t *, size_t);
+
+/* session_stats.c: client sessions per UTC day, sent to the master
+ * when the day is over (IMSG_SESSION_STATS). */
+void	 stats_init(struct clientd *);
+void	 stats_tick(struct clientd *, time_t now);
+void	 stats_session_started(struct conn *);
+void	 stats_session_remember(struct conn *, enum gw_session_type);
+void	 stats_session_finished(struct conn *);
+enum gw_session_type stats_session_type(const char *);
+int64_t	 stats_utc_day(time_t);
 
 /* forget.c: ForgetMe / RememberMe under the session key. */
 void	 forget_request(struct conn *, const void *json);

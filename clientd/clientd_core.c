@@ -189,6 +189,7 @@ clientd_init(struct clientd *cd, struct worker *w)
 	histogram_init(&cd->h_delivery, k, "delivery_seconds",
 	    gw_delivery_bounds, GW_DELIVERY_NBOUNDS);
 	admission_init(cd);
+	stats_init(cd);
 	delivery_init(cd);
 	cd->ev = &router_events;
 	randombytes_buf(cd->table_key, sizeof(cd->table_key));

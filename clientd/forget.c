@@ -46,6 +46,23 @@ forget_me(struct conn *c, json_t *args)
 	return 0;
 }
 
+/*
+ * RememberMe {"session_type": "Vpn"} (gateway-requests text_request:
+ * ClientRequest::RememberMe, SessionType in common/statistics): the
+ * session counts in the day's statistics when it ends.  A type nym
+ * does not know is Unknown, as nym parses it; a malformed body is
+ * acknowledged as nym-node does, and remembered as Unknown.
+ */
+static void
+forget_remember(struct conn *c, json_t *body)
+{
+	json_t		*t = json_is_object(body) ?
+			    json_object_get(body, "session_type") : NULL;
+
+	stats_session_remember(c, json_is_string(t) ?
+	    stats_session_type(json_string_value(t)) : GW_SESSION_UNKNOWN);
+}
+
 void
 forget_request(struct conn *c, const void *json)
 {
@@ -73,8 +90,11 @@ forget_request(struct conn *c, const void *json)
 			if (forget_me(c, json_object_iter_value(
 			    json_object_iter(p))) == 0)
 				ack = "";	/* answered there */
-		} else if (strcmp(key, "RememberMe") == 0)
+		} else if (strcmp(key, "RememberMe") == 0) {
+			forget_remember(c, json_object_iter_value(
+			    json_object_iter(p)));
 			ack = "{\"RememberMeAck\":{}}";
+		}
 	}
 	json_decref(p);
 	sodium_memzero(pt, sizeof(pt));

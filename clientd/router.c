@@ -250,6 +250,7 @@ router_closed(struct conn *c)
 		writeback_spent(c);
 		writeback_deletes(c);
 	}
+	stats_session_finished(c);
 	if ((waiter = session_leave(c)) != NULL)
 		auth_dup_result(waiter, 0);
 }

@@ -116,6 +116,7 @@ session_ready(struct conn *c)
 {
 	session_set_state(c, CS_READY);
 	c->ready = 1;
+	stats_session_started(c);
 	admission_authenticated(c);
 	conn_set_timer(c, c->cd->conf->idle_timeout_ms);
 	conn_read_enable(c, 1);

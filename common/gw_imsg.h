@@ -271,6 +271,16 @@ enum gw_imsg_type {
 	/* master -> apid: struct gw_verloc_sign_result. */
 	IMSG_VERLOC_SIGN_RESULT,
 
+	/* --- nym-node's statistics routes (apid/node_stats.c) ----------
+	 * clientd -> master -> apid: the client sessions of one UTC day,
+	 * sent when the day is over: struct gw_session_day + nlisted x
+	 * struct gw_session_entry.  Counts only: no client id leaves
+	 * clientd. */
+	IMSG_SESSION_STATS,
+	/* master -> apid: struct gw_node_load, every GW_LOAD_INTERVAL_S
+	 * (the master reads /proc, which apid's chroot hides). */
+	IMSG_NODE_LOAD,
+
 	IMSG_TYPE_MAX
 };
 
@@ -771,6 +781,49 @@ struct gw_pending_key {
 
 struct gw_pending_end {
 	uint32_t	 count;		/* entries sent */
+};
+
+/*
+ * nym's SessionType (common/statistics/src/types.rs), in its order; a
+ * RememberMe naming anything else is Unknown, as nym parses it.
+ */
+enum gw_session_type {
+	GW_SESSION_VPN, GW_SESSION_MIXNET, GW_SESSION_WASM,
+	GW_SESSION_NATIVE, GW_SESSION_SOCKS5, GW_SESSION_UNKNOWN,
+	GW_SESSION_NTYPES
+};
+
+/* Finished sessions listed per day: what one message holds.  The
+ * counts stay exact past it. */
+#define GW_SESSION_LIST_MAX	4000
+
+struct gw_session_day {
+	int64_t		 day;		/* unix time of its UTC midnight */
+	uint32_t	 unique_users;	/* distinct clients, remembered */
+	uint32_t	 sessions_started;
+	uint32_t	 sessions_finished;
+	uint32_t	 nlisted;	/* entries that follow */
+};
+
+struct gw_session_entry {
+	uint64_t	 duration_ms;
+	uint32_t	 type;		/* enum gw_session_type */
+	uint32_t	 pad;
+};
+
+/* nym-node's Load tiers (nym-node-requests api/v1/node_load/models.rs),
+ * in its order, which is also their rank. */
+enum gw_load {
+	GW_LOAD_UNKNOWN, GW_LOAD_NEGLIGIBLE, GW_LOAD_LOW, GW_LOAD_MEDIUM,
+	GW_LOAD_HIGH, GW_LOAD_VERY_HIGH, GW_LOAD_AT_CAPACITY, GW_LOAD_NTIERS
+};
+
+#define GW_LOAD_INTERVAL_S	30
+
+struct gw_node_load {
+	uint32_t	 total;		/* enum gw_load */
+	uint32_t	 machine;
+	uint32_t	 network;
 };
 
 #endif

@@ -110,6 +110,10 @@ static const struct gw_msg msgs[IMSG_TYPE_MAX] = {
 	    FIXED(gw_verloc_sign_req) },
 	[IMSG_VERLOC_SIGN_RESULT] = { "VERLOC_SIGN_RESULT", R(P, A),
 	    FIXED(gw_verloc_sign_result) },
+	[IMSG_SESSION_STATS] = { "SESSION_STATS", R(C, P) | R(P, A),
+	    TAIL(sizeof(struct gw_session_day), sizeof(struct gw_session_entry),
+	    0, GW_SESSION_LIST_MAX) },
+	[IMSG_NODE_LOAD] = { "NODE_LOAD", R(P, A), FIXED(gw_node_load) },
 
 	/* A Sphinx packet: whatever fits the channel; mixd checks its
 	 * size against the packet sizes of spec 1.3. */

@@ -138,6 +138,13 @@ void	refresh_sign(const uint8_t pk[32], const uint8_t sk[64], int64_t ts,
 void	refresh_request(struct gatewayd *);
 void	refresh_push(struct gatewayd *);
 
+/* load.c: nym-node's NodeLoad, sampled for apid's /api/v1/load */
+void	load_start(struct gatewayd *);
+enum gw_load load_tier(double);
+enum gw_load load_machine(double per_cpu, double mem, double swap,
+	    uint64_t swap_total);
+enum gw_load load_total(enum gw_load machine, enum gw_load network);
+
 /* hostinfo.c: the signed /api/v1/host-information document */
 int	hostinfo_build(const struct gatewayd *, char *out, size_t outlen);
 void	hostinfo_log_terms(const struct gw_config *);

@@ -457,6 +457,7 @@ parent_all_ready(struct gatewayd *gw)
 			return;
 	gw->serving = 1;
 	parent_broadcast(gw, IMSG_START, 0, NULL, 0);
+	load_start(gw);
 	log_info("startup: %s %s, %u listeners, serving", "gatewayd",
 	    GW_VERSION, gw->nlisteners);
 	/* systemd Type=notify, without libsystemd: one datagram. */
@@ -508,6 +509,12 @@ parent_dispatch_worker(struct imsgev *iev, struct imsg *imsg)
 		return 0;
 	case IMSG_ROTATION_INFO:
 		rotation_info(gw, imsg);
+		return 0;
+	case IMSG_SESSION_STATS:
+		/* clientd's day, for apid; the rows checked both legs. */
+		if (imsgev_compose(gw->workers[PROC_APID].iev,
+		    IMSG_SESSION_STATS, 0, -1, imsg->data, imsg->datalen) == -1)
+			fatal("%s", __func__);
 		return 0;
 	case IMSG_REFRESH_SIGN:
 		if (!gw->serving)

@@ -40,6 +40,10 @@
  *		messages that arrived before the ack and within a second
  *		after it).  -P: read nothing for MS after sending it, so a
  *		large inbox cannot drain meanwhile.
+ *	remember -s STATE [-t TYPE] [-H MS]
+ *		Authenticate, send encryptedRequest
+ *		{"RememberMe":{"session_type":TYPE}} (default Vpn), print
+ *		"reply PLAINTEXT", stay connected MS (default 0), close.
  *	forward -s STATE -h IP:PORT [-N COUNT] [-z SIZE] [-T TICKET]
  *		Authenticate; with -T first spend the ticket in file TICKET
  *		(CredentialSpendingData bytes, as an ecashCredential) and
@@ -104,7 +108,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: tool_wsclient -a IP:PORT [-g ID] [-t MS] "
-	    "register|auth|replay-auth|forget|raw|forward [args]\n");
+	    "register|auth|replay-auth|forget|remember|raw|forward [args]\n");
 	exit(2);
 }
 
@@ -391,6 +395,57 @@ cmd_replay(int argc, char **argv)
 	printf("fresh: %s\n", fresh_ok ? "ok" : nymclient_error(c));
 	nymclient_free(c);
 	return first_ok && replay_refused && rv == -1 && fresh_ok ? 0 : 1;
+}
+
+static int
+cmd_remember(int argc, char **argv)
+{
+	struct nymclient	*c;
+	static const char *const types[] = { "encryptedResponse", "error",
+	    NULL };
+	const char		*state = NULL, *type = "Vpn", *errstr;
+	char			 req[160], reply[256];
+	int			 ch, hold = 0;
+	struct nymclient_msg	 m;
+
+	while ((ch = getopt(argc, argv, "H:s:t:")) != -1) {
+		switch (ch) {
+		case 'H':
+			hold = (int)gw_strtonum(optarg, 0, 60000, &errstr);
+			if (errstr != NULL)
+				usage();
+			break;
+		case 's':
+			state = optarg;
+			break;
+		case 't':
+			type = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (state == NULL || strlen(type) > 64)
+		usage();
+	c = load_or_new(state);
+	authenticate_or_die(c, state);
+	snprintf(req, sizeof(req), "{\"RememberMe\":{\"session_type\":"
+	    "\"%s\"}}", type);
+	if (nymclient_encrypted_start(c, req) == -1 ||
+	    nymclient_flush(c, timeout_ms) == -1)
+		t_die("remember: %s", nymclient_error(c));
+	if (nymclient_wait_text(c, types, &m, timeout_ms) == -1)
+		t_die("remember: %s", nymclient_error(c));
+	if (nymclient_encrypted_open(c, (const char *)m.data, m.len, reply,
+	    sizeof(reply)) == -1)
+		t_die("remember: %s", (char *)m.data);
+	nymclient_msg_free(&m);
+	printf("reply %s\n", reply);
+	fflush(stdout);
+	if (hold > 0)
+		usleep((useconds_t)hold * 1000);
+	nymclient_free(c);
+	return 0;
 }
 
 static int
@@ -843,6 +898,8 @@ main(int argc, char **argv)
 		return cmd_replay(argc, argv);
 	if (strcmp(cmd, "forget") == 0)
 		return cmd_forget(argc, argv);
+	if (strcmp(cmd, "remember") == 0)
+		return cmd_remember(argc, argv);
 	if (strcmp(cmd, "raw") == 0)
 		return cmd_raw(argc, argv);
 	if (strcmp(cmd, "pingflood") == 0)
