@@ -103,6 +103,8 @@ stats_users_compact(struct session_stats *st)
 {
 	size_t	 i, n = 0;
 
+	if (st->nusers == 0)
+		return;
 	qsort(st->users, st->nusers, sizeof(st->users[0]), u64_cmp);
 	for (i = 0; i < st->nusers; i++)
 		if (n == 0 || st->users[n - 1] != st->users[i])
