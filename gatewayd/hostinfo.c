@@ -153,5 +153,5 @@ hostinfo_log_terms(const struct gw_config *c)
 		    "and accepted them");
 	log_info("nym-api scores only nodes whose binary_name is "
 	    "\"nym-node\"; this gateway reports \"gatewayd\", so nym-api "
-	    "rates its configuration 0 (see gatewayd(8), DIRECTORY)");
+	    "rates its configuration 0 (gatewayd(8): Nym's directory)");
 }
