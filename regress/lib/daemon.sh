@@ -22,7 +22,7 @@ gw_ports() {
 	_tries=0
 	while [ $_tries -lt 50 ]; do
 		if ! ss -Htln 2>/dev/null | awk '{print $4}' |
-		    grep -Eq ":($_b|$((_b + 1))|$((_b + 2))|$((_b + 3))|$((_b + 4))|$((_b + 5)))\$"
+		    grep -Eq ":($_b|$((_b + 1))|$((_b + 2))|$((_b + 3))|$((_b + 4))|$((_b + 5))|$((_b + 6)))\$"
 		then
 			echo $_b
 			return 0
@@ -40,7 +40,9 @@ gw_setup() {
 	chmod 755 "$GW_DIR"
 	base=$(gw_ports)
 	GW_WS=$base GW_MIX=$((base + 1)) GW_HTTP=$((base + 2))
-	GW_VERLOC=$((base + 3))
+	# base + 3..5 are the tests' own (stubs, peers, a port nobody
+	# listens on): verloc takes the block's next checked-free port.
+	GW_VERLOC=$((base + 6))
 	"$BIN/gatewayctl" init -D "$GW_DIR" >/dev/null || return 1
 	GW_CONF=$GW_DIR/gatewayd.yaml
 	# Quoted whole values: a new port must not match the next rule
