@@ -96,6 +96,9 @@ cdfix_close(struct cdfix *f)
 		event_free(f->cd.settle_ev);
 	if (f->cd.sweep_ev != NULL)
 		event_free(f->cd.sweep_ev);
+	if (f->cd.stats_ev != NULL)
+		event_free(f->cd.stats_ev);
+	free(f->cd.stats.users);
 	event_base_free(f->w.base);
 }
 
