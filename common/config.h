@@ -82,6 +82,7 @@ struct gw_config {
 	int		 noise;			/* Noise on the mix port */
 	uint32_t	 ack_delay_ms;		/* every SURB-ack waits this */
 	uint32_t	 replay_sync_ms;	/* replay tags made durable */
+	uint32_t	 sphinx_threads;	/* mixd unwrap threads, 0: CPUs */
 
 	/* upgrade mode (spec 6.6) */
 	char		 attestation_url[GW_URL_MAX];	/* "": off */

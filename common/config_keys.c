@@ -94,6 +94,9 @@ const struct config_key config_keys[] = {
 	    ack_delay_ms, 0, 5 * MS_S, 0),
 	KEY(K_REPLAY_SYNC, K_MIXNET, "replay_sync", "mixnet.replay_sync",
 	    CK_MSEC, replay_sync_ms, 100, 1 * MS_M, 0),
+	/* mixd starts its threads before its sandbox: restart. */
+	KEY(K_SPHINX_THREADS, K_MIXNET, "sphinx_threads",
+	    "mixnet.sphinx_threads", CK_UINT, sphinx_threads, 0, 256, 1),
 	SECTION(K_UPGRADE, "upgrade_mode"),
 	KEY(K_ATTEST_URL, K_UPGRADE, "attestation_url",
 	    "upgrade_mode.attestation_url", CK_URL, attestation_url,

@@ -17,7 +17,7 @@
 #include "config.h"
 #include "replay.h"
 
-#define GW_IMSG_VERSION		5
+#define GW_IMSG_VERSION		6
 
 enum gw_proc {
 	PROC_PARENT,
@@ -319,6 +319,7 @@ struct gw_conf_mixd {
 	uint32_t	 mix_read_timeout_ms;
 	int32_t		 testnet;
 	uint32_t	 ack_delay_ms;
+	uint32_t	 sphinx_threads;	/* 0: one per online CPU */
 };
 
 struct gw_conf_clientd {

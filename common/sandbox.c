@@ -355,9 +355,13 @@ sandbox_apply(const struct sandbox_policy *pol)
 	/* The rest still compiles, so this build cannot rot. */
 	log_warnx("%s: built with GW_NO_SANDBOX: no seccomp filter",
 	    pol->name);
+	if (pol->start_threads != NULL)
+		pol->start_threads(pol->start_arg);
 	return;
 #endif
 	landlock_apply(pol->name, &pol->landlock);
+	if (pol->start_threads != NULL)
+		pol->start_threads(pol->start_arg);
 	sandbox_trap_handler();
 	/* Trap, not kill: the handler can say which call it was.  A
 	 * compromised process gains nothing by catching SIGSYS itself:
@@ -367,6 +371,10 @@ sandbox_apply(const struct sandbox_policy *pol)
 	if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
 	    SCMP_ACT_KILL_PROCESS) < 0)
 		fatalx("sandbox: badarch");
+	/* Every thread, or none: seccomp_load fails if one cannot. */
+	if (pol->start_threads != NULL &&
+	    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1) < 0)
+		fatalx("sandbox: tsync");
 	for (i = 0; i < nitems(sb_groups); i++)
 		if (pol->groups & sb_groups[i].bit)
 			sandbox_add_rules(ctx, sb_groups[i].rules,

@@ -39,6 +39,14 @@ struct sandbox_policy {
 	const struct sandbox_rule	*rules;		/* role extras */
 	unsigned			 nrules;
 	struct landlock_policy		 landlock;	/* applied first */
+	/*
+	 * A process with threads starts them here, between Landlock and
+	 * seccomp: Landlock binds only the calling thread and what it
+	 * creates later, and the filter then goes on with TSYNC, so every
+	 * thread is under both and the allowlist needs no clone.
+	 */
+	void				(*start_threads)(void *);
+	void				*start_arg;
 };
 
 /*
@@ -55,8 +63,9 @@ struct sandbox_note {
 	uint32_t	 arch;		/* si_arch, an AUDIT_ARCH_* value */
 };
 
-/* Landlock (best effort), then the seccomp filter; fatal on any
- * failure of the filter.  No-op with GW_NO_SANDBOX. */
+/* Landlock (best effort), the policy's threads, then the seccomp
+ * filter; fatal on any failure of the filter.  With GW_NO_SANDBOX only
+ * the threads start. */
 void	sandbox_apply(const struct sandbox_policy *);
 /* Where the SIGSYS handler writes its note (-1: nowhere). */
 void	sandbox_set_note_fd(int);

@@ -6,6 +6,7 @@
  * handles (HMAC keyed once for each constant HKDF salt, one AES handle)
  * and the scratch buffers, which are wiped after every packet.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +53,7 @@ struct sphinx_ctx {
 	uint8_t			 b[SPHINX_ROUTING_LEN];
 	uint8_t			 pkey[SPHINX_PAYLOAD_KEY_LEN];
 	uint8_t			 alpha[SPHINX_ALPHA_LEN];
+	pthread_mutex_t		*replay_lock;	/* NULL: one thread */
 };
 
 struct sphinx_ctx *
@@ -87,6 +89,34 @@ sphinx_ctx_free(struct sphinx_ctx *c)
 	gwcrypto_aesctr_free(c->aes);
 	sodium_memzero(c, sizeof(*c));
 	free(c);
+}
+
+void
+sphinx_ctx_share_replay(struct sphinx_ctx *c, pthread_mutex_t *lock)
+{
+	c->replay_lock = lock;
+}
+
+/*
+ * The filter's test and set as one step under the shared lock: two
+ * copies of a packet unwrapped at once on two threads must not both
+ * find their bits clear.  The lock is held for the filter's few cache
+ * lines only; the public-key work runs outside it.
+ */
+static int
+sphinx_replay_seen(struct sphinx_ctx *c, struct replay_filter *f,
+    const uint8_t tag[SPHINX_REPLAY_TAG_LEN])
+{
+	int	 seen;
+
+	if (c->replay_lock == NULL)
+		return replay_check_and_set(f, tag);
+	if (pthread_mutex_lock(c->replay_lock) != 0)
+		abort();
+	seen = replay_check_and_set(f, tag);
+	if (pthread_mutex_unlock(c->replay_lock) != 0)
+		abort();
+	return seen;
 }
 
 /* --- building blocks ---------------------------------------------------- */
@@ -390,7 +420,7 @@ sphinx_process(struct sphinx_ctx *c, const struct sphinx_key *const *keys,
 	memcpy(res->replay_tag, c->e + E_REPLAY_TAG, SPHINX_REPLAY_TAG_LEN);
 	/* After the MAC, before any decryption (as nym-node). */
 	if (key->replay != NULL &&
-	    replay_check_and_set(key->replay, res->replay_tag)) {
+	    sphinx_replay_seen(c, key->replay, res->replay_tag)) {
 		rc = SPHINX_ERR_REPLAY;
 		goto done;
 	}

@@ -9,7 +9,8 @@
  * check on E[256..288); decrypt the routing block with AES-128-CTR; remove
  * one Lioness layer from the payload.
  *
- * Typical final-hop use (mixd): one sphinx_ctx per thread, created once;
+ * Typical final-hop use (mixd): one sphinx_ctx per thread, created once
+ * (threads sharing keys share one replay lock, sphinx_ctx_share_replay);
  * per packet a caller buffer of the packet's length:
  *
  *	const struct sphinx_key *cand[2];
@@ -22,6 +23,7 @@
 #ifndef GW_SPHINX_H
 #define GW_SPHINX_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -128,6 +130,11 @@ struct sphinx_ctx;
  */
 struct sphinx_ctx *sphinx_ctx_new(void);
 void	sphinx_ctx_free(struct sphinx_ctx *);
+/*
+ * Contexts of several threads that share keys (and so replay filters)
+ * all get the same lock, taken around each filter's check-and-set.
+ */
+void	sphinx_ctx_share_replay(struct sphinx_ctx *, pthread_mutex_t *);
 
 /*
  * Unwrap one hop.  keys: 1 or 2 candidates tried in order (the second

@@ -275,6 +275,8 @@ worker_confine(struct worker *w, const struct sandbox_policy *pol)
 	    p.landlock.nports == 0)
 		worker_mix_ports(w, &p, ports, nitems(ports));
 	privdrop_harden();
+	p.start_threads = w->start_threads;
+	p.start_arg = w->start_arg;
 	sandbox_apply(&p);
 }
 

@@ -56,6 +56,9 @@ struct worker {
 	time_t			 started;
 	int			 serving;
 	void			*role;		/* the role's own state */
+	/* Threads of the role, started inside the sandbox (sandbox.h). */
+	void			(*start_threads)(void *);
+	void			*start_arg;
 };
 
 /* -S: print the policy and exit (regress/sandbox/policy.sh).  Else

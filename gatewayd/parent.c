@@ -186,6 +186,7 @@ slice_mixd(const struct gatewayd *gw, struct gw_conf_mixd *s)
 	s->mix_read_timeout_ms = c->mix_read_timeout_ms;
 	s->testnet = c->testnet;
 	s->ack_delay_ms = c->ack_delay_ms;
+	s->sphinx_threads = c->sphinx_threads;
 }
 
 static void

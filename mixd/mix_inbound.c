@@ -14,6 +14,7 @@
 
 #include <sodium.h>
 
+#include "histogram.h"
 #include "log.h"
 #include "mixd.h"
 #include "mixframe.h"
@@ -122,6 +123,8 @@ mixd_keys_update(struct mixd *md, const struct gw_key_update *u)
 	if (u->nnew > 2 || u->has_secondary > 1 || u->relabel > 1 ||
 	    (u->has_secondary && u->secondary == u->primary))
 		fatalx("%s: malformed key update", __func__);
+	/* Packets under way finish with the keys they started with. */
+	mix_cpupool_drain(md->pool);
 	/* Tags go out under the ids they were seen with. */
 	mix_replay_flush(md);
 	for (i = 0; i < md->nkeys; i++) {
@@ -232,14 +235,17 @@ mixd_sphinx_drop(struct mixd *md, int rc)
 	}
 }
 
+/*
+ * A packet from a frame: to the unwrap threads when there are any
+ * (mix_cpupool.c), else unwrapped here.  A packet we routed to
+ * ourselves (depth > 0) is always unwrapped here.
+ */
 void
 mixd_inbound_packet(struct mixd *md, uint8_t packet_type, uint8_t rotation,
     const uint8_t *pkt, size_t len)
 {
 	const struct sphinx_key	*cand[2];
 	struct sphinx_result	 res;
-	struct sphinx_final_msg	 m;
-	uint64_t		 ack_id = 0;
 	size_t			 n;
 	int			 rc;
 
@@ -247,21 +253,44 @@ mixd_inbound_packet(struct mixd *md, uint8_t packet_type, uint8_t rotation,
 		*md->c.frames_outfox += 1;
 		return;
 	}
+	if (md->depth == 0 && mix_cpupool_submit(md->pool, packet_type,
+	    rotation, pkt, len) == 0)
+		return;
 	n = sphinx_key_candidates(&md->keys[0], md->nkeys > 1 ?
 	    &md->keys[1] : NULL, rotation, cand);
 	if (n == 0) {
 		*md->c.sphinx_no_key += 1;
 		return;
 	}
+	if (md->depth == 0)
+		md->rx_us = histogram_now_us();
 	rc = sphinx_process(md->sphinx, cand, n, SPHINX_ACCEPT_FINAL, pkt, len,
 	    md->scratch, &res);
+	mixd_inbound_result(md, packet_type, rotation, len, rc,
+	    rc == SPHINX_OK ? res.key->rotation_id : 0, &res);
+	if (md->depth == 0)
+		md->rx_us = 0;
+}
+
+/*
+ * The rest of a packet once unwrapped, on the event loop whichever
+ * thread unwrapped it: rc and res are sphinx_process's, rotation_id the
+ * matching key's.
+ */
+void
+mixd_inbound_result(struct mixd *md, uint8_t packet_type, uint8_t rotation,
+    size_t len, int rc, uint32_t rotation_id, const struct sphinx_result *res)
+{
+	struct sphinx_final_msg	 m;
+	uint64_t		 ack_id = 0;
+
 	if (rc != SPHINX_OK) {
 		mixd_sphinx_drop(md, rc);
 		return;
 	}
 	/* In the filter now; to the master, so a restart remembers it. */
-	mix_replay_note(md, res.key->rotation_id, res.replay_tag);
-	rc = sphinx_payload_split(len, res.plaintext, res.plaintext_len, &m);
+	mix_replay_note(md, rotation_id, res->replay_tag);
+	rc = sphinx_payload_split(len, res->plaintext, res->plaintext_len, &m);
 	if (rc != SPHINX_PAYLOAD_OK) {
 		/* No usable ack: Nym drops the message too (spec 4.2). */
 		*md->c.payload_bad += 1;
@@ -286,6 +315,6 @@ mixd_inbound_packet(struct mixd *md, uint8_t packet_type, uint8_t rotation,
 		return;
 	}
 	*md->c.final_deliveries += 1;
-	md->out->deliver(md, res.destination, m.message, m.message_len,
+	md->out->deliver(md, res->destination, m.message, m.message_len,
 	    ack_id);
 }

@@ -146,6 +146,8 @@ mix_replay_dispatch(struct mixd *md, struct imsgev *iev, struct imsg *imsg)
 		(void)replay_image_bytes(mr->incoming, &len);
 		if (mr->incoming_bytes != len)
 			fatalx("REPLAY_DONE from %s: incomplete", iev->name);
+		/* No thread may hold the filter this swaps out. */
+		mix_cpupool_drain(md->pool);
 		if ((k = mix_replay_key(md, rot)) == NULL) {
 			/* Not a key of ours (yet): nothing to protect. */
 			replay_free(mr->incoming);

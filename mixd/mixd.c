@@ -38,7 +38,7 @@ mixd_deliver(struct mixd *md, const uint8_t client[32], const uint8_t *msg,
 	memset(&d, 0, sizeof(d));
 	memcpy(d.client, client, sizeof(d.client));
 	d.ack_id = ack_id;
-	d.rx_us = histogram_now_us();
+	d.rx_us = md->rx_us != 0 ? md->rx_us : histogram_now_us();
 	if (imsgev_compose2(cd, IMSG_MIX_DELIVER, 0, &d, sizeof(d), msg, len) ==
 	    -1) {
 		if (errno != ENOBUFS)
@@ -114,6 +114,8 @@ mixd_stop(struct worker *w)
 	struct mixd	*md = w->role;
 
 	mix_listen_stop(md);
+	mix_cpupool_free(md->pool);
+	md->pool = NULL;
 	/* Acks still held leave with us: their messages may not be safe. */
 	mix_acks_free(md->acks);
 	md->acks = NULL;
@@ -187,6 +189,14 @@ main(int argc, char *argv[])
 		md->noise_on = 1;
 		log_info("noise: on; mix peers that announce a Noise key "
 		    "speak it");
+	}
+	/* Sized here, where the affinity mask can still be read; the
+	 * threads start inside the sandbox. */
+	md->pool = mix_cpupool_new(md,
+	    mix_cpupool_size(w->conf.mixd.sphinx_threads));
+	if (md->pool != NULL) {
+		w->start_threads = mix_cpupool_start;
+		w->start_arg = md->pool;
 	}
 	worker_sandbox(w, worker_common(w)->chroot_dir, &mixd_policy);
 	worker_run(w, &mixd_ops);

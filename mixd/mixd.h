@@ -9,6 +9,7 @@
  *   mix_peers.c	outbound connection pool, one per next hop
  *   mix_topology.c	the known mix nodes (routing filter, Noise keys)
  *   mix_noise.c		Noise sessions on mix connections (no sockets)
+ *   mix_cpupool.c	the threads that unwrap Sphinx packets
  */
 #ifndef MIXD_H
 #define MIXD_H
@@ -114,6 +115,7 @@ struct mix_peers;
 struct mix_topology;
 struct mix_acks;
 struct mix_replay;
+struct mix_cpupool;
 
 /*
  * Where the inbound path's results go: the daemon sends them to clientd
@@ -185,6 +187,8 @@ struct mixd {
 	struct mix_acks		*acks;
 	uint32_t		 ack_delay_ms;
 	struct mix_replay	*replay;
+	struct mix_cpupool	*pool;		/* NULL: unwrap inline */
+	uint64_t		 rx_us;		/* packet read, 0: none */
 
 	/* Noise (mix_noise.c): off unless the master sent a key */
 	int			 noise_on;
@@ -204,6 +208,10 @@ void	mixd_keys_wipe(struct mixd *);
 /* One packet from a frame: unwrap, replay check, ack, hand-off. */
 void	mixd_inbound_packet(struct mixd *, uint8_t packet_type,
 	    uint8_t rotation, const uint8_t *pkt, size_t len);
+/* The rest once unwrapped (on the loop, any thread's result). */
+void	mixd_inbound_result(struct mixd *, uint8_t packet_type,
+	    uint8_t rotation, size_t len, int rc, uint32_t rotation_id,
+	    const struct sphinx_result *);
 /* Send a packet on: to ourselves, or through the routing filter. */
 void	mixd_route(struct mixd *, const struct nodeaddr *,
 	    uint8_t packet_type, uint8_t rotation, const uint8_t *pkt,
@@ -256,6 +264,21 @@ void	mix_replay_note(struct mixd *, uint32_t rotation, const uint8_t *tag);
 void	mix_replay_flush(struct mixd *);
 /* master: IMSG_REPLAY_RESTORE, _CHUNK, _DONE, _FLUSH */
 void	mix_replay_dispatch(struct mixd *, struct imsgev *, struct imsg *);
+
+/* mix_cpupool.c */
+/* Threads for a configured count (0: the CPUs we may run on). */
+unsigned mix_cpupool_size(uint32_t configured);
+/* NULL for fewer than 2 threads: the loop unwraps inline. */
+struct mix_cpupool *mix_cpupool_new(struct mixd *, unsigned nthreads);
+/* worker->start_threads: inside the sandbox, before seccomp. */
+void	mix_cpupool_start(void *);
+void	mix_cpupool_free(struct mix_cpupool *);
+unsigned mix_cpupool_threads(const struct mix_cpupool *);
+/* 0: queued for a thread; -1: unwrap inline (no pool, or nested). */
+int	mix_cpupool_submit(struct mix_cpupool *, uint8_t packet_type,
+	    uint8_t rotation, const uint8_t *pkt, size_t len);
+/* Let every job under way finish (keys change next). */
+void	mix_cpupool_drain(struct mix_cpupool *);
 
 /* mix_noise.c */
 void	mix_noise_init(struct mix_noise *, const uint8_t sk[NOISE_KEY_LEN]);
