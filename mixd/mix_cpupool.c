@@ -288,7 +288,7 @@ mix_cpupool_new(struct mixd *md, unsigned nthreads)
 		fatalx("%s: pthread init", __func__);
 	if ((p->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
 		fatal("%s: eventfd", __func__);
-	if (md->w != NULL) {
+	if (md->w != NULL && md->w->base != NULL) {
 		p->ev = event_new(md->w->base, p->efd, EV_READ | EV_PERSIST,
 		    mix_cpupool_ready, p);
 		if (p->ev == NULL || event_add(p->ev, NULL) == -1)

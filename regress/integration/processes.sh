@@ -51,6 +51,32 @@ if [ "$(id -u)" -ne 0 ]; then
 	skip "workers run as unprivileged users" "not root: development mode"
 fi
 
+# mixd's unwrap threads (mixnet.sphinx_threads 0: one per CPU it may
+# use; fewer than two: none), each under the same filter as its loop:
+# the filter went on with TSYNC after they started.
+pid=$(gw_pid mixd)
+cpus=$(taskset -pc "$pid" 2>/dev/null | sed 's/.*: //' | python3 -c '
+import sys
+n = 0
+for part in sys.stdin.read().strip().split(","):
+    a, _, b = part.partition("-")
+    n += int(b or a) - int(a) + 1
+print(n)')
+want=1; [ "${cpus:-1}" -ge 2 ] && want=$((cpus + 1))
+got=$(ls /proc/"$pid"/task | wc -l)
+[ "$got" -eq "$want" ] && ok "mixd runs $want threads on $cpus CPUs" || \
+    notok "mixd runs $want threads on $cpus CPUs" "found $got"
+bad=""
+for role in mixd clientd credd storaged apid; do
+	p=$(gw_pid $role) || continue
+	for t in /proc/"$p"/task/*; do
+		[ "$(awk '/^Seccomp:/ { print $2 }' "$t/status")" = 2 ] ||
+		    bad="$bad $role/${t##*/}"
+	done
+done
+[ -z "$bad" ] && ok "every thread of every worker has Seccomp: 2" || \
+    notok "every thread of every worker has Seccomp: 2" "not:$bad"
+
 # Who can talk to whom, read off the kernel: every UNIX socket of a
 # process, its peer's inode (ss -x), the process holding that inode.
 # The channels must be exactly ARCHITECTURE.md's; in particular no mixd
