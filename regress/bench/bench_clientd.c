@@ -37,8 +37,24 @@
  *
  * Before the first client and with the last count idle, the VmRSS of
  * every -P process; the difference over the clients is the memory per
- * idle connected client.  Figures only: a non-zero exit only if a
- * step could not complete.
+ * idle connected client.
+ *
+ * With -L SECS, after the last count, the load runs (issue 15) over the
+ * first -u clients (default 100):
+ *   floor:     sphinx_process on one core of this machine, the same
+ *	code (and X25519) mixd runs, over packets for a key of our own;
+ *   sustained: final-hop packets at the mix port for SECS, as fast as
+ *	the gateway takes them (at most -W in flight), every one pushed
+ *	and decrypted: "ratio delivery/one-core floor: R";
+ *   latency:   the same packets paced at 25, 50 and 75 % of that rate
+ *	for -l SECS each (default 10); each packet's time from its last
+ *	byte written to the mix port until its client decrypted it;
+ *   forward:   the same two for client -> first hop (a packet's time
+ *	from being sealed by its client until the sink read it).
+ * Every figure also goes to -o FILE as CSV.  All packets of a run are
+ * built before it starts (on every core), so building costs the run
+ * nothing.  Figures only: a non-zero exit only if a step could not
+ * complete.
  */
 #include <sys/epoll.h>
 #include <sys/resource.h>
@@ -50,6 +66,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +77,7 @@
 #include <sodium.h>
 
 #include "keys.h"
+#include "sphinx_payload.h"
 #include "mixframe.h"
 #include "mixpacket.h"
 #include "nodeaddr.h"
@@ -104,12 +122,18 @@ struct mixout {
 	int			 fd;
 	uint8_t			*buf;
 	size_t			 len, off;
+	int			 armed;		/* EPOLLOUT asked for */
 };
 
 struct fwdrun {
 	const uint8_t	*pool;
 	size_t		 mplen, n, next;
 	uint64_t	 base, sent, total;
+	/* load runs: paced at rate/s from t0 (0: by the window alone),
+	 * each packet stamped with its number for r */
+	double		 rate, t0, until;
+	struct loadrun	*r;
+	uint8_t		 stamp[SPHINX_SIZE_REGULAR + 64];
 };
 
 struct proc {
@@ -121,7 +145,7 @@ struct proc {
 static int			 ep = -1;
 static struct client		**clients;
 static size_t			 nclients;	/* started */
-static size_t			 nready, inflight, retries, lost;
+static size_t			 nready, inflight, retries, nlost;
 static size_t			 max_inflight = 256;
 static char			 ws_ip[64];
 static uint16_t			 ws_port;
@@ -138,6 +162,29 @@ static int			 nprocs;
 static char			 first_error[256];
 static struct fwdrun		*fwd;	/* a forward run under way */
 static uint64_t			 fwd_window = 1000;
+static double			 rate_fwd, rate_del;	/* last burst runs */
+
+/* A load run under way (-L): what was sent when, what came back. */
+struct loadrun {
+	double		*t_sent;	/* per packet; 0: not sent yet */
+	double		*lat;		/* seconds, per packet received */
+	uint64_t	 n, nlat, late;
+};
+static struct loadrun		*dl, *fl;	/* delivery, forward */
+static int			 loop_ms = 20;	/* 1 while pacing */
+
+/* Final-hop frames built ahead, written in order over the mixouts. */
+struct dsendrun {
+	uint8_t		*frames;
+	size_t		 flen;
+	uint64_t	 n, next;	/* built, next to write */
+	uint64_t	 base;		/* pushed at the start */
+	double		 rate, t0, until;
+	uint64_t	 window;
+	struct loadrun	*r;
+};
+static struct dsendrun		*dsend;
+static const char		 dl_tag[] = "bench_clientd delivery ";
 
 static void *
 xcalloc(size_t n, size_t size)
@@ -194,6 +241,43 @@ ep_set(int op, int fd, uint32_t ev, void *ptr)
 		t_die("epoll_ctl: %s", strerror(errno));
 }
 
+/* --- load runs: what came back -------------------------------------- */
+
+static void
+load_record(struct loadrun *r, uint64_t i, double now)
+{
+	if (i >= r->n || r->t_sent[i] <= 0) {
+		r->late++;	/* not from this run */
+		return;
+	}
+	r->lat[r->nlat++] = now - r->t_sent[i];
+	r->t_sent[i] = -1;	/* a second copy would not count */
+}
+
+/* A pushed message "bench_clientd delivery N". */
+static void
+load_got(struct loadrun *r, const uint8_t *msg, size_t len, double now)
+{
+	char		 num[24];
+	size_t		 n = sizeof(dl_tag) - 1;
+
+	if (len <= n || len - n >= sizeof(num) || memcmp(msg, dl_tag, n) != 0)
+		return;
+	memcpy(num, msg + n, len - n);
+	num[len - n] = '\0';
+	load_record(r, strtoull(num, NULL, 10), now);
+}
+
+/* A forwarded packet carries its number in its last 8 bytes. */
+static void
+load_got_seq(struct loadrun *r, const uint8_t *p, double now)
+{
+	uint64_t	 i;
+
+	memcpy(&i, p, sizeof(i));
+	load_record(r, i, now);
+}
+
 /* --- clients ------------------------------------------------------- */
 
 static void
@@ -238,7 +322,7 @@ client_lost(struct client *c)
 	c->nc = NULL;
 	c->fd = -1;
 	nready--;
-	lost++;
+	nlost++;
 }
 
 /* Pop what arrived: pushed messages and "send" replies are counted. */
@@ -252,6 +336,8 @@ client_drain(struct client *c)
 		case NCM_PUSHED:
 			pushed++;
 			t_last_push = t_now();
+			if (dl != NULL)
+				load_got(dl, m.data, m.len, t_last_push);
 			break;
 		case NCM_TEXT:
 			if (strstr((char *)m.data, "\"type\":\"send\"") !=
@@ -382,8 +468,12 @@ sink_read(struct sinkconn *s)
 		    > 0) {
 			if (f.packet_len == SPHINX_SIZE_ACK)
 				sink_acks++;
-			else
+			else {
 				sink_packets++;
+				if (fl != NULL)
+					load_got_seq(fl, f.packet +
+					    f.packet_len - 8, t_now());
+			}
 			off += (size_t)r;
 		}
 		if (r < 0) {
@@ -437,7 +527,10 @@ mixout_write(struct mixout *o)
 		o->off += (size_t)n;
 	}
 	/* All written: keep the connection, stop asking. */
-	ep_set(EPOLL_CTL_MOD, o->fd, 0, o);
+	if (o->armed) {
+		ep_set(EPOLL_CTL_MOD, o->fd, 0, o);
+		o->armed = 0;
+	}
 }
 
 static void
@@ -456,6 +549,7 @@ mixout_connect(void)
 			close(mixouts[i].fd);
 		}
 		mixouts[i].tag = T_MIXOUT;
+		mixouts[i].armed = 0;
 		/* Blocking connect on loopback: immediate. */
 		if ((mixouts[i].fd = socket(ss.ss_family, SOCK_STREAM |
 		    SOCK_CLOEXEC, 0)) == -1 ||
@@ -466,6 +560,146 @@ mixout_connect(void)
 		if (fcntl(mixouts[i].fd, F_SETFL, O_NONBLOCK) == -1)
 			t_die("fcntl: %s", strerror(errno));
 		ep_set(EPOLL_CTL_ADD, mixouts[i].fd, 0, &mixouts[i]);
+	}
+}
+
+/* --- delivery load: frames built ahead, written paced ------------------ */
+
+struct buildjob {
+	const uint8_t	*gw_key;
+	uint8_t		*frames;
+	size_t		 flen, hlen, nclient;
+	uint64_t	 from, to;
+	const uint8_t	*hdr;
+};
+
+/* Packets [from, to): one hop to the gateway, round-robin clients. */
+static void *
+build_range(void *arg)
+{
+	struct buildjob		*j = arg;
+	struct sphinx_ctx	*ctx = sphinx_ctx_new();
+	struct sphinx_route_hop	 hop;
+	uint8_t			 msg[SPHINX_SURB_ACK_LEN + 64];
+	uint8_t			 id[SPHINX_ID_LEN];
+	uint8_t			*f;
+	uint64_t		 i;
+	int			 m;
+
+	if (ctx == NULL)
+		t_die("sphinx_ctx_new");
+	memset(&hop, 0, sizeof(hop));
+	if (nodeaddr_encode(&gw_mix, hop.address, sizeof(hop.address)) < 0 ||
+	    nodeaddr_encode(&sink_addr, msg, SPHINX_SURB_ACK_ADDR_LEN) < 0)
+		t_die("nodeaddr_encode");
+	memcpy(hop.pubkey, j->gw_key, 32);
+	memset(id, 0, sizeof(id));
+	/* mixd forwards the ack unopened: the same made-up one will do. */
+	randombytes_buf(msg + SPHINX_SURB_ACK_ADDR_LEN, SPHINX_SIZE_ACK);
+	for (i = j->from; i < j->to; i++) {
+		f = j->frames + i * j->flen;
+		memcpy(f, j->hdr, j->hlen);
+		m = snprintf((char *)msg + SPHINX_SURB_ACK_LEN, 64, "%s%llu",
+		    dl_tag, (unsigned long long)i);
+		if (sphinx_create(ctx, SPHINX_VERSION_EXPLICIT_KEYS, &hop, 1,
+		    clients[i % j->nclient]->id, id, msg,
+		    SPHINX_SURB_ACK_LEN + (size_t)m, SPHINX_SIZE_REGULAR,
+		    NULL, f + j->hlen) != SPHINX_OK)
+			t_die("sphinx_create");
+	}
+	sphinx_ctx_free(ctx);
+	return NULL;
+}
+
+/* npkts frames for the first n clients, built on every core. */
+static struct dsendrun *
+dsend_build(size_t n, uint64_t npkts, unsigned nthreads)
+{
+	struct dsendrun	*d = xcalloc(1, sizeof(*d));
+	struct buildjob	 jobs[16];
+	pthread_t	 t[16];
+	uint8_t		 hdr[MIXFRAME_MAX_HDR_LEN];
+	unsigned	 k;
+	int		 h;
+
+	h = mixframe_encode_header(MIXFRAME_V7, mixframe_tag_for(
+	    MIXFRAME_TYPE_SPHINX, SPHINX_SIZE_REGULAR), MIXFRAME_TYPE_SPHINX,
+	    0, hdr);
+	if (h < 0)
+		t_die("mixframe header");
+	d->flen = (size_t)h + SPHINX_SIZE_REGULAR;
+	d->n = npkts;
+	if ((d->frames = malloc(npkts * d->flen)) == NULL)
+		t_die("%llu frames: out of memory", (unsigned long long)npkts);
+	if (nthreads < 1)
+		nthreads = 1;
+	if (nthreads > 16)
+		nthreads = 16;
+	for (k = 0; k < nthreads; k++) {
+		jobs[k] = (struct buildjob){ gw_sphinx, d->frames, d->flen,
+		    (size_t)h, n, npkts * k / nthreads,
+		    npkts * (k + 1) / nthreads, hdr };
+		if (pthread_create(&t[k], NULL, build_range, &jobs[k]) != 0)
+			t_die("pthread_create");
+	}
+	for (k = 0; k < nthreads; k++)
+		pthread_join(t[k], NULL);
+	return d;
+}
+
+static void
+dsend_free(struct dsendrun *d)
+{
+	if (d == NULL)
+		return;
+	free(d->frames);
+	free(d);
+}
+
+/* May the delivery run write frame d->next now? */
+static int
+dsend_may_send(double now)
+{
+	if (dsend->next >= dsend->n)
+		return 0;
+	if (dsend->until > 0 && now > dsend->until)
+		return 0;
+	if (dsend->window > 0 &&
+	    dsend->next - (pushed - dsend->base) >= dsend->window)
+		return 0;
+	return dsend->rate <= 0 ||
+	    (double)dsend->next < (now - dsend->t0) * dsend->rate;
+}
+
+/*
+ * Frame i goes whole to connection i % nmixout, in order: a connection
+ * still writing an earlier frame holds the run up until it drains
+ * (EPOLLOUT), which is the backpressure the gateway gives.
+ */
+static void
+dsend_feed(void)
+{
+	struct mixout	*o;
+	double		 now = t_now();
+
+	while (dsend_may_send(now)) {
+		o = &mixouts[dsend->next % (uint64_t)nmixout];
+		if (o->off < o->len) {
+			mixout_write(o);
+			if (o->off < o->len)
+				return;
+		}
+		o->buf = dsend->frames + dsend->next * dsend->flen;
+		o->len = dsend->flen;
+		o->off = 0;
+		mixout_write(o);
+		if (o->off < o->len && !o->armed) {
+			ep_set(EPOLL_CTL_MOD, o->fd, EPOLLOUT, o);
+			o->armed = 1;
+		}
+		if (dsend->r != NULL)
+			dsend->r->t_sent[dsend->next] = now;
+		dsend->next++;
 	}
 }
 
@@ -508,15 +742,42 @@ loop_once(int timeout_ms)
  * the sink shares a core with the clients: an open loop would measure
  * those drops, not clientd.
  */
+/* May the forward run send one more now? */
+static int
+fwd_may_send(double now)
+{
+	if (fwd->sent >= fwd->total ||
+	    fwd->sent - (sink_packets - fwd->base) >= fwd_window)
+		return 0;
+	if (fwd->until > 0 && now > fwd->until)
+		return 0;
+	return fwd->rate <= 0 || (double)fwd->sent < (now - fwd->t0) *
+	    fwd->rate;
+}
+
+/* The pool packet for the next send, stamped when a load run counts. */
+static const uint8_t *
+fwd_packet(double now)
+{
+	const uint8_t	*p = fwd->pool + (fwd->sent % FWD_POOL) *
+	    (SPHINX_SIZE_REGULAR + 64);
+
+	if (fwd->r == NULL)
+		return p;
+	memcpy(fwd->stamp, p, fwd->mplen);
+	memcpy(fwd->stamp + fwd->mplen - 8, &fwd->sent, 8);
+	fwd->r->t_sent[fwd->sent] = now;
+	return fwd->stamp;
+}
+
 static void
 fwd_feed(void)
 {
 	struct client	*c;
 	size_t		 skipped = 0;
+	double		 now = t_now();
 
-	while (fwd->sent < fwd->total &&
-	    fwd->sent - (sink_packets - fwd->base) < fwd_window &&
-	    skipped < fwd->n) {
+	while (fwd_may_send(now) && skipped < fwd->n) {
 		c = clients[fwd->next];
 		fwd->next = (fwd->next + 1) % fwd->n;
 		if (c->nc == NULL || c->stage != ST_READY) {
@@ -525,14 +786,15 @@ fwd_feed(void)
 		}
 		skipped = 0;
 		/* Sealing the frame is the client's work, timed too. */
-		if (nymclient_forward_start(c->nc, 2, fwd->pool +
-		    (fwd->sent % FWD_POOL) * (SPHINX_SIZE_REGULAR + 64),
+		if (nymclient_forward_start(c->nc, 2, fwd_packet(now),
 		    fwd->mplen) == -1)
 			t_die("forward: %s", nymclient_error(c->nc));
 		fwd->sent++;
 		client_event(c);
 	}
 }
+
+static void dsend_feed(void);
 
 /* Run the loop until done() or secs pass; 0 on done. */
 static int
@@ -546,7 +808,9 @@ run_until(int (*done)(void *), void *arg, size_t target, double secs)
 		spawn(target);
 		if (fwd != NULL)
 			fwd_feed();
-		loop_once(20);
+		if (dsend != NULL)
+			dsend_feed();
+		loop_once(loop_ms);
 	}
 	return 0;
 }
@@ -670,6 +934,7 @@ bench_forward(size_t n, const uint8_t *pool, size_t mplen, uint64_t npkts,
 		return -1;
 	}
 	fwd = NULL;
+	rate_fwd = (double)npkts / (t_last_sink - t0);
 	printf("clientd forward: %zu %s: %.0f packets/s (%llu packets, "
 	    "every client sending, at most %llu in flight, to a TCP first "
 	    "hop in %.2f s; %llu \"send\" replies by then)\n", n,
@@ -750,6 +1015,7 @@ bench_deliver(struct sphinx_ctx *ctx, size_t n, uint64_t npkts, double secs)
 	t0 = t_now();
 	for (j = 0; j < nmixout; j++) {
 		ep_set(EPOLL_CTL_MOD, mixouts[j].fd, EPOLLOUT, &mixouts[j]);
+		mixouts[j].armed = 1;
 		mixout_write(&mixouts[j]);
 	}
 	if (run_until(pushed_has, &want, 0, secs) == -1) {
@@ -759,6 +1025,7 @@ bench_deliver(struct sphinx_ctx *ctx, size_t n, uint64_t npkts, double secs)
 		    (unsigned long long)npkts, secs);
 		return -1;
 	}
+	rate_del = (double)npkts / (t_last_push - t0);
 	printf("clientd delivery: %zu %s: %.0f packets/s (%llu final-hop "
 	    "packets in at the mix port over %d connections, pushed and "
 	    "decrypted in %.2f s; %llu SURB-acks at the first hop by then; "
@@ -767,6 +1034,308 @@ bench_deliver(struct sphinx_ctx *ctx, size_t n, uint64_t npkts, double secs)
 	    nmixout, t_last_push - t0, (unsigned long long)(sink_acks - a0),
 	    tb);
 	return 0;
+}
+
+/* --- the load runs (-L) ----------------------------------------------- */
+
+static FILE		*csv;
+static double		 load_secs, lat_secs = 10;
+static size_t		 load_clients = 100;
+static uint64_t		 load_window = 4000;
+
+/* Unwraps per second on one core: mixd's code over our own key. */
+static double
+load_floor(struct sphinx_ctx *ctx, unsigned npk)
+{
+	struct sphinx_key	 k;
+	const struct sphinx_key	*cand[1] = { &k };
+	struct sphinx_route_hop	 hop;
+	struct sphinx_result	 res;
+	uint8_t			 msg[SPHINX_SURB_ACK_LEN + 64], id[16];
+	uint8_t			 dest[32];
+	uint8_t			*pk = xcalloc(npk, SPHINX_SIZE_REGULAR);
+	double			 t0, t;
+	unsigned		 i;
+
+	memset(&k, 0, sizeof(k));
+	memset(&hop, 0, sizeof(hop));
+	memset(id, 0, sizeof(id));
+	memset(dest, 0, sizeof(dest));
+	randombytes_buf(k.sk, sizeof(k.sk));
+	crypto_scalarmult_base(hop.pubkey, k.sk);
+	randombytes_buf(msg, sizeof(msg));
+	for (i = 0; i < npk; i++)
+		if (sphinx_create(ctx, SPHINX_VERSION_EXPLICIT_KEYS, &hop, 1,
+		    dest, id, msg, sizeof(msg), SPHINX_SIZE_REGULAR, NULL,
+		    pk + (size_t)i * SPHINX_SIZE_REGULAR) != SPHINX_OK)
+			t_die("sphinx_create");
+	t0 = t_now();
+	for (i = 0; i < npk; i++)
+		if (sphinx_process(ctx, cand, 1, SPHINX_ACCEPT_FINAL,
+		    pk + (size_t)i * SPHINX_SIZE_REGULAR, SPHINX_SIZE_REGULAR,
+		    pk + (size_t)i * SPHINX_SIZE_REGULAR, &res) != SPHINX_OK)
+			t_die("floor: unwrap failed");
+	t = t_now() - t0;
+	sodium_memzero(&k, sizeof(k));
+	free(pk);
+	return (double)npk / t;
+}
+
+static struct loadrun *
+loadrun_new(uint64_t n)
+{
+	struct loadrun	*r = xcalloc(1, sizeof(*r));
+
+	r->n = n;
+	r->t_sent = xcalloc(n, sizeof(double));
+	r->lat = xcalloc(n, sizeof(double));
+	return r;
+}
+
+static void
+loadrun_free(struct loadrun *r)
+{
+	if (r == NULL)
+		return;
+	free(r->t_sent);
+	free(r->lat);
+	free(r);
+}
+
+static int
+dbl_cmp(const void *a, const void *b)
+{
+	double	 x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The q-quantile of r's latencies, in ms (sorts them). */
+static double
+load_pct(struct loadrun *r, double q)
+{
+	size_t	 i;
+
+	if (r->nlat == 0)
+		return -1;
+	qsort(r->lat, r->nlat, sizeof(double), dbl_cmp);
+	i = (size_t)(q * (double)(r->nlat - 1) + 0.5);
+	return r->lat[i] * 1000;
+}
+
+static void
+load_csv(const char *path, double load, double offered, double got,
+    struct loadrun *r, uint64_t sent, uint64_t lost)
+{
+	if (csv == NULL)
+		return;
+	fprintf(csv, "%s,%.2f,%.0f,%.0f,%.3f,%.3f,%.3f,%llu,%llu\n", path,
+	    load, offered, got, r ? load_pct(r, 0.5) : -1.0,
+	    r ? load_pct(r, 0.99) : -1.0, r ? load_pct(r, 0.999) : -1.0,
+	    (unsigned long long)sent, (unsigned long long)lost);
+	fflush(csv);
+}
+
+static int
+dsend_time_up(void *arg)
+{
+	double	 end = *(double *)arg;
+
+	return t_now() > end && pushed - dsend->base >= dsend->next;
+}
+
+/*
+ * One delivery run: npk packets built, then written paced at rate (0:
+ * as fast as the window allows) until all are sent or secs pass, and
+ * waited for.  Returns packets pushed per second; *sent, *lost.
+ */
+static double
+load_delivery_run(size_t n, uint64_t npk, double rate, double secs,
+    struct loadrun *r, uint64_t *sent, uint64_t *lost)
+{
+	double	 end, got;
+
+	dsend = dsend_build(n, npk, (unsigned)sysconf(_SC_NPROCESSORS_ONLN));
+	mixout_connect();
+	dsend->r = r;
+	dsend->rate = rate;
+	dsend->window = rate > 0 ? 0 : load_window;
+	dsend->base = pushed;
+	dl = r;
+	loop_ms = 1;
+	dsend->t0 = t_now();
+	dsend->until = dsend->t0 + secs;
+	end = dsend->until;
+	(void)run_until(dsend_time_up, &end, 0, secs + 30);
+	*sent = dsend->next;
+	*lost = dsend->next - (pushed - dsend->base);
+	got = (double)(pushed - dsend->base) / (t_last_push - dsend->t0);
+	loop_ms = 20;
+	dl = NULL;
+	mixout_connect();	/* fresh connections, no borrowed buffers */
+	for (int j = 0; j < nmixout; j++)
+		mixouts[j].buf = NULL, mixouts[j].len = mixouts[j].off = 0;
+	dsend_free(dsend);
+	dsend = NULL;
+	return got;
+}
+
+static int
+fwd_time_up(void *arg)
+{
+	double	 end = *(double *)arg;
+
+	return (t_now() > end || fwd->sent >= fwd->total) &&
+	    sink_packets - fwd->base >= fwd->sent;
+}
+
+/* As load_delivery_run, for client -> first hop. */
+static double
+load_forward_run(const uint8_t *pool, size_t mplen, size_t n, uint64_t npk,
+    double rate, double secs, struct loadrun *r, uint64_t *sent,
+    uint64_t *lost)
+{
+	struct fwdrun	*fr = xcalloc(1, sizeof(*fr));
+	double		 end, got;
+
+	fr->pool = pool;
+	fr->mplen = mplen;
+	fr->n = n;
+	fr->base = sink_packets;
+	fr->total = npk;
+	fr->rate = rate;
+	fr->r = r;
+	fwd = fr;
+	fl = r;
+	loop_ms = 1;
+	fr->t0 = t_now();
+	fr->until = end = fr->t0 + secs;
+	(void)run_until(fwd_time_up, &end, 0, secs + 30);
+	*sent = fr->sent;
+	*lost = fr->sent - (sink_packets - fr->base);
+	got = (double)(sink_packets - fr->base) / (t_last_sink - fr->t0);
+	loop_ms = 20;
+	fwd = NULL;
+	fl = NULL;
+	free(fr);
+	return got;
+}
+
+/* Packets for secs at rate, bounded: a run that runs out ends early. */
+static uint64_t
+load_count(double rate, double secs)
+{
+	double	 n = rate * secs;
+
+	if (n < 1000)
+		n = 1000;
+	return n > 4e6 ? 4000000 : (uint64_t)n;
+}
+
+/* What a latency run printed, and the CSV line. */
+static void
+load_lat_report(const char *path, double f, double rate, double got,
+    struct loadrun *r, uint64_t sent, uint64_t lost, double half[2])
+{
+	double	 p50 = load_pct(r, 0.5), p99 = load_pct(r, 0.99);
+	double	 p999 = load_pct(r, 0.999);
+
+	printf("%s latency at %.0f %%: offered %.0f packets/s, got %.0f/s, "
+	    "%llu packets (%llu lost): p50 %.3f ms, p99 %.3f ms, "
+	    "p99.9 %.3f ms\n", path, f * 100, rate, got,
+	    (unsigned long long)sent, (unsigned long long)lost, p50, p99,
+	    p999);
+	load_csv(path, f, rate, got, r, sent, lost);
+	if (f == 0.5) {
+		half[0] = p50;
+		half[1] = p99;
+	}
+}
+
+static const double	 load_fracs[] = { 0.25, 0.5, 0.75 };
+#define NFRACS	(sizeof(load_fracs) / sizeof(load_fracs[0]))
+
+static int
+load_delivery(size_t n, double floor)
+{
+	struct loadrun	*r;
+	uint64_t	 sent, lost, npk, lost_all;
+	double		 got, got_at, rate, half[2] = { -1, -1 };
+	size_t		 i;
+
+	npk = load_count(rate_del * 1.3, load_secs);
+	got = load_delivery_run(n, npk, 0, load_secs, NULL, &sent, &lost);
+	lost_all = lost;
+	printf("delivery sustained: %.0f packets/s for %.0f s (%llu packets "
+	    "to %zu clients, %llu not delivered, at most %llu in flight%s)\n",
+	    got, load_secs, (unsigned long long)sent, n,
+	    (unsigned long long)lost, (unsigned long long)load_window,
+	    sent == npk ? "; ran out of packets before the time" : "");
+	printf("ratio delivery/one-core floor: %.2f\n", got / floor);
+	load_csv("delivery", 1, 0, got, NULL, sent, lost);
+	for (i = 0; i < NFRACS; i++) {
+		rate = got * load_fracs[i];
+		r = loadrun_new(load_count(rate, lat_secs));
+		got_at = load_delivery_run(n, r->n, rate, lat_secs + 1, r,
+		    &sent, &lost);
+		load_lat_report("delivery", load_fracs[i], rate, got_at, r,
+		    sent, lost, half);
+		lost_all += lost;
+		loadrun_free(r);
+		fflush(stdout);
+	}
+	printf("delivery added latency at half load: p50 %.3f ms, p99 %.3f "
+	    "ms\n", half[0], half[1]);
+	return lost_all == 0 ? 0 : 1;
+}
+
+static int
+load_forward(const uint8_t *pool, size_t mplen, size_t n)
+{
+	struct loadrun	*r;
+	uint64_t	 sent, lost, lost_all;
+	double		 got, got_at, rate, half[2] = { -1, -1 };
+	size_t		 i;
+
+	got = load_forward_run(pool, mplen, n, load_count(rate_fwd * 1.5,
+	    load_secs), 0, load_secs, NULL, &sent, &lost);
+	lost_all = lost;
+	printf("forward sustained: %.0f packets/s for %.0f s (%llu packets "
+	    "from %zu clients, %llu not at the first hop, at most %llu in "
+	    "flight)\n", got, load_secs, (unsigned long long)sent, n,
+	    (unsigned long long)lost, (unsigned long long)fwd_window);
+	load_csv("forward", 1, 0, got, NULL, sent, lost);
+	for (i = 0; i < NFRACS; i++) {
+		rate = got * load_fracs[i];
+		r = loadrun_new(load_count(rate, lat_secs));
+		got_at = load_forward_run(pool, mplen, n, r->n, rate,
+		    lat_secs + 1, r, &sent, &lost);
+		load_lat_report("forward", load_fracs[i], rate, got_at, r,
+		    sent, lost, half);
+		lost_all += lost;
+		loadrun_free(r);
+		fflush(stdout);
+	}
+	printf("forward added latency at half load: p50 %.3f ms, p99 %.3f "
+	    "ms\n", half[0], half[1]);
+	return lost_all == 0 ? 0 : 1;
+}
+
+static int
+load_runs(struct sphinx_ctx *ctx, const uint8_t *pool, size_t mplen)
+{
+	size_t	 n = load_clients < nready ? load_clients : nready;
+	double	 floor;
+	int	 rc;
+
+	floor = load_floor(ctx, 3000);
+	printf("load floor: %.0f unwraps/s on one core (sphinx_process, "
+	    "2413-byte final hop, libsodium X25519 as in mixd)\n", floor);
+	load_csv("floor", 1, 0, floor, NULL, 0, 0);
+	fflush(stdout);
+	rc = load_delivery(n, floor);
+	rc |= load_forward(pool, mplen, n);
+	return rc;
 }
 
 static void
@@ -814,8 +1383,24 @@ main(int argc, char *argv[])
 	int			 ch, status = 0;
 	size_t			 i;
 
-	while ((ch = getopt(argc, argv, "C:c:d:f:K:m:n:P:t:W:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "C:c:d:f:K:L:l:m:n:o:P:t:u:W:w:")) !=
+	    -1) {
 		switch (ch) {
+		case 'L':
+			load_secs = atof(optarg);
+			break;
+		case 'l':
+			lat_secs = atof(optarg);
+			break;
+		case 'o':
+			if ((csv = fopen(optarg, "w")) == NULL)
+				t_die("%s: %s", optarg, strerror(errno));
+			fprintf(csv, "path,load,offered_pps,achieved_pps,"
+			    "p50_ms,p99_ms,p999_ms,packets,lost\n");
+			break;
+		case 'u':
+			load_clients = (size_t)atol(optarg);
+			break;
 		case 'C':
 			nmixout = atoi(optarg);
 			break;
@@ -930,13 +1515,15 @@ main(int argc, char *argv[])
 			status = 1;
 		fflush(stdout);
 	}
+	if (load_secs > 0 && status == 0 && load_runs(ctx, pool, mplen) != 0)
+		status = 1;
 	/* Stragglers ("send" replies, acks) before the totals. */
 	run_until(never, NULL, 0, 0.5);
 	if (nprocs > 0 && status == 0)
 		rss_report(counts[ncounts - 1], "busy ");
 	printf("clientd totals: %zu clients ready, %zu lost, %zu registration "
 	    "retries, %llu gateway errors, %llu sink frames unparsed\n",
-	    nready, lost, retries, (unsigned long long)gw_errors,
+	    nready, nlost, retries, (unsigned long long)gw_errors,
 	    (unsigned long long)sink_errors);
 	if (first_error[0] != '\0')
 		printf("clientd first error: %s\n", first_error);

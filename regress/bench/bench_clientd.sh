@@ -5,6 +5,11 @@
 # mixd -> clientd -> pushed and decrypted by the clients) and clientd's
 # RSS per idle client.  gatewayd runs the dev setup with the connection
 # limits raised past the client count; all clients come from 127.0.0.1.
+# Then the load runs (BENCH_LOAD_SECONDS, default 60; 0 skips them):
+# delivery sustained against the one-core Sphinx floor, latency at 25,
+# 50 and 75 % of that rate, the same for the forward path; every figure
+# in $O/load.csv (obj/bench/load.csv) and throughput against p99
+# latency plotted in $O/load.svg (gnuplot), and drawn in the log.
 # Figures only; never fails on time.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/daemon.sh"
@@ -40,13 +45,36 @@ for r in clientd storaged; do
 	pid=$(gw_pid $r) && P="$P -P $r=$pid"
 done
 P="$P -P gatewayd=$GW_PID"
-echo "bench_clientd: $(nproc) CPUs shared by gatewayd's processes and" \
-    "the clients (one thread)"
+NCPU=$(nproc)
+GEN=""
+# The load generator on a core of its own where that leaves the gateway
+# at least two; on fewer it shares them, and says so.
+if [ "$NCPU" -ge 4 ]; then
+	last=$((NCPU - 1))
+	for pid in $GW_PID $(gw_all_pids); do
+		taskset -a -p -c "0-$((last - 1))" "$pid" > /dev/null 2>&1
+	done
+	GEN="taskset -c $last"
+	echo "bench_clientd: load generator on CPU $last, gatewayd on CPUs" \
+	    "0-$((last - 1))"
+else
+	echo "bench_clientd: load generator not pinned: $NCPU CPUs, and one" \
+	    "of its own would leave gatewayd $((NCPU - 1)); it shares them"
+fi
+echo "bench_clientd: $NCPU CPUs; mixd unwraps on" \
+    "$(($(ls /proc/"$(gw_pid mixd)"/task | wc -l) - 1)) threads" \
+    "(0: on its event loop)"
+CSV=$TOP/$O/load.csv
 # shellcheck disable=SC2086
-"$TOP/$O/regress/bench/bench_clientd" -w "127.0.0.1:$GW_WS" \
+$GEN "$TOP/$O/regress/bench/bench_clientd" -w "127.0.0.1:$GW_WS" \
     -m "127.0.0.1:$GW_MIX" -K "$GW_DIR/keys" -n "$COUNTS" -f "$FWD" \
-    -d "$DEL" -t "${BENCH_CLIENTD_TIMEOUT:-60}" $P
+    -d "$DEL" -t "${BENCH_CLIENTD_TIMEOUT:-60}" \
+    -L "${BENCH_LOAD_SECONDS:-60}" -l "${BENCH_LATENCY_SECONDS:-10}" \
+    -o "$CSV" $P
 rc=$?
+if [ "${BENCH_LOAD_SECONDS:-60}" != 0 ] && [ -s "$CSV" ]; then
+	sh "$(dirname "$0")/plot_load.sh" "$CSV" "$TOP/$O/load.svg"
+fi
 "$BIN/gatewayctl" -j -s "$GW_SOCK" status | python3 -c '
 import json, sys
 for p in json.load(sys.stdin)["processes"]:
