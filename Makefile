@@ -158,9 +158,10 @@ $(O)/regress/bin/%: $(O)/regress/lib/%.o $(O)/regress/lib/testlib.o \
 # bench_<prog>_<name>.c links <prog>'s objects, as unit tests do, and
 # the test client library (regress/lib/nymclient.h) and testlib.
 bench_objs	= $(call fuzz_objs,$(1))
+# libcrypto only for bench_x25519's comparison: no daemon links it.
 $(O)/regress/bench/%: $(O)/regress/bench/%.o $$(call bench_objs,%) \
     $(O)/regress/lib/testlib.o $(O)/regress/lib/nymclient.o $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(call PKG,libcrypto)
 
 tests: all $(UNIT_BINS) $(TOOL_BINS)
 
