@@ -32,6 +32,11 @@ then
 fi
 
 gw_setup || { echo "bench_clientd: setup failed"; exit 1; }
+# BENCH_SPHINX_THREADS=1: mixd unwraps on its loop alone (the "before").
+if [ -n "${BENCH_SPHINX_THREADS:-}" ]; then
+	sed -i "s/^  sphinx_threads: .*/  sphinx_threads: $BENCH_SPHINX_THREADS/" \
+	    "$GW_CONF"
+fi
 LIM=$((MAXN + 100))
 # max_connections and max_connections_per_address
 sed -i -e "/^  max_connections/s/: .*/: $LIM/" "$GW_CONF"
