@@ -157,4 +157,10 @@ grep -q 'its signers are unknown: not one of the epochs just before the current 
     ok "too old an epoch, or no nyxd: refused without asking nyxd" ||
     notok "too old or no nyxd" "$(lines old) / $(lines nonyxd)"
 
+# Under ASan/UBSan every credd and storaged run above must be clean
+# (their exit status is not seen by tool_credd; their reports are).
+bad=$(grep -l 'Sanitizer\|runtime error' "$D"/*.log 2>/dev/null | tr '\n' ' ')
+[ -z "$bad" ] && ok "no sanitizer report from credd or storaged" ||
+    notok "no sanitizer report from credd or storaged" "$bad"
+
 t_done
