@@ -157,6 +157,49 @@ grep -q 'its signers are unknown: not one of the epochs just before the current 
     ok "too old an epoch, or no nyxd: refused without asking nyxd" ||
     notok "too old or no nyxd" "$(lines old) / $(lines nonyxd)"
 
+# 7. The whole daemon, nyxd.url and nyxd.dkg_contract from its config:
+# a client pays with a (made-up) ticket of epoch 5, nym-api's current
+# epoch being 6.  No key for epoch 5 is served, so the signers decide;
+# they accept, and the client is credited.  The made-up ticket is of
+# today: the clock of the vectors is not wanted.
+unset GW_TEST_CREDD_NOW
+stub "_epoch?epoch=6&signers=1,2,3"
+stub "_dkg?epoch=5&signers=1,2,3"
+mode accept
+gw_setup || { notok "daemon setup" "init failed"; exit 1; }
+sed -i -e "s|\"https://validator.nymtech.net/api/\"|\"http://127.0.0.1:$P1/\"|" \
+    -e "s|enforce_zk_nyms: false|enforce_zk_nyms: true|" \
+    -e "s|cosmos_address: \"\"|cosmos_address: \"$TOOL_CREDD_COSMOS\"|" \
+    -e 's|attestation_url: .*|attestation_url: ""|' \
+    -e "s|url: \"https://rpc.nymtech.net\"|url: \"http://127.0.0.1:$P3\"|" \
+    "$GW_CONF"
+if ! grep -q "url: \"http://127.0.0.1:$P3\"" "$GW_CONF"; then
+	notok "the daemon's config names the stub nyxd" "$(grep -A2 nyxd "$GW_CONF")"
+elif gw_start; then
+	GWID=$("$BIN/gatewayctl" -f "$GW_CONF" node-details |
+	    awk '/^Identity Key:/ {print $3}')
+	"$TOOL" "$BIN" "$D/data4" "$API" epoch 5 \
+	    write-ticket "$D/made" 555 "$GWID" >/dev/null
+	WS="$TOP/$O/regress/bin/tool_wsclient -a 127.0.0.1:$GW_WS -g $GWID"
+	$WS register -s "$D/client" >/dev/null 2>&1
+	$WS -t 10000 forward -s "$D/client" -h 127.0.0.1:1789 -N 1 \
+	    -T "$D/made" >"$D/daemon.out" 2>&1
+	if grep -q '^ticket: .*"bandwidth"' "$D/daemon.out" &&
+	    counter_is credd signer_sets_fetched 1 &&
+	    counter_is credd tickets_credited 1 &&
+	    ! grep -qi 'seccomp\|SIGSYS\|Bad system call' "$GW_LOG"; then
+		ok "the daemon: a ticket of the previous epoch, signers from nyxd.url, credited"
+	else
+		notok "the daemon credits a ticket of the previous epoch" \
+		    "$(grep ticket: "$D/daemon.out" | cut -c1-200); fetched $(counter credd signer_sets_fetched); $(grep -i 'epoch' "$GW_LOG" | tail -3 | tr '\n' ' ')"
+	fi
+	gw_stop
+else
+	notok "daemon with zk-nyms enforced starts" "$(tail -3 "$GW_LOG")"
+fi
+gw_cleanup
+trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; rm -rf "$D"' EXIT
+
 # Under ASan/UBSan every credd and storaged run above must be clean
 # (their exit status is not seen by tool_credd; their reports are).
 bad=$(grep -l 'Sanitizer\|runtime error' "$D"/*.log 2>/dev/null | tr '\n' ' ')
