@@ -482,11 +482,10 @@ verify_request(struct credd *cd, struct imsgev *iev, struct imsg *imsg)
 
 /*
  * A ticket of an epoch whose signers credd holds no set for: a past
- * one is asked of the DKG contract (dkg.c), once per ticket; else it
- * is refused.  0 if the set is there after all, -1 if the job waits or
- * was refused (and freed).
+ * one is asked of the DKG contract (dkg.c), once per ticket, and waits
+ * for verify_signers_ready; else it is refused (j freed).
  */
-static int
+static void
 verify_unknown_epoch(struct credd *cd, struct job *j)
 {
 	const char	*why = "its set could not be had";
@@ -498,7 +497,7 @@ verify_unknown_epoch(struct credd *cd, struct job *j)
 	else if (!j->dkg_asked) {
 		if (dkg_want(cd, j->rec.epoch_id, &why) == DKG_WAIT) {
 			j->dkg_asked = 1;
-			return -1;
+			return;
 		}
 	}
 	log_info("ticket of ecash epoch %llu refused (current epoch %llu): "
@@ -511,7 +510,6 @@ verify_unknown_epoch(struct credd *cd, struct job *j)
 	    "ecash epoch %llu", (unsigned long long)j->rec.epoch_id);
 	job_reply(cd, j, CRED_ERR_UNAVAILABLE, m, NULL);
 	job_free(j);
-	return -1;
 }
 
 /* The signer list is known (ok) or could not be had. */
@@ -537,9 +535,10 @@ verify_signers_ready(struct credd *cd, int ok)
 			job_free(j);
 			continue;
 		}
-		if (signers_for(cd, j->rec.epoch_id) == NULL &&
-		    verify_unknown_epoch(cd, j) == -1)
-			continue;	/* waits for the DKG contract, or freed */
+		if (signers_for(cd, j->rec.epoch_id) == NULL) {
+			verify_unknown_epoch(cd, j);	/* waits, or freed */
+			continue;
+		}
 		verify_keyed(cd, j);	/* may free j */
 	}
 }
