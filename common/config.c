@@ -812,6 +812,14 @@ check_config(struct cstate *st)
 		    "announce.host is a name; list this host's public "
 		    "addresses in announce.public_ips");
 
+	/* A nyxd to ask and no contract to ask it about. */
+	if (!st->bad[K_NYXD_URL] && !st->bad[K_DKG_CONTRACT] &&
+	    c->nyxd_url[0] != '\0' && c->dkg_contract[0] == '\0')
+		cerr(st, mark_of(st, K_DKG_CONTRACT) ? mark_of(st,
+		    K_DKG_CONTRACT) : mark_of(st, K_NYXD), "nyxd.url is set "
+		    "but nyxd.dkg_contract is empty: name the DKG contract, "
+		    "or set nyxd.url to \"\" to ask no nyxd");
+
 	/* The signers file tickets under it and refuse an empty one. */
 	if (!st->bad[K_ENFORCE_ZK] && !st->bad[K_COSMOS_ADDR] &&
 	    c->enforce_zk_nyms && c->cosmos_address[0] == '\0')

@@ -88,6 +88,10 @@ struct gw_config {
 	char		 attestation_url[GW_URL_MAX];	/* "": off */
 	char		 attester_key[GW_KEY58_MAX];	/* base58 */
 
+	/* nyxd: the DKG contract, for past e-cash epochs' signers */
+	char		 nyxd_url[GW_URL_MAX];		/* "": off */
+	char		 dkg_contract[GW_COSMOS_ADDR_MAX];	/* n1... */
+
 	/* limits */
 	uint32_t	 max_connections;	/* clients */
 	uint32_t	 max_connections_per_address;

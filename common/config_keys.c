@@ -104,6 +104,11 @@ const struct config_key config_keys[] = {
 	KEY(K_ATTESTER_KEY, K_UPGRADE, "attester_public_key",
 	    "upgrade_mode.attester_public_key", CK_KEY58, attester_key,
 	    0, 0, 0),
+	SECTION(K_NYXD, "nyxd"),
+	KEY(K_NYXD_URL, K_NYXD, "url", "nyxd.url", CK_URL, nyxd_url,
+	    0, 0, 0),
+	KEY(K_DKG_CONTRACT, K_NYXD, "dkg_contract", "nyxd.dkg_contract",
+	    CK_BECH32, dkg_contract, 0, 0, 0),
 	SECTION(K_LIMITS, "limits"),
 	KEY(K_MAX_CONN, K_LIMITS, "max_connections",
 	    "limits.max_connections", CK_UINT, max_connections,
@@ -388,6 +393,11 @@ config_defaults(struct gw_config *c)
 	    "upgrade-mode/attestation.json", sizeof(c->attestation_url));
 	gw_strlcpy(c->attester_key, "3bgffBYcfFkTTXc2npNNn9MkddFZ3H2LrPjXDmnJzrqd",
 	    sizeof(c->attester_key));
+	/* Mainnet's nyxd RPC and DKG contract (network-defaults
+	 * mainnet.rs): the signers of past e-cash epochs. */
+	gw_strlcpy(c->nyxd_url, "https://rpc.nymtech.net", sizeof(c->nyxd_url));
+	gw_strlcpy(c->dkg_contract, "n19604yflqggs9mk2z26mqygq43q2kr3n932egxx"
+	    "630svywd5mpxjsztfpvx", sizeof(c->dkg_contract));
 	c->max_connections = 10000;
 	c->max_connections_per_address = 64;
 	c->max_mix_connections = 4096;

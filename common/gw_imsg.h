@@ -352,6 +352,10 @@ struct gw_conf_credd {
 	/* upgrade mode (spec 6.6): "" = no watcher */
 	char		 attestation_url[GW_URL_MAX];
 	uint8_t		 attester_pk[32];
+	/* nyxd RPC and the DKG contract: signers of past e-cash epochs
+	 * ("" = none) */
+	char		 nyxd_url[GW_URL_MAX];
+	char		 dkg_contract[GW_COSMOS_ADDR_MAX];
 };
 
 struct gw_conf_storaged {

@@ -29,4 +29,6 @@ credd_counters_init(struct credd *cd)
 	cd->c_vk_fail = counter_get(cs, "verification_key_failures");
 	cd->c_refresh_sent = counter_get(cs, "refresh_requests_sent");
 	cd->c_refresh_failed = counter_get(cs, "refresh_requests_failed");
+	cd->c_dkg_ok = counter_get(cs, "signer_sets_fetched");
+	cd->c_dkg_fail = counter_get(cs, "signer_sets_failed");
 }

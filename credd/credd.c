@@ -41,6 +41,9 @@ credd_reconf(struct worker *w, const void *conf)
 	cd->signers_known = 0;
 	cd->nsets = 0;
 	vkeys_forget();
+	w->conf.credd.nyxd_url[GW_URL_MAX - 1] = '\0';
+	w->conf.credd.dkg_contract[GW_COSMOS_ADDR_MAX - 1] = '\0';
+	dkg_forget();
 	if (cd->upgrade != NULL)
 		upgrade_reconf(cd);
 	refresh_reconf(cd);
@@ -143,6 +146,10 @@ main(int argc, char *argv[])
 	    TOPOLOGY_REFRESH_MS);
 	cd->vk_retry_s = credd_interval("GW_TEST_CREDD_VK_RETRY_MS",
 	    VKEY_RETRY_S * 1000) / 1000;
+	cd->dkg_retry_s = credd_interval("GW_TEST_CREDD_DKG_RETRY_MS",
+	    DKG_RETRY_S * 1000) / 1000;
+	if (cd->dkg_retry_s == 0)
+		cd->dkg_retry_s = 1;
 	w->conf.credd.nym_api_ca_file[PATH_MAX - 1] = '\0';
 	ca = credd_read_ca(w->conf.credd.nym_api_ca_file, &calen);
 	credd_counters_init(cd);

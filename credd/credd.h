@@ -6,6 +6,7 @@
  *   resolve.c	host names via c-ares: /etc/hosts, then DNS; never NSS
  *   ticket.c	the ticket's binary form, local checks, the JSON encoder
  *   signers.c	the ecash signers of the current epoch (status-detailed)
+ *   dkg.c	a past epoch's signers, from the DKG contract over nyxd
  *   verify.c	a ticket's life: local checks, credit, the signers' quorum
  *   vkeys.c	each epoch's master verification key, agreed by the URLs
  *   topology.c	the rewarded set and node list, handed to mixd
@@ -15,7 +16,7 @@
  *   ecash/	local zk-nym verification: BLS12-381 and the spend check
  *   clock.c	the time tickets are checked at (test builds can set it)
  *
- * The parsers (ticket.c, signers.c, topology.c) take bytes and return
+ * The parsers (ticket.c, signers.c, dkg.c, topology.c) take bytes and return
  * structs, with no sockets, so unit tests and fuzzers can call them.
  */
 #ifndef CREDD_H
@@ -174,6 +175,28 @@ struct signer_set {
 
 /* Parse status-detailed; 0 or -1 (never fatal). */
 int	 signers_parse(const char *, size_t, struct signer_set *);
+/* One signer (announce address checked); 0 added, -1 not. */
+int	 signers_add(struct signer_set *, uint64_t id, const char *url);
+
+/* dkg.c: a past epoch's signers from the DKG contract over nyxd ----- */
+#define DKG_EPOCHS_BACK		(SIGNER_EPOCHS - 1)	/* epochs asked */
+#define DKG_PAGES_MAX		8	/* of 30 shares each */
+#define DKG_RETRY_S		60	/* an epoch not had: ask again after */
+#define DKG_OWNER_MAX		100	/* start_after: an n1... address */
+
+/* The JSON-RPC abci_query body of a smart query; length or -1. */
+int	 dkg_rpc_body(char *, size_t, const char *contract, const char *q);
+/* The contract's answer in nyxd's response (malloc'd, NUL-terminated);
+ * 0, or -1 with why. */
+int	 dkg_rpc_answer(const char *, size_t, char **json, size_t *jlen,
+	    const char **why);
+/* GetEpochThreshold's answer: 0 and *thr, or -1 (null, or not one). */
+int	 dkg_parse_threshold(const char *, size_t, uint64_t *thr);
+/* A page of GetVerificationKeys: verified shares of epoch join set;
+ * next gets start_next_after; *more: another page to ask.  The page's
+ * entry count, or -1. */
+int	 dkg_parse_shares(const char *, size_t, uint64_t epoch,
+	    struct signer_set *, char *next, size_t nextlen, int *more);
 
 /* topology.c -------------------------------------------------------- */
 struct topo_rewarded {
@@ -260,7 +283,9 @@ struct credd {
 	uint64_t		*c_rejected, *c_credited, *c_busy, *c_cooldown;
 	uint64_t		*c_local_ok, *c_invalid, *c_vk_fail;
 	uint64_t		*c_refresh_sent, *c_refresh_failed;
+	uint64_t		*c_dkg_ok, *c_dkg_fail;
 	uint32_t		 vk_retry_s;	/* after a fetch without a key */
+	uint32_t		 dkg_retry_s;	/* after an epoch not had */
 	/* upgrade.c */
 	struct upgrade		*upgrade;
 };
@@ -274,6 +299,15 @@ void	 verify_storaged(struct credd *, struct imsgev *, struct imsg *);
 void	 verify_start(struct credd *);
 void	 signers_refresh(struct credd *, int force);
 const struct signer_set *signers_for(const struct credd *, uint64_t epoch);
+/* Keep an epoch's set (the oldest epoch goes first). */
+void	 signers_store(struct credd *, const struct signer_set *);
+
+enum dkg_state {
+	DKG_WAIT,		/* being fetched: verify_signers_ready follows */
+	DKG_NONE,		/* cannot be had now (why says) */
+};
+enum dkg_state	 dkg_want(struct credd *, uint64_t epoch, const char **why);
+void		 dkg_forget(void);
 /* Called by signers.c when a fetch ends (ok: the set is known). */
 void	 verify_signers_ready(struct credd *, int ok);
 

@@ -5,10 +5,11 @@
  * node_index, the epoch and the signing threshold.  A ticket is verified
  * by the signers of its own epoch (spec 6.5: the gateway asks the
  * api_clients of the ticket's epoch_id), so the sets of the last
- * SIGNER_EPOCHS epochs seen are kept.  Only the current epoch can be
- * had over HTTP: a ticket of an older epoch we never saw cannot be
- * verified and is refused.  Refreshed hourly, when the cache is empty,
- * and when a ticket names a newer epoch.
+ * SIGNER_EPOCHS epochs seen are kept.  nym-api serves the current
+ * epoch only: the set of an older epoch credd never saw comes from the
+ * DKG contract over nyxd (dkg.c), as nym-node gets every epoch's.
+ * Refreshed hourly, when the cache is empty, and when a ticket names a
+ * newer epoch.
  */
 #include <stdio.h>
 #include <string.h>
@@ -48,6 +49,32 @@ signer_url_ok(const char *u)
 	return 1;
 }
 
+/*
+ * One signer into set: its announce address checked, no trailing
+ * slash (paths "/v1/..." are joined to it), a node_index seen before
+ * or one past SIGNERS_MAX dropped.  0 added, -1 not.
+ */
+int
+signers_add(struct signer_set *set, uint64_t id, const char *url)
+{
+	size_t	 l;
+
+	if (!signer_url_ok(url))
+		return -1;
+	for (l = 0; l < set->n; l++)
+		if (set->s[l].id == id)
+			return -1;
+	if (set->n == SIGNERS_MAX)
+		return -1;
+	set->s[set->n].id = id;
+	snprintf(set->s[set->n].url, sizeof(set->s[0].url), "%s", url);
+	l = strlen(set->s[set->n].url);
+	while (l > 0 && set->s[set->n].url[l - 1] == '/')
+		set->s[set->n].url[--l] = '\0';
+	set->n++;
+	return 0;
+}
+
 int
 signers_parse(const char *buf, size_t len, struct signer_set *set)
 {
@@ -55,7 +82,7 @@ signers_parse(const char *buf, size_t len, struct signer_set *set)
 	json_error_t	 err;
 	const char	*url;
 	uint64_t	 id, epoch, thr;
-	size_t		 i, l;
+	size_t		 i;
 
 	memset(set, 0, sizeof(*set));
 	if ((root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err)) == NULL)
@@ -82,23 +109,12 @@ signers_parse(const char *buf, size_t len, struct signer_set *set)
 		if (v != NULL && !json_is_true(v))
 			continue;
 		if ((url = json_string_value(json_object_get(info,
-		    "announce_address"))) == NULL || !signer_url_ok(url) ||
+		    "announce_address"))) == NULL ||
 		    json_u64(json_object_get(info, "node_index"), &id) == -1)
 			continue;
 		if (json_u64(json_object_get(d, "dkg_epoch_id"), &epoch) == 0)
 			set->epoch_id = epoch;
-		for (l = 0; l < set->n; l++)
-			if (set->s[l].id == id)
-				break;
-		if (l < set->n || set->n == SIGNERS_MAX)
-			continue;	/* a duplicate, or too many */
-		set->s[set->n].id = id;
-		snprintf(set->s[set->n].url, sizeof(set->s[0].url), "%s", url);
-		/* Joined with "/v1/...": no trailing slash. */
-		l = strlen(set->s[set->n].url);
-		while (l > 0 && set->s[set->n].url[l - 1] == '/')
-			set->s[set->n].url[--l] = '\0';
-		set->n++;
+		(void)signers_add(set, id, url);
 	}
 	json_decref(root);
 	return set->n > 0 ? 0 : -1;
@@ -120,7 +136,7 @@ signers_for(const struct credd *cd, uint64_t epoch)
 }
 
 /* Keep the set of each epoch seen, the oldest epoch going first. */
-static void
+void
 signers_store(struct credd *cd, const struct signer_set *set)
 {
 	size_t	 i, old = 0;

@@ -75,6 +75,7 @@ struct job {
 	int			 waiting;	/* clientd awaits CRED_RESULT */
 	int			 first_round;	/* counts against the limits */
 	int			 local_ok;	/* passed ecash_ticket_verify */
+	int			 dkg_asked;	/* its epoch's set was fetched */
 	uint8_t			 addr[ADDRKEY_LEN];	/* its source */
 	uint32_t		 clientd_peerid;
 	struct gw_pending	 rec;
@@ -479,6 +480,38 @@ verify_request(struct credd *cd, struct imsgev *iev, struct imsg *imsg)
 	    t.epoch_id > cd->signers.epoch_id);
 }
 
+/*
+ * A ticket of an epoch whose signers credd holds no set for: a past
+ * one is asked of the DKG contract (dkg.c), once per ticket, and waits
+ * for verify_signers_ready; else it is refused (j freed).
+ */
+static void
+verify_unknown_epoch(struct credd *cd, struct job *j)
+{
+	const char	*why = "its set could not be had";
+	struct ticket	 t;
+	char		 m[160];
+
+	if (j->rec.epoch_id > cd->signers.epoch_id)
+		why = "newer than the current epoch nym-api names";
+	else if (!j->dkg_asked) {
+		if (dkg_want(cd, j->rec.epoch_id, &why) == DKG_WAIT) {
+			j->dkg_asked = 1;
+			return;
+		}
+	}
+	log_info("ticket of ecash epoch %llu refused (current epoch %llu): "
+	    "its signers are unknown: %s", (unsigned long long)j->rec.epoch_id,
+	    (unsigned long long)cd->signers.epoch_id, why);
+	/* Not spent: the same ticket may come again once they are known. */
+	if (ticket_parse(j->data, j->len, &t) == 0)
+		ticket_payinfo_forget(t.pay_info);
+	snprintf(m, sizeof(m), "the gateway does not know the signers of "
+	    "ecash epoch %llu", (unsigned long long)j->rec.epoch_id);
+	job_reply(cd, j, CRED_ERR_UNAVAILABLE, m, NULL);
+	job_free(j);
+}
+
 /* The signer list is known (ok) or could not be had. */
 void
 verify_signers_ready(struct credd *cd, int ok)
@@ -503,17 +536,7 @@ verify_signers_ready(struct credd *cd, int ok)
 			continue;
 		}
 		if (signers_for(cd, j->rec.epoch_id) == NULL) {
-			char	 m[160];
-
-			log_info("ticket of ecash epoch %llu refused: signers "
-			    "known for the current epoch %llu only",
-			    (unsigned long long)j->rec.epoch_id,
-			    (unsigned long long)cd->signers.epoch_id);
-			snprintf(m, sizeof(m), "the gateway does not know the "
-			    "signers of ecash epoch %llu",
-			    (unsigned long long)j->rec.epoch_id);
-			job_reply(cd, j, CRED_ERR_UNAVAILABLE, m, NULL);
-			job_free(j);
+			verify_unknown_epoch(cd, j);	/* waits, or freed */
 			continue;
 		}
 		verify_keyed(cd, j);	/* may free j */
@@ -847,8 +870,17 @@ verify_round(struct credd *cd, struct job *j)
 			return;
 		}
 	}
-	if ((set = signers_for(cd, j->rec.epoch_id)) == NULL)
+	if ((set = signers_for(cd, j->rec.epoch_id)) == NULL) {
+		const char	*why;
+
+		/* Resumed after a restart: the epoch's own set first. */
+		if (!j->dkg_asked && j->rec.epoch_id < cd->signers.epoch_id &&
+		    dkg_want(cd, j->rec.epoch_id, &why) == DKG_WAIT) {
+			j->dkg_asked = 1;
+			return;		/* verify_signers_ready follows */
+		}
 		set = &cd->signers;	/* by node_index, see below */
+	}
 	if ((body = ticket_verify_body(j->data, j->len,
 	    cd->w->conf.credd.cosmos_address)) == NULL) {
 		/* Parsed when it came in: a stored record went bad. */

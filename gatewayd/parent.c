@@ -270,6 +270,8 @@ slice_credd(const struct gatewayd *gw, struct gw_conf_credd *s)
 	    sizeof(s->nym_api_ca_file));
 	gw_strlcpy(s->attestation_url, c->attestation_url,
 	    sizeof(s->attestation_url));
+	gw_strlcpy(s->nyxd_url, c->nyxd_url, sizeof(s->nyxd_url));
+	gw_strlcpy(s->dkg_contract, c->dkg_contract, sizeof(s->dkg_contract));
 	/* Checked by the config parser. */
 	if (base58_decode(c->attester_key, s->attester_pk,
 	    sizeof(s->attester_pk)) != (int)sizeof(s->attester_pk))

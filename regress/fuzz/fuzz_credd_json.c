@@ -1,8 +1,9 @@
 /*
  * credd's parsers of hostile bytes: the ticket a client sent (through
- * clientd), what nym-api and the signers answer, the upgrade-mode
- * attestation and a client's upgradeModeJWT.  The first byte
- * picks the parser; none may crash, leak or read past its input.
+ * clientd), what nym-api, the signers and nyxd (the DKG contract)
+ * answer, the upgrade-mode attestation and a client's upgradeModeJWT.
+ * The first byte picks the parser; none may crash, leak or read past
+ * its input.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +23,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	struct attestation		 a;
 	struct gw_rotation_info		 ri;
 	const char			*why;
+	char				*json, next[DKG_OWNER_MAX];
+	size_t				 jlen;
+	uint64_t			 thr;
+	int				 more;
 	uint8_t				 issuer[32];
 	char				*body, *s;
 	size_t				 n = 0;
@@ -32,7 +37,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	/* The JSON parsers take text with a length: no NUL needed. */
 	s = malloc(len);
 	memcpy(s, data + 1, len - 1);
-	switch (data[0] % 8) {
+	switch (data[0] % 10) {
 	case 0:
 		if (ticket_parse(data + 1, len - 1, &t) == 0 &&
 		    t.nserials > TICKET_SERIAL_MAX)
@@ -74,6 +79,31 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		    (ri.validity_epochs == 0 || ri.epoch_secs == 0 ||
 		    ri.epoch < ri.initial_epoch))
 			abort();
+		break;
+	case 8:
+		/* nyxd's JSON-RPC answer, then the contract's JSON in it. */
+		if (dkg_rpc_answer(s, len - 1, &json, &jlen, &why) == -1) {
+			if (why == NULL)
+				abort();
+			break;
+		}
+		if (strlen(json) > jlen)
+			abort();
+		memset(&ss, 0, sizeof(ss));
+		if (dkg_parse_shares(json, jlen, 7, &ss, next, sizeof(next),
+		    &more) >= 0 && (ss.n > SIGNERS_MAX ||
+		    strlen(next) >= sizeof(next)))
+			abort();
+		(void)dkg_parse_threshold(json, jlen, &thr);
+		free(json);
+		break;
+	case 9:
+		memset(&ss, 0, sizeof(ss));
+		if (dkg_parse_shares(s, len - 1, 7, &ss, next, sizeof(next),
+		    &more) >= 0 && (ss.n > SIGNERS_MAX || (more &&
+		    next[0] == '\0')))
+			abort();
+		(void)dkg_parse_threshold(s, len - 1, &thr);
 		break;
 	}
 	free(s);

@@ -40,6 +40,23 @@ Test routes, on any port:
                                                      file=-: no key
                                                      for E anywhere
 
+nyxd, for the DKG contract (credd/dkg.c): POST / on any port takes a
+CometBFT JSON-RPC abci_query of /cosmwasm.wasm.v1.Query/SmartContractState
+(the protobuf QuerySmartContractStateRequest in hex) to the contract
+DKG_CONTRACT, and answers get_epoch_threshold and get_verification_keys
+(paged as the contract pages: at most 30, STUB_DKG_PAGE caps it lower,
+start_next_after the last owner of a page that is not empty) from what
+the contract knows, recorded in /_calls with "rpc": the query's name.
+    GET /_epoch ... also                             the contract knows E
+    GET /_dkg?epoch=E&signers=1,2[&unverified=2][&thr=T]
+                                                     the contract knows E
+                                                     (signers= empty: it
+                                                     does not); shares of
+                                                     unverified signers
+                                                     are not verified;
+                                                     threshold T
+    GET /_rpc?mode=ok|garbage|error                  nyxd's answers
+
 POST /v1/nym-nodes/refresh-described is checked as nym-api checks it
 (signature, 30 s staleness) and recorded in /_calls with "refresh":
 ok|badsig|stale|malformed and "identity"; STUB_REFRESH_FAIL=N answers
@@ -69,6 +86,11 @@ PORTS = []
 PAGE = [2]                  # semi-skimmed page size
 VKS = {}                    # (epoch, signer or 0) -> key body
 REFRESH = [0]               # refresh-described requests so far
+# The DKG contract: epoch -> {"signers": [...], "unverified": [...],
+# "thr": T}; mainnet's address (network-defaults mainnet.rs).
+DKG_CONTRACT = "n19604yflqggs9mk2z26mqygq43q2kr3n932egxx630svywd5mpxjsztfpvx"
+CONTRACT = {5: None}
+RPC = {"mode": "ok"}
 
 # Three mix nodes of the rewarded set and one that is not in it.
 NODES = [
@@ -143,6 +165,101 @@ def status_detailed():
                      "overview": {"epochId": EPOCH, "signingThreshold": thr,
                                   "totalSigners": len(PORTS)},
                      "details": details}, "signature": "stub"}
+
+
+def contract_entry(epoch):
+    c = CONTRACT.get(epoch, False)
+    if c is None:       # the initial epoch: every port a signer
+        c = {"signers": list(range(1, len(PORTS) + 1)), "unverified": [],
+             "thr": None}
+    return c if c else None
+
+
+def contract_query(q):
+    """The DKG contract's smart queries (contracts/coconut-dkg)."""
+    if "get_epoch_threshold" in q:
+        c = contract_entry(int(q["get_epoch_threshold"]["epoch_id"]))
+        if c is None:
+            return None
+        n = len(c["signers"])
+        return c["thr"] if c["thr"] is not None else \
+            (n * 2 // 3 + 1 if n > 1 else 1)
+    if "get_verification_keys" in q:
+        a = q["get_verification_keys"]
+        epoch = int(a["epoch_id"])
+        c = contract_entry(epoch)
+        shares = []
+        for i in sorted(c["signers"]) if c else []:
+            p = PORTS[i - 1]
+            shares.append({"share": "x", "announce_address":
+                           "%s://127.0.0.1:%d/" % (SCHEME[0], p),
+                           "node_index": i, "owner": "n1signer%d" % i,
+                           "epoch_id": epoch,
+                           "verified": i not in c["unverified"]})
+        limit = min(a.get("limit") or 10, 30,
+                    int(os.environ.get("STUB_DKG_PAGE", "30")))
+        after = a.get("start_after")
+        page = [x for x in shares if after is None or x["owner"] > after]
+        page = page[:limit]
+        return {"shares": page, "per_page": limit,
+                "start_next_after": page[-1]["owner"] if page else None}
+    raise KeyError("unknown query")
+
+
+def pb_fields(data):
+    """A protobuf message's length-delimited fields: {number: bytes}."""
+    out, i = {}, 0
+    while i < len(data):
+        key, shift = 0, 0
+        while True:
+            b = data[i]
+            i += 1
+            key |= (b & 0x7f) << shift
+            shift += 7
+            if not b & 0x80:
+                break
+        n, shift = 0, 0
+        while True:
+            b = data[i]
+            i += 1
+            n |= (b & 0x7f) << shift
+            shift += 7
+            if not b & 0x80:
+                break
+        out[key >> 3] = data[i:i + n]
+        i += n
+    return out
+
+
+def abci(body):
+    """One abci_query: (the query's name, the JSON-RPC answer)."""
+    import base64
+    p = body["params"]
+    if body.get("method") != "abci_query" or \
+            p["path"] != "/cosmwasm.wasm.v1.Query/SmartContractState":
+        return None, {"jsonrpc": "2.0", "id": body.get("id"),
+                      "error": {"code": -32601, "message": "no method"}}
+    f = pb_fields(bytes.fromhex(p["data"]))
+    q = json.loads(f[2])
+    name = next(iter(q))
+    if f[1].decode() != DKG_CONTRACT:
+        return name, {"jsonrpc": "2.0", "id": body.get("id"), "result": {
+            "response": {"code": 18, "log": "no such contract", "info": "",
+                         "index": "0", "key": None, "value": None,
+                         "proofOps": None, "height": "100",
+                         "codespace": "wasm"}}}
+    data = json.dumps(contract_query(q)).encode()
+    value = b"\x0a" + bytes([len(data)]) + data if len(data) < 128 else \
+        b"\x0a" + bytes([len(data) & 0x7f | 0x80, len(data) >> 7]) + data
+    if RPC["mode"] == "error":
+        return name, {"jsonrpc": "2.0", "id": body.get("id"),
+                      "error": {"code": -32603, "message": "internal"}}
+    if RPC["mode"] == "garbage":
+        value = b"\xff\xff\xff"
+    return name, {"jsonrpc": "2.0", "id": body.get("id"), "result": {
+        "response": {"code": 0, "log": "", "info": "", "index": "0",
+                     "key": None, "value": base64.b64encode(value).decode(),
+                     "proofOps": None, "height": "100", "codespace": ""}}}
 
 
 def ticket_ok(body):
@@ -284,6 +401,28 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 EPOCH = int(q["epoch"][0])
                 EPOCHS[EPOCH] = [int(x) for x in q["signers"][0].split(",")]
+                CONTRACT[EPOCH] = {"signers": EPOCHS[EPOCH],
+                                   "unverified": [], "thr": None}
+            return self.reply(200, {"ok": True})
+        if u.path == "/_dkg":
+            epoch = int(q["epoch"][0])
+            signers = [int(x) for x in q.get("signers", [""])[0].split(",")
+                       if x]
+            with LOCK:
+                if signers:
+                    CONTRACT[epoch] = {
+                        "signers": signers,
+                        "unverified": [int(x) for x in
+                                       q.get("unverified", [""])[0]
+                                       .split(",") if x],
+                        "thr": int(q["thr"][0]) if "thr" in q else None}
+                    EPOCHS.setdefault(epoch, signers)
+                else:
+                    CONTRACT[epoch] = False
+            return self.reply(200, {"ok": True})
+        if u.path == "/_rpc":
+            with LOCK:
+                RPC["mode"] = q["mode"][0]
             return self.reply(200, {"ok": True})
         if u.path == "/_nodes" and "bulk" in q:
             with LOCK:
@@ -374,6 +513,19 @@ class Handler(BaseHTTPRequestHandler):
             body = None
         if self.path == "/v1/nym-nodes/refresh-described":
             return self.refresh(body)
+        if self.path == "/":
+            try:
+                with LOCK:
+                    name, answer = abci(body)
+            except (KeyError, TypeError, ValueError, IndexError,
+                    AttributeError, StopIteration):
+                name, answer = "malformed", None
+            with LOCK:
+                CALLS.append({"signer": self.signer(), "method": "POST",
+                              "path": "/", "rpc": name})
+            if answer is None:
+                return self.reply(400, {"message": "malformed JSON-RPC"})
+            return self.reply(200, answer)
         ok, serial, gw_addr, epoch = ticket_ok(body)
         s = self.signer()
         with LOCK:

@@ -42,7 +42,9 @@
  * TOOL_CREDD_CA (nym_api.ca_file), TOOL_CREDD_ATTEST_URL and
  * TOOL_CREDD_ATTESTER (upgrade_mode.*, hex of the 32-byte key),
  * TOOL_CREDD_IDENTITY (hex: the gateway's identity public key, for the
- * pay_info of real tickets; TEST_IDENTITY below otherwise).
+ * pay_info of real tickets; TEST_IDENTITY below otherwise),
+ * TOOL_CREDD_NYXD and TOOL_CREDD_DKG (nyxd.url, nyxd.dkg_contract; none
+ * by default).
  *
  * Prints testlib lines; exits non-zero if a step failed.
  */
@@ -196,6 +198,10 @@ start(int enforce)
 	if ((u = getenv("TOOL_CREDD_ATTESTER")) != NULL && strlen(u) == 64)
 		for (i = 0; i < 32; i++)
 			sscanf(u + 2 * i, "%2hhx", &cc.attester_pk[i]);
+	if ((u = getenv("TOOL_CREDD_NYXD")) != NULL)
+		snprintf(cc.nyxd_url, sizeof(cc.nyxd_url), "%s", u);
+	if ((u = getenv("TOOL_CREDD_DKG")) != NULL)
+		snprintf(cc.dkg_contract, sizeof(cc.dkg_contract), "%s", u);
 	imsg_compose(&credd.master, IMSG_CONF_CREDD, 0, -1, &cc, sizeof(cc));
 
 	if (fm_ready(&storaged, 15000) == -1 ||
