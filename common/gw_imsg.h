@@ -17,7 +17,7 @@
 #include "config.h"
 #include "replay.h"
 
-#define GW_IMSG_VERSION		6
+#define GW_IMSG_VERSION		7
 
 enum gw_proc {
 	PROC_PARENT,
