@@ -1157,7 +1157,13 @@ load_delivery_run(size_t n, uint64_t npk, double rate, double secs,
 {
 	double	 end, got;
 
+	double	 tb = t_now();
+
 	dsend = dsend_build(n, npk, (unsigned)sysconf(_SC_NPROCESSORS_ONLN));
+	printf("delivery run: %llu packets built in %.1f s on every core, "
+	    "then sent%s\n", (unsigned long long)npk, t_now() - tb,
+	    rate > 0 ? " paced" : " as fast as taken");
+	fflush(stdout);
 	mixout_connect();
 	dsend->r = r;
 	dsend->rate = rate;
