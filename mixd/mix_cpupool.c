@@ -320,8 +320,19 @@ mix_cpupool_start(void *arg)
 	unsigned		 i;
 	int			 rv;
 
-	/* Signals stay the loop's (libevent's handlers). */
+	/*
+	 * Signals stay the loop's (libevent's handlers), except those a
+	 * thread raises itself: a SIGSYS blocked when seccomp traps would
+	 * kill without the handler that names the call to the master.
+	 */
 	sigfillset(&all);
+	sigdelset(&all, SIGSYS);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGFPE);
+	sigdelset(&all, SIGILL);
+	sigdelset(&all, SIGABRT);
+	sigdelset(&all, SIGTRAP);
 	if ((rv = pthread_sigmask(SIG_SETMASK, &all, &old)) != 0)
 		fatalx("%s: sigmask: %s", __func__, strerror(rv));
 	for (i = 0; i < p->nthreads; i++) {
