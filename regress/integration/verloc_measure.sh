@@ -58,10 +58,11 @@ verloc_json() {
 r = urllib.request.urlopen("http://127.0.0.1:%s/api/v1/metrics/verloc" % sys.argv[1], timeout=5)
 sys.stdout.write(r.read().decode())' "$GW_HTTP"
 }
-run_done() {	# FIELD: previous or current holds data
-	verloc_json | $PY -c 'import json,sys
-d = json.load(sys.stdin)[sys.argv[1]]
-sys.exit(not (isinstance(d, dict) and "data" in d))' "$1"
+run_done() {	# FIELD: previous or current holds data; kept in last.json
+	verloc_json > "$GW_DIR/try.json" && $PY -c 'import json,sys
+d = json.load(open(sys.argv[2]))[sys.argv[1]]
+sys.exit(not (isinstance(d, dict) and "data" in d))' "$1" \
+	    "$GW_DIR/try.json" && mv "$GW_DIR/try.json" "$GW_DIR/last.json"
 }
 
 if wait_until 60 run_done current; then
@@ -69,7 +70,8 @@ if wait_until 60 run_done current; then
 else
 	notok "a run finishes" "$(verloc_json; tail -5 "$GW_LOG")"
 fi
-verloc_json > "$GW_DIR/run1.json"
+# The very answer that showed it: the next run may begin any moment.
+mv "$GW_DIR/last.json" "$GW_DIR/run1.json"
 if out=$($PY - "$GW_DIR/run1.json" "$K_GOOD1" "$K_GOOD2" "$K_BADSIG" \
     "$K_SEQ" "$K_SILENT" "$ID" <<'PY' 2>&1
 import json, re, sys
@@ -109,15 +111,16 @@ PY
 else
 	notok "the measurements" "$out"
 fi
-if grep -q "^served 5 echoes from $ID\$" "$GW_DIR/good1.out" &&
-    grep -q "^served 5 echoes from $ID\$" "$GW_DIR/good2.out"; then
+served() {	# PEER N: the peer saw N echoes from us on one connection
+	grep -q "^served $2 echoes from $ID\$" "$GW_DIR/$1.out"
+}
+if wait_until 10 served good1 5 && wait_until 10 served good2 5; then
 	ok "the good peers got packets_per_node echoes, each signed by our identity"
 else
 	notok "the good peers' echoes" "$(cat "$GW_DIR/good1.out" \
 	    "$GW_DIR/good2.out")"
 fi
-grep -q "^served 1 echoes from $ID\$" "$GW_DIR/badsig.out" &&
-    grep -q "^served 1 echoes from $ID\$" "$GW_DIR/wrongseq.out" &&
+wait_until 10 served badsig 1 && wait_until 10 served wrongseq 1 &&
     ok "a bad reply abandons the node after its first echo" ||
     notok "a bad reply abandons the node" "$(cat "$GW_DIR/badsig.out" \
 	"$GW_DIR/wrongseq.out")"
@@ -127,15 +130,18 @@ if wait_until 60 run_done previous; then
 else
 	notok "the next run moves the first to previous" "$(verloc_json)"
 fi
-cur=$(verloc_json | $PY -c 'import json,sys
-d = json.load(sys.stdin)
+cur=$($PY -c 'import json,sys
+d = json.load(open(sys.argv[1]))
 c = d["current"]
 print(c if isinstance(c, str) else "data")
 p = d["previous"]["data"]
-assert p["nodes_tested"] == 5 and len(p["results"]) == 5' 2>&1)
+first = json.load(open(sys.argv[2]))["current"]["data"]
+assert p["run_started"] == first["run_started"], (p, first)
+assert p["nodes_tested"] == 5 and len(p["results"]) == 5' \
+    "$GW_DIR/last.json" "$GW_DIR/run1.json" 2>&1)
 case $cur in
 measurementInProgress|data)
-	ok "current is a run in progress or done ($cur), previous has its data" ;;
+	ok "current is a run in progress or done ($cur), previous is the first run" ;;
 *)	notok "current and previous after the next run" "$cur" ;;
 esac
 
