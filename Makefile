@@ -33,8 +33,8 @@ $(error mk/deps.sh failed (exit $(DEPS_STATUS)))
 endif
 endif
 
-PROGS		:= gatewayd mixd clientd credd storaged apid gatewayctl
-WORKERS		:= mixd clientd credd storaged apid
+PROGS		:= gatewayd mixd clientd credd storaged apid verlocd gatewayctl
+WORKERS		:= mixd clientd credd storaged apid verlocd
 
 # Libraries per program: linkage is part of the isolation (only storaged
 # links LMDB, only credd links libcurl), and regress/sandbox checks it.
@@ -45,6 +45,7 @@ clientd_LIBS	:= $(WSLAY_LIBS) $(call PKG,jansson) $(COMMON_LIBS)
 credd_LIBS	:= $(call PKG,libcurl libcares jansson) $(COMMON_LIBS)
 storaged_LIBS	:= $(call PKG,lmdb) $(COMMON_LIBS)
 apid_LIBS	:= $(COMMON_LIBS)
+verlocd_LIBS	:= $(COMMON_LIBS)
 gatewayctl_LIBS	:= $(call PKG,yaml-0.1 jansson) $(COMMON_LIBS)
 # Source directories below a program's own (one concern each, linked
 # into that program only).

@@ -17,29 +17,6 @@
 static struct worker	 apid_worker;
 static struct apid	 apid_state;
 
-static void
-apid_verloc_signed(struct apid *ad, struct imsg *imsg)
-{
-	struct gw_verloc_sign_result	 res;
-
-	memcpy(&res, imsg->data, sizeof(res));	/* its row: this size */
-	if (ad->verloc != NULL)
-		verloc_srv_signed(ad->verloc, imsg->hdr.peerid, res.ok != 0,
-		    res.signature);
-}
-
-/* A verified echo packet to the master, which signs verloc replies. */
-static int
-apid_verloc_sign(const uint8_t *echo, uint32_t id, void *arg)
-{
-	struct apid			*ad = arg;
-	struct gw_verloc_sign_req	 req;
-
-	memcpy(req.echo, echo, sizeof(req.echo));
-	return imsgev_compose(ad->w->peer[PROC_PARENT], IMSG_VERLOC_SIGN, id,
-	    -1, &req, sizeof(req));
-}
-
 /* /metrics: every process's record arrives from the master, then END. */
 static int
 apid_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
@@ -69,8 +46,10 @@ apid_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 		free(text);
 		ad->nmprocs = 0;
 		return 0;
-	case IMSG_VERLOC_SIGN_RESULT:
-		apid_verloc_signed(ad, imsg);
+	case IMSG_VERLOC_RESULTS:
+		if (node_verloc_feed(&ad->verloc, imsg->data,
+		    imsg->datalen) == -1)
+			fatalx("bad verloc results from %s", iev->name);
 		return 0;
 	case IMSG_SESSION_STATS:
 		if (node_stats_sessions(&ad->stats, imsg->data,
@@ -130,23 +109,9 @@ apid_apply_conf(struct apid *ad, const struct gw_conf_apid *c)
 	ad->api.enforce_zk_nyms = c->enforce_zk_nyms;
 	ad->api.accept_terms = c->accept_terms != 0;
 	ad->api.metrics_token_set = c->metrics_token_set != 0;
+	ad->api.verloc_port = c->verloc_port;
 	memcpy(ad->api.metrics_token_hash, c->metrics_token_hash,
 	    sizeof(ad->api.metrics_token_hash));
-}
-
-/* The port of "a.b.c.d:port" or "[v6]:port", as the master formatted
- * it; 0 if it does not parse. */
-static uint16_t
-apid_listen_port(const char *text)
-{
-	const char	*colon = strrchr(text, ':');
-	char		*end;
-	unsigned long	 p;
-
-	if (colon == NULL)
-		return 0;
-	p = strtoul(colon + 1, &end, 10);
-	return *end == '\0' && p > 0 && p <= 65535 ? (uint16_t)p : 0;
 }
 
 static void
@@ -164,19 +129,7 @@ apid_start(struct worker *w)
 	    apid_metrics_ask, ad);
 	node_http_set_prefix(ad->http, w->conf.apid.ipv6_prefix);
 	apid_stats_start(ad, w);
-	ad->verloc = verloc_srv_new(w->base, &ad->accept_pause, 256,
-	    apid_verloc_sign, ad);
-	verloc_srv_set_prefix(ad->verloc, w->conf.apid.ipv6_prefix);
 	for (i = 0; i < w->nlisteners; i++) {
-		if (w->listen_info[i].kind == LISTEN_VERLOC) {
-			verloc_srv_listen(ad->verloc, w->listen_fd[i]);
-			if (ad->api.verloc_port == 0)
-				ad->api.verloc_port =
-				    apid_listen_port(w->listen_info[i].text);
-			log_debug("answering verloc on %s",
-			    w->listen_info[i].text);
-			continue;
-		}
 		node_http_listen(ad->http, w->listen_fd[i]);
 		log_debug("serving the node API on %s",
 		    w->listen_info[i].text);
@@ -214,24 +167,6 @@ apid_stop(struct worker *w)
 }
 
 static void
-apid_verloc_counters(struct worker *w, struct apid *ad)
-{
-	const struct verloc_counters	*vc;
-
-	if (ad->verloc == NULL)
-		return;
-	vc = verloc_srv_counters(ad->verloc);
-	*counter_get(&w->counters, "verloc_connections") = vc->connections;
-	*counter_get(&w->counters, "verloc_replies") = vc->replies;
-	*counter_get(&w->counters, "verloc_bad_packets") = vc->bad_packets;
-	*counter_get(&w->counters, "verloc_refused_full") = vc->refused_full;
-	*counter_get(&w->counters, "verloc_refused_per_address") =
-	    vc->refused_per_address;
-	*counter_get(&w->counters, "verloc_timeouts") = vc->timeouts;
-	*counter_get(&w->counters, "verloc_sign_refused") = vc->sign_refused;
-}
-
-static void
 apid_counters(struct worker *w)
 {
 	struct apid	*ad = w->role;
@@ -244,7 +179,6 @@ apid_counters(struct worker *w)
 	    counter_get(&w->counters, "http_api_refused_full"),
 	    counter_get(&w->counters, "http_api_refused_per_address"),
 	    counter_get(&w->counters, "http_api_deadlines"));
-	apid_verloc_counters(w, ad);
 }
 
 static const struct worker_ops apid_ops = {
@@ -267,6 +201,8 @@ main(int argc, char *argv[])
 	ad->w = w;
 	w->role = ad;
 	ad->c_accept_backoffs = counter_get(&w->counters, "accept_backoffs");
+	node_verloc_init(&ad->verloc);
+	ad->api.verloc = &ad->verloc;
 	worker_sandbox(w, worker_common(w)->chroot_dir, &apid_policy);
 	worker_run(w, &apid_ops);
 	return 0;

@@ -13,14 +13,13 @@
 #include "node_http.h"
 #include "node_stats.h"
 #include "sandbox.h"
-#include "verloc_srv.h"
+#include "node_verloc.h"
 #include "worker.h"
 
 struct apid {
 	struct worker		*w;
 	struct node_api		 api;
 	struct node_http	*http;
-	struct verloc_srv	*verloc;
 	struct accept_pause	 accept_pause;
 	/* /metrics being gathered: one record per process, then END */
 	struct metrics_proc	 mprocs[PROC_MAX];
@@ -30,6 +29,8 @@ struct apid {
 	 * timer, as nym-node updates its mixing stats */
 	struct node_stats	 stats;
 	struct event		*stats_ev;
+	/* /api/v1/metrics/verloc: verlocd's runs, relayed by the master */
+	struct node_verloc	 verloc;
 };
 
 extern const struct sandbox_policy apid_policy;

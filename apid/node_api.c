@@ -45,13 +45,19 @@ node_api_auxiliary(const struct node_api *api, struct node_api_resp *r)
 	    api->accept_terms ? "true" : "false");
 }
 
-/* nym-node's VerlocStats (doc/spec/verloc.md 6): this gateway answers
- * verloc but does not measure others yet, so it has no run to show. */
+/* nym-node's VerlocStats (doc/spec/verloc.md 6), kept ready by
+ * node_verloc.c from verlocd's runs. */
 static void
-node_api_verloc(struct node_api_resp *r)
+node_api_verloc(const struct node_api *api, struct node_api_resp *r)
 {
-	resp_json(r, 200, "{\"previous\":\"unavailable\","
-	    "\"current\":\"unavailable\"}");
+	if (api->verloc == NULL || api->verloc->json == NULL) {
+		resp_json(r, 200, "{\"previous\":\"unavailable\","
+		    "\"current\":\"unavailable\"}");
+		return;
+	}
+	r->status = 200;
+	r->ext = api->verloc->json;
+	r->extlen = api->verloc->len;
 }
 
 static void
@@ -170,7 +176,7 @@ node_api_route(const struct node_api *api, const char *method,
 	else if (route_stats(api, path, plen, r))
 		;
 	else if (IS("/api/v1/metrics/verloc"))
-		node_api_verloc(r);
+		node_api_verloc(api, r);
 	else if (IS("/api/v1/auxiliary-details"))
 		node_api_auxiliary(api, r);
 	else if (IS("/api/v1/gateway"))

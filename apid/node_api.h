@@ -12,6 +12,7 @@
 
 #include "gw_imsg.h"
 #include "node_stats.h"
+#include "node_verloc.h"
 
 #define NODE_API_REQ_MAX	8192	/* a request line and headers */
 #define NODE_API_BODY_MAX	(GW_HOSTINFO_MAX + 512)
@@ -25,6 +26,7 @@ struct node_api {
 	const struct node_stats *stats;	/* NULL: routes answer 503 */
 	int		 accept_terms;	/* the operator's, in the config */
 	uint16_t	 verloc_port;	/* 0: no verloc listener */
+	const struct node_verloc *verloc;	/* NULL: no run to show */
 	/* metrics.access_token's BLAKE2b-256 (gw_conf_apid) */
 	int		 metrics_token_set;	/* 0: no Prometheus route */
 	uint8_t		 metrics_token_hash[32];

@@ -111,6 +111,16 @@ struct gw_config {
 	uint32_t	 commit_interval_ms;	/* group commit */
 	uint32_t	 commit_batch;		/* messages per commit */
 
+	/* verloc's measurer (nym-node's VerlocDebug) */
+	int		 verloc_measure;	/* 0: answer, measure nobody */
+	uint32_t	 verloc_packets;	/* packets_per_node */
+	uint32_t	 verloc_packet_timeout_ms;
+	uint32_t	 verloc_conn_timeout_ms;
+	uint32_t	 verloc_delay_ms;	/* delay_between_packets */
+	uint32_t	 verloc_batch;		/* tested_nodes_batch_size */
+	uint32_t	 verloc_interval_ms;	/* testing_interval */
+	uint32_t	 verloc_retry_ms;	/* retry_timeout */
+
 	/* Prometheus on the HTTP API: "" serves it to nobody */
 	char		 metrics_token[GW_TOKEN_MAX];
 };

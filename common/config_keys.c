@@ -155,6 +155,33 @@ const struct config_key config_keys[] = {
 	    0, 1 * MS_S, 0),
 	KEY(K_COMMIT_BATCH, K_STORAGE, "commit_batch",
 	    "storage.commit_batch", CK_UINT, commit_batch, 1, 65536, 0),
+	/* nym-node's [verloc.debug], same names and defaults; verlocd
+	 * reads them at start: restart.  Past a minute per packet a node
+	 * is not worth waiting for; a run more often than every minute
+	 * would be a flood. */
+	SECTION(K_VERLOC_SECT, "verloc"),
+	KEY(K_VL_MEASURE, K_VERLOC_SECT, "measure", "verloc.measure",
+	    CK_BOOL, verloc_measure, 0, 1, 1),
+	KEY(K_VL_PACKETS, K_VERLOC_SECT, "packets_per_node",
+	    "verloc.packets_per_node", CK_UINT, verloc_packets, 1, 1000, 1),
+	KEY(K_VL_PACKET_TO, K_VERLOC_SECT, "packet_timeout",
+	    "verloc.packet_timeout", CK_MSEC, verloc_packet_timeout_ms,
+	    10, 1 * MS_M, 1),
+	KEY(K_VL_CONN_TO, K_VERLOC_SECT, "connection_timeout",
+	    "verloc.connection_timeout", CK_MSEC, verloc_conn_timeout_ms,
+	    10, 1 * MS_M, 1),
+	KEY(K_VL_DELAY, K_VERLOC_SECT, "delay_between_packets",
+	    "verloc.delay_between_packets", CK_MSEC, verloc_delay_ms,
+	    0, 10 * MS_S, 1),
+	KEY(K_VL_BATCH, K_VERLOC_SECT, "tested_nodes_batch_size",
+	    "verloc.tested_nodes_batch_size", CK_UINT, verloc_batch,
+	    1, 256, 1),
+	KEY(K_VL_INTERVAL, K_VERLOC_SECT, "testing_interval",
+	    "verloc.testing_interval", CK_MSEC, verloc_interval_ms,
+	    1 * MS_M, 7 * MS_D, 1),
+	KEY(K_VL_RETRY, K_VERLOC_SECT, "retry_timeout",
+	    "verloc.retry_timeout", CK_MSEC, verloc_retry_ms,
+	    1 * MS_M, 1 * MS_D, 1),
 	SECTION(K_METRICS, "metrics"),
 	KEY(K_METRICS_TOKEN, K_METRICS, "access_token",
 	    "metrics.access_token", CK_TOKEN, metrics_token, 0, 0, 0),
@@ -411,6 +438,15 @@ config_defaults(struct gw_config *c)
 	c->map_size = 1 * GIB;
 	c->inbox_retention_s = 24 * 60 * 60;
 	c->inbox_max_messages = 10000;
+	/* nym-node's defaults (common/verloc/src/measurements/config.rs) */
+	c->verloc_measure = 1;
+	c->verloc_packets = 100;
+	c->verloc_packet_timeout_ms = 1500;
+	c->verloc_conn_timeout_ms = 5 * MS_S;
+	c->verloc_delay_ms = 50;
+	c->verloc_batch = 50;
+	c->verloc_interval_ms = 12 * MS_H;
+	c->verloc_retry_ms = 30 * MS_M;
 	c->commit_interval_ms = 5;
 	c->commit_batch = 4096;
 }

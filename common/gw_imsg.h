@@ -17,7 +17,7 @@
 #include "config.h"
 #include "replay.h"
 
-#define GW_IMSG_VERSION		7
+#define GW_IMSG_VERSION		8
 
 enum gw_proc {
 	PROC_PARENT,
@@ -26,6 +26,7 @@ enum gw_proc {
 	PROC_CREDD,
 	PROC_STORAGED,
 	PROC_APID,
+	PROC_VERLOCD,
 	PROC_MAX
 };
 
@@ -49,6 +50,7 @@ enum gw_imsg_type {
 	IMSG_CONF_CREDD,
 	IMSG_CONF_STORAGED,
 	IMSG_CONF_APID,
+	IMSG_CONF_VERLOCD,
 	/* payload: struct gw_key_sphinx. master -> mixd only. */
 	IMSG_KEY_SPHINX,
 	/* payload: struct gw_key_noise. master -> mixd only, at most once;
@@ -262,14 +264,37 @@ enum gw_imsg_type {
 	/* master -> credd: struct gw_refresh_signed. */
 	IMSG_REFRESH_SIGNED,
 
-	/* --- verloc replies (apid <-> master, doc/spec/verloc.md) -------
-	 * apid parses peers' echo packets (it holds no secret); the master
-	 * signs only an echo whose own signature, by the key inside it,
-	 * verifies: so apid can get nothing but verloc replies signed. */
-	/* apid -> master: struct gw_verloc_sign_req; peerid: request id. */
+	/* --- verloc (verlocd <-> master, doc/spec/verloc.md) ------------
+	 * verlocd parses peers' echo packets and their replies to ours (it
+	 * holds no secret); the master signs only an echo whose own
+	 * signature, by the key inside it, verifies, and only our own
+	 * echoes' seq || identity: so verlocd can get nothing but verloc
+	 * packets signed. */
+	/* verlocd -> master: struct gw_verloc_sign_req; peerid: request
+	 * id. */
 	IMSG_VERLOC_SIGN,
-	/* master -> apid: struct gw_verloc_sign_result. */
+	/* master -> verlocd: struct gw_verloc_sign_result. */
 	IMSG_VERLOC_SIGN_RESULT,
+	/* verlocd -> master: struct gw_verloc_echo_req (seq || our own
+	 * identity key, 40 bytes); peerid: request id.  The master refuses
+	 * any other key. */
+	IMSG_VERLOC_ECHO_SIGN,
+	/* master -> verlocd: struct gw_verloc_sign_result (the signature
+	 * over those 40 bytes). */
+	IMSG_VERLOC_ECHO_SIGNED,
+	/* verlocd -> master -> credd: payload none: "the nodes to measure,
+	 * please" (at the start of every measuring run). */
+	IMSG_VERLOC_NODES_FETCH,
+	/* credd -> master -> verlocd: struct gw_verloc_nodes + n x struct
+	 * gw_verloc_node, entries first..first+n of total; ok 0 (no
+	 * entries): nym-api could not be asked.  Every chunk of one list
+	 * carries the same total; the list ends at first + n == total. */
+	IMSG_VERLOC_NODES,
+	/* verlocd -> master -> apid: one run, struct gw_verloc_results + n
+	 * x struct gw_verloc_result, entries first..first+n of total (the
+	 * same chunking); sent when the run starts, after each batch and
+	 * when it ends, for both runs. */
+	IMSG_VERLOC_RESULTS,
 
 	/* --- nym-node's statistics routes (apid/node_stats.c) ----------
 	 * clientd -> master -> apid: the client sessions of one UTC day,
@@ -297,7 +322,7 @@ enum gw_listener_kind {
 	LISTEN_CLIENTS,		/* -> clientd */
 	LISTEN_HTTP,		/* -> apid */
 	LISTEN_MIX,		/* -> mixd */
-	LISTEN_VERLOC,		/* -> apid */
+	LISTEN_VERLOC,		/* -> verlocd */
 };
 
 struct gw_setup_listener {
@@ -382,6 +407,24 @@ struct gw_conf_apid {
 	 * with the hash of what a scraper presents (no length leaks). */
 	uint32_t	 metrics_token_set;	/* 0: /metrics not served */
 	uint8_t		 metrics_token_hash[32];
+	/* the first listen.verloc address's port (auxiliary-details) */
+	uint16_t	 verloc_port;
+	uint16_t	 pad;
+};
+
+/* verloc (doc/spec/verloc.md): the listener and the measurer. */
+struct gw_conf_verlocd {
+	struct gw_conf_common	 c;
+	uint32_t	 ipv6_prefix;
+	int32_t		 measure;	/* 0: answer peers, measure nobody */
+	uint8_t		 identity_pk[32];	/* ours, public half */
+	uint32_t	 packets_per_node;
+	uint32_t	 packet_timeout_ms;
+	uint32_t	 connection_timeout_ms;
+	uint32_t	 delay_between_packets_ms;
+	uint32_t	 tested_nodes_batch_size;
+	uint32_t	 testing_interval_ms;
+	uint32_t	 retry_timeout_ms;
 };
 
 /* Any worker's slice: what a receiver of IMSG_CONF_* / IMSG_RECONF
@@ -392,6 +435,7 @@ union gw_conf_any {
 	struct gw_conf_credd	 credd;
 	struct gw_conf_storaged	 storaged;
 	struct gw_conf_apid	 apid;
+	struct gw_conf_verlocd	 verlocd;
 };
 
 struct gw_key_sphinx {
@@ -583,6 +627,53 @@ struct gw_verloc_sign_req {
 struct gw_verloc_sign_result {
 	int32_t		 ok;		/* 0: refused (bad echo, rate) */
 	uint8_t		 signature[64];	/* Ed25519 over the echo's bytes */
+};
+
+struct gw_verloc_echo_req {
+	uint8_t		 signed_part[40];	/* be64 seq || our identity */
+};
+
+/* Nodes a list or a run holds at most, and entries per message. */
+#define GW_VERLOC_NODES_MAX	4096
+#define GW_VERLOC_CHUNK		512
+
+struct gw_verloc_nodes {
+	int32_t		 ok;		/* 0: no list (nym-api failed) */
+	uint32_t	 total;		/* 0..GW_VERLOC_NODES_MAX */
+	uint32_t	 first;		/* index of this chunk's first entry */
+	uint32_t	 n;		/* entries that follow */
+};
+
+struct gw_verloc_node {
+	uint8_t		 identity[32];	/* Ed25519 */
+	uint8_t		 ip[16];	/* IPv4 in the first 4 bytes */
+	uint8_t		 family;	/* 4 or 6 */
+	uint8_t		 pad;
+	uint16_t	 port;		/* verloc port, host order */
+};
+
+enum gw_verloc_state {
+	GW_VERLOC_NONE,		/* no such run: "unavailable" */
+	GW_VERLOC_RUNNING,	/* "measurementInProgress" */
+	GW_VERLOC_FINISHED,	/* {"data": ...} */
+};
+
+struct gw_verloc_results {
+	uint32_t	 run;		/* 0 previous, 1 current */
+	uint32_t	 state;		/* enum gw_verloc_state */
+	int64_t		 started_us;	/* unix microseconds */
+	int64_t		 finished_us;	/* 0 while running */
+	uint32_t	 nodes_tested;
+	uint32_t	 total;		/* results in the run so far */
+	uint32_t	 first;
+	uint32_t	 n;
+};
+
+struct gw_verloc_result {
+	uint8_t		 identity[32];
+	uint32_t	 measured;	/* 0: the node failed this run */
+	uint32_t	 pad;
+	uint64_t	 minimum_us, mean_us, maximum_us, stddev_us;
 };
 
 struct gw_hs_sign_result {

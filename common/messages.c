@@ -17,9 +17,13 @@
 #define K	PROC_CREDD
 #define S	PROC_STORAGED
 #define A	PROC_APID
+#define V	PROC_VERLOCD
 #define R(a, b)		(UINT64_C(1) << ((a) * PROC_MAX + (b)))
-#define TO_WORKERS	(R(P, M) | R(P, C) | R(P, K) | R(P, S) | R(P, A))
-#define FROM_WORKERS	(R(M, P) | R(C, P) | R(K, P) | R(S, P) | R(A, P))
+_Static_assert(PROC_MAX * PROC_MAX <= 64, "routes: one bit per pair");
+#define TO_WORKERS	(R(P, M) | R(P, C) | R(P, K) | R(P, S) | R(P, A) | \
+			R(P, V))
+#define FROM_WORKERS	(R(M, P) | R(C, P) | R(K, P) | R(S, P) | R(A, P) | \
+			R(V, P))
 
 /* A fixed struct and nothing after it. */
 #define FIXED(t)		.fixed = sizeof(struct t), .unit = 1
@@ -31,7 +35,7 @@ static const struct gw_msg msgs[IMSG_TYPE_MAX] = {
 	[IMSG_SETUP_PEER] = { "SETUP_PEER", TO_WORKERS,
 	    FIXED(gw_setup_peer), .flags = GW_MSG_FD },
 	[IMSG_SETUP_LISTENER] = { "SETUP_LISTENER", R(P, M) | R(P, C) |
-	    R(P, A), FIXED(gw_setup_listener), .flags = GW_MSG_FD },
+	    R(P, A) | R(P, V), FIXED(gw_setup_listener), .flags = GW_MSG_FD },
 	[IMSG_CONF_MIXD] = { "CONF_MIXD", R(P, M), FIXED(gw_conf_mixd) },
 	[IMSG_CONF_CLIENTD] = { "CONF_CLIENTD", R(P, C),
 	    FIXED(gw_conf_clientd) },
@@ -39,6 +43,8 @@ static const struct gw_msg msgs[IMSG_TYPE_MAX] = {
 	[IMSG_CONF_STORAGED] = { "CONF_STORAGED", R(P, S),
 	    FIXED(gw_conf_storaged) },
 	[IMSG_CONF_APID] = { "CONF_APID", R(P, A), FIXED(gw_conf_apid) },
+	[IMSG_CONF_VERLOCD] = { "CONF_VERLOCD", R(P, V),
+	    FIXED(gw_conf_verlocd) },
 	[IMSG_KEY_SPHINX] = { "KEY_SPHINX", R(P, M), FIXED(gw_key_sphinx) },
 	[IMSG_KEY_NOISE] = { "KEY_NOISE", R(P, M), FIXED(gw_key_noise) },
 	[IMSG_METRICS_REQUEST] = { "METRICS_REQUEST", R(A, P),
@@ -106,10 +112,23 @@ static const struct gw_msg msgs[IMSG_TYPE_MAX] = {
 	[IMSG_HS_SIGN] = { "HS_SIGN", R(C, P), FIXED(gw_hs_sign_req) },
 	[IMSG_HS_SIGN_RESULT] = { "HS_SIGN_RESULT", R(P, C),
 	    FIXED(gw_hs_sign_result) },
-	[IMSG_VERLOC_SIGN] = { "VERLOC_SIGN", R(A, P),
+	[IMSG_VERLOC_SIGN] = { "VERLOC_SIGN", R(V, P),
 	    FIXED(gw_verloc_sign_req) },
-	[IMSG_VERLOC_SIGN_RESULT] = { "VERLOC_SIGN_RESULT", R(P, A),
+	[IMSG_VERLOC_SIGN_RESULT] = { "VERLOC_SIGN_RESULT", R(P, V),
 	    FIXED(gw_verloc_sign_result) },
+	[IMSG_VERLOC_ECHO_SIGN] = { "VERLOC_ECHO_SIGN", R(V, P),
+	    FIXED(gw_verloc_echo_req) },
+	[IMSG_VERLOC_ECHO_SIGNED] = { "VERLOC_ECHO_SIGNED", R(P, V),
+	    FIXED(gw_verloc_sign_result) },
+	/* Relayed by the master: each leg has its row. */
+	[IMSG_VERLOC_NODES_FETCH] = { "VERLOC_NODES_FETCH", R(V, P) |
+	    R(P, K), TAIL(0, 1, 0, 0) },
+	[IMSG_VERLOC_NODES] = { "VERLOC_NODES", R(K, P) | R(P, V),
+	    TAIL(sizeof(struct gw_verloc_nodes), sizeof(struct gw_verloc_node),
+	    0, GW_VERLOC_CHUNK) },
+	[IMSG_VERLOC_RESULTS] = { "VERLOC_RESULTS", R(V, P) | R(P, A),
+	    TAIL(sizeof(struct gw_verloc_results),
+	    sizeof(struct gw_verloc_result), 0, GW_VERLOC_CHUNK) },
 	[IMSG_SESSION_STATS] = { "SESSION_STATS", R(C, P) | R(P, A),
 	    TAIL(sizeof(struct gw_session_day), sizeof(struct gw_session_entry),
 	    0, GW_SESSION_LIST_MAX) },

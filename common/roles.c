@@ -14,7 +14,7 @@ static const struct gw_role roles[PROC_MAX] = {
 		.conf_type = IMSG_NONE,
 		.peers = ROLE_BIT(PROC_MIXD) | ROLE_BIT(PROC_CLIENTD) |
 		    ROLE_BIT(PROC_CREDD) | ROLE_BIT(PROC_STORAGED) |
-		    ROLE_BIT(PROC_APID),
+		    ROLE_BIT(PROC_APID) | ROLE_BIT(PROC_VERLOCD),
 	},
 	[PROC_MIXD] = {
 		.name = "mixd",
@@ -62,10 +62,22 @@ static const struct gw_role roles[PROC_MAX] = {
 		.conf_type = IMSG_CONF_APID,
 		.conf_size = sizeof(struct gw_conf_apid),
 		.peers = 0,
-		/* verloc too (doc/spec/verloc.md): hostile bytes of a
-		 * third kind, but still nothing secret here; the master
-		 * signs the replies. */
-		.listeners = ROLE_BIT(LISTEN_HTTP) | ROLE_BIT(LISTEN_VERLOC),
+		.listeners = ROLE_BIT(LISTEN_HTTP),
+	},
+	/* Verloc (doc/spec/verloc.md): peers' echoes on the verloc port
+	 * and our own measurements of every node, hostile bytes of a
+	 * third kind and the one worker besides mixd that connects out.
+	 * It holds nothing secret (the master signs) and talks to the
+	 * master alone, which relays the node list from credd and the
+	 * results to apid. */
+	[PROC_VERLOCD] = {
+		.name = "verlocd",
+		.user = ROLE_USER_DAEMON,
+		.root = ROLE_ROOT_CHROOT,
+		.conf_type = IMSG_CONF_VERLOCD,
+		.conf_size = sizeof(struct gw_conf_verlocd),
+		.peers = 0,
+		.listeners = ROLE_BIT(LISTEN_VERLOC),
 	},
 };
 

@@ -15,6 +15,7 @@ credd_counters_init(struct credd *cd)
 	cd->c_revoked = counter_get(cs, "tickets_revoked");
 	cd->c_api_fail = counter_get(cs, "nymapi_failures");
 	cd->c_topology = counter_get(cs, "topology_updates");
+	cd->c_verloc_lists = counter_get(cs, "verloc_node_lists");
 	cd->c_upgrade_checks = counter_get(cs, "upgrade_checks");
 	cd->c_jwt_ok = counter_get(cs, "upgrade_jwt_ok");
 	cd->c_jwt_bad = counter_get(cs, "upgrade_jwt_refused");

@@ -13,6 +13,7 @@
  *   keyrotation.c	nym-api's key-rotation info, handed to the master
  *   upgrade.c	the upgrade-mode attestation watcher and upgradeModeJWT
  *   refresh.c	nym-api's describe-cache refresh, signed by the master
+ *   described.c	the described nodes verlocd measures, via the master
  *   ecash/	local zk-nym verification: BLS12-381 and the spend check
  *   clock.c	the time tickets are checked at (test builds can set it)
  *
@@ -284,6 +285,7 @@ struct credd {
 	uint64_t		*c_local_ok, *c_invalid, *c_vk_fail;
 	uint64_t		*c_refresh_sent, *c_refresh_failed;
 	uint64_t		*c_dkg_ok, *c_dkg_fail;
+	uint64_t		*c_verloc_lists;
 	uint32_t		 vk_retry_s;	/* after a fetch without a key */
 	uint32_t		 dkg_retry_s;	/* after an epoch not had */
 	/* upgrade.c */
@@ -346,6 +348,15 @@ void	 refresh_start(struct credd *);
 void	 refresh_reconf(struct credd *);
 void	 refresh_signed(struct credd *, struct imsg *);
 void	 refresh_free(void);
+/* described.c: GET /v1/nym-nodes/described for verlocd ------------- */
+/* Parse one page, appending the usable nodes (not self) to out (at
+ * most max); sets *total to pagination.total.  Returns the page's
+ * entry count, or -1. */
+int	 described_parse(const char *, size_t, const uint8_t self[32],
+	    struct gw_verloc_node *out, size_t *n, size_t max,
+	    uint64_t *total);
+/* IMSG_VERLOC_NODES_FETCH: answered with IMSG_VERLOC_NODES. */
+void	 described_request(struct credd *);
 /* The master's messages beyond the worker's own (iev->arg: worker). */
 int	 credd_dispatch_parent(struct imsgev *, struct imsg *);
 

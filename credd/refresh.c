@@ -237,6 +237,9 @@ credd_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_REFRESH_SIGNED:
 		refresh_signed(w->role, imsg);
 		return 0;
+	case IMSG_VERLOC_NODES_FETCH:
+		described_request(w->role);
+		return 0;
 	default:
 		imsg_unexpected(iev, imsg);
 	}

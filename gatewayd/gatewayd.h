@@ -163,6 +163,7 @@ const struct rotation_key *rotation_preannounced(const struct gatewayd *);
 void	sign_handshake(struct gatewayd *, struct imsgev *, struct imsg *);
 /* apid's IMSG_VERLOC_SIGN: a verloc reply's signature (sign.c). */
 void	sign_verloc(struct gatewayd *, struct imsgev *, struct imsg *);
+void	sign_verloc_echo(struct gatewayd *, struct imsgev *, struct imsg *);
 
 /* gatewayd.c */
 void	sd_notify_ready(const char *socket_path);

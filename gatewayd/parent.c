@@ -229,6 +229,25 @@ slice_ws_port(const struct gatewayd *gw)
 	return 0;
 }
 
+/* The port of the first listen.verloc address (auxiliary-details). */
+static uint16_t
+slice_verloc_port(const struct gatewayd *gw)
+{
+	const char	*colon, *errstr;
+	unsigned	 i;
+	long long	 p;
+
+	for (i = 0; i < gw->nlisteners; i++) {
+		if (gw->listeners[i].kind != LISTEN_VERLOC ||
+		    (colon = strrchr(gw->listeners[i].text, ':')) == NULL)
+			continue;
+		p = gw_strtonum(colon + 1, 1, 65535, &errstr);
+		if (errstr == NULL)
+			return (uint16_t)p;
+	}
+	return 0;
+}
+
 static void
 slice_apid(const struct gatewayd *gw, struct gw_conf_apid *s)
 {
@@ -239,6 +258,7 @@ slice_apid(const struct gatewayd *gw, struct gw_conf_apid *s)
 	s->ws_port = slice_ws_port(gw);
 	s->wss_port = gw->conf.announce_wss_port;
 	s->accept_terms = gw->conf.accept_terms;
+	s->verloc_port = slice_verloc_port(gw);
 	if (gw->conf.metrics_token[0] != '\0') {
 		s->metrics_token_set = 1;
 		crypto_generichash(s->metrics_token_hash,
@@ -246,6 +266,26 @@ slice_apid(const struct gatewayd *gw, struct gw_conf_apid *s)
 		    (const uint8_t *)gw->conf.metrics_token,
 		    strlen(gw->conf.metrics_token), NULL, 0);
 	}
+}
+
+static void
+slice_verlocd(const struct gatewayd *gw, struct gw_conf_verlocd *s)
+{
+	const struct gw_config *c = &gw->conf;
+
+	memset(s, 0, sizeof(*s));
+	slice_common(gw, &s->c, PROC_VERLOCD);
+	s->ipv6_prefix = c->ipv6_prefix;
+	s->measure = c->verloc_measure;
+	/* The public half: our echoes carry it, the list skips it. */
+	memcpy(s->identity_pk, gw->identity.pk, sizeof(s->identity_pk));
+	s->packets_per_node = c->verloc_packets;
+	s->packet_timeout_ms = c->verloc_packet_timeout_ms;
+	s->connection_timeout_ms = c->verloc_conn_timeout_ms;
+	s->delay_between_packets_ms = c->verloc_delay_ms;
+	s->tested_nodes_batch_size = c->verloc_batch;
+	s->testing_interval_ms = c->verloc_interval_ms;
+	s->retry_timeout_ms = c->verloc_retry_ms;
 }
 
 static void
@@ -322,6 +362,10 @@ parent_send_slice(struct gatewayd *gw, enum gw_proc p, uint32_t type)
 	case PROC_APID:
 		slice_apid(gw, &s.apid);
 		len = sizeof(s.apid);
+		break;
+	case PROC_VERLOCD:
+		slice_verlocd(gw, &s.verlocd);
+		len = sizeof(s.verlocd);
 		break;
 	default:
 		fatalx("%s: bad proc", __func__);
@@ -468,6 +512,15 @@ parent_all_ready(struct gatewayd *gw)
 		sd_notify_ready(sock);
 }
 
+static void
+parent_relay(struct gatewayd *gw, struct imsg *imsg, enum gw_proc to)
+{
+	if (gw->workers[to].iev != NULL && imsgev_compose(gw->workers[to].iev,
+	    imsg->hdr.type, imsg->hdr.peerid, -1, imsg->data, imsg->datalen) ==
+	    -1)
+		fatal("%s", __func__);
+}
+
 /* Who may send what, and its size, the role table has checked
  * (messages.c); what is left here is the state it may come in. */
 static int
@@ -509,6 +562,20 @@ parent_dispatch_worker(struct imsgev *iev, struct imsg *imsg)
 		return 0;
 	case IMSG_VERLOC_SIGN:
 		sign_verloc(gw, iev, imsg);
+		return 0;
+	case IMSG_VERLOC_ECHO_SIGN:
+		if (!gw->serving)
+			imsg_unexpected(iev, imsg);
+		sign_verloc_echo(gw, iev, imsg);
+		return 0;
+	case IMSG_VERLOC_NODES_FETCH:
+	case IMSG_VERLOC_NODES:
+	case IMSG_VERLOC_RESULTS:
+		/* verlocd's list from credd, its results for apid: the
+		 * rows checked both legs, the receivers check the rest. */
+		parent_relay(gw, imsg, imsg->hdr.type == IMSG_VERLOC_NODES ?
+		    PROC_VERLOCD : imsg->hdr.type == IMSG_VERLOC_RESULTS ?
+		    PROC_APID : PROC_CREDD);
 		return 0;
 	case IMSG_ROTATION_INFO:
 		rotation_info(gw, imsg);

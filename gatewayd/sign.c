@@ -75,9 +75,9 @@ reply:
 }
 
 /*
- * Verloc replies (doc/spec/verloc.md): apid sends an echo packet as a
- * peer sent it; the master signs its 104 bytes only if the echo's own
- * signature verifies under the key inside it.  So whatever apid asks,
+ * Verloc replies (doc/spec/verloc.md): verlocd sends an echo packet as
+ * a peer sent it; the master signs its 104 bytes only if the echo's own
+ * signature verifies under the key inside it.  So whatever verlocd asks,
  * the signed text is seq || key || a valid signature by that key of
  * seq || key: a verloc echo and nothing else (a handshake's signed
  * text is 64 bytes, never 104).  Its own bucket, so a verloc flood
@@ -86,22 +86,26 @@ reply:
 #define VERLOC_SIGN_RATE	1000
 #define VERLOC_SIGN_BURST	2000
 
-static double	 verloc_tokens = VERLOC_SIGN_BURST;
-static uint64_t	 verloc_last_ms;
+struct bucket {
+	double		 tokens;
+	uint64_t	 last_ms;
+};
+
+static struct bucket	 verloc_replies = { VERLOC_SIGN_BURST, 0 };
+static struct bucket	 verloc_echoes = { VERLOC_SIGN_BURST, 0 };
 
 static int
-verloc_sign_allowed(void)
+verloc_sign_allowed(struct bucket *b)
 {
 	uint64_t	 now = gw_now_ms();
 
-	verloc_tokens += (double)(now - verloc_last_ms) * VERLOC_SIGN_RATE /
-	    1000.0;
-	if (verloc_tokens > VERLOC_SIGN_BURST)
-		verloc_tokens = VERLOC_SIGN_BURST;
-	verloc_last_ms = now;
-	if (verloc_tokens < 1.0)
+	b->tokens += (double)(now - b->last_ms) * VERLOC_SIGN_RATE / 1000.0;
+	if (b->tokens > VERLOC_SIGN_BURST)
+		b->tokens = VERLOC_SIGN_BURST;
+	b->last_ms = now;
+	if (b->tokens < 1.0)
 		return 0;
-	verloc_tokens -= 1.0;
+	b->tokens -= 1.0;
 	return 1;
 }
 
@@ -114,7 +118,7 @@ sign_verloc(struct gatewayd *gw, struct imsgev *iev, struct imsg *imsg)
 
 	imsg_need(iev, imsg, &req, sizeof(req));
 	memset(&res, 0, sizeof(res));
-	if (!verloc_sign_allowed()) {
+	if (!verloc_sign_allowed(&verloc_replies)) {
 		*counter_get(&gw->counters, "verloc_sign_refused_rate") += 1;
 		goto reply;
 	}
@@ -128,6 +132,41 @@ sign_verloc(struct gatewayd *gw, struct imsgev *iev, struct imsg *imsg)
 	*counter_get(&gw->counters, "verloc_replies_signed") += 1;
 reply:
 	if (imsgev_compose(iev, IMSG_VERLOC_SIGN_RESULT, imsg->hdr.peerid, -1,
+	    &res, sizeof(res)) == -1)
+		fatal("%s", __func__);
+}
+
+/*
+ * Our own echo packets (the measurer's, doc/spec/verloc.md 4): verlocd
+ * asks for seq || key, 40 bytes, and the key must be our own identity,
+ * so the signed text is always an echo of ours: 40 bytes, which is
+ * neither a handshake's 64, a reply's 104 nor a refresh request's 70.
+ * A bucket of its own: a measuring run cannot starve the replies to
+ * peers, nor they it.
+ */
+void
+sign_verloc_echo(struct gatewayd *gw, struct imsgev *iev, struct imsg *imsg)
+{
+	struct gw_verloc_echo_req	 req;
+	struct gw_verloc_sign_result	 res;
+
+	imsg_need(iev, imsg, &req, sizeof(req));
+	memset(&res, 0, sizeof(res));
+	if (sodium_memcmp(req.signed_part + VERLOC_SEQ_LEN, gw->identity.pk,
+	    VERLOC_KEY_LEN) != 0) {
+		*counter_get(&gw->counters, "verloc_echo_refused_key") += 1;
+		goto reply;
+	}
+	if (!verloc_sign_allowed(&verloc_echoes)) {
+		*counter_get(&gw->counters, "verloc_echo_refused_rate") += 1;
+		goto reply;
+	}
+	crypto_sign_detached(res.signature, NULL, req.signed_part,
+	    sizeof(req.signed_part), gw->identity.sk);
+	res.ok = 1;
+	*counter_get(&gw->counters, "verloc_echoes_signed") += 1;
+reply:
+	if (imsgev_compose(iev, IMSG_VERLOC_ECHO_SIGNED, imsg->hdr.peerid, -1,
 	    &res, sizeof(res)) == -1)
 		fatal("%s", __func__);
 }

@@ -140,7 +140,7 @@ files=
 for f in /usr/sbin/gatewayd /usr/sbin/gatewayctl \
     /usr/libexec/gatewayd/mixd /usr/libexec/gatewayd/clientd \
     /usr/libexec/gatewayd/credd /usr/libexec/gatewayd/storaged \
-    /usr/libexec/gatewayd/apid; do
+    /usr/libexec/gatewayd/apid /usr/libexec/gatewayd/verlocd; do
 	[ -x "$ROOT$f" ] || files="$files $f"
 done
 [ -z "$files" ] && ok "programs in /usr/sbin, workers in /usr/libexec/gatewayd" ||
@@ -256,8 +256,8 @@ running() {
 		    cut -d: -f1)"
 	done | sort | tr '\n' ' '
 }
-# up: wait until the master and its five workers run, each as its user
-ALL="apid:_gatewayd clientd:_gatewayd credd:_gatewayd gatewayd:root mixd:_gatewayd storaged:_gatewayd-db "
+# up: wait until the master and its six workers run, each as its user
+ALL="apid:_gatewayd clientd:_gatewayd credd:_gatewayd gatewayd:root mixd:_gatewayd storaged:_gatewayd-db verlocd:_gatewayd "
 up() {
 	i=0
 	while [ "$(running)" != "$ALL" ] && [ $i -lt 50 ]; do

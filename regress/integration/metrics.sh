@@ -49,7 +49,8 @@ unit = {"bytes_in": "mix_received_bytes",
         "bandwidth_spent": "bandwidth_spent_bytes",
         "packet_bytes_forwarded": "packets_forwarded_bytes"}
 up = {s.labels["process"] for s in fams["gatewayd_process_uptime_seconds"].samples}
-assert up == {"gatewayd", "mixd", "clientd", "credd", "storaged", "apid"}, up
+assert up == {"gatewayd", "mixd", "clientd", "credd", "storaged", "apid",
+              "verlocd"}, up
 hist = {"client_handshake_seconds": "clientd",
         "storage_commit_seconds": "storaged",
         "delivery_seconds": "storaged"}

@@ -1,10 +1,10 @@
 #!/bin/sh
-# A started gatewayd: six processes named by role, each worker
+# A started gatewayd: seven processes named by role, each worker
 # sandboxed (Seccomp 2, NoNewPrivs 1), as root running as its own
-# unprivileged user with mixd, clientd and apid chrooted; each listener
-# held by its one worker (the node HTTP API by apid, not by clientd,
-# which holds the session keys); gatewayctl status -j is JSON; SIGTERM
-# leaves nothing behind.
+# unprivileged user with mixd, clientd, apid and verlocd chrooted; each
+# listener held by its one worker (the node HTTP API by apid, not by
+# clientd, which holds the session keys; verloc by verlocd); gatewayctl
+# status -j is JSON; SIGTERM leaves nothing behind.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/daemon.sh"
 
@@ -15,12 +15,12 @@ fi
 ok "gatewayd starts on loopback"
 
 n=$(gw_all_pids | wc -l)
-[ "$n" -eq 5 ] && ok "master has exactly 5 workers" || \
-    notok "master has exactly 5 workers" "found $n children"
+[ "$n" -eq 6 ] && ok "master has exactly 6 workers" || \
+    notok "master has exactly 6 workers" "found $n children"
 [ "$(cat /proc/$GW_PID/comm)" = gatewayd ] && ok "master is named gatewayd" \
     || notok "master is named gatewayd" "$(cat /proc/$GW_PID/comm)"
 
-for role in mixd clientd credd storaged apid; do
+for role in mixd clientd credd storaged apid verlocd; do
 	pid=$(gw_pid $role) || { notok "$role running" "no process"; continue; }
 	ok "$role running as its own process"
 	sc=$(gw_status_field "$pid" Seccomp)
@@ -39,7 +39,7 @@ for role in mixd clientd credd storaged apid; do
 		    || notok "$role has no capabilities" "CapEff $cap"
 		root=$(readlink /proc/$pid/root)
 		case $role in
-		mixd|clientd|apid) want=$GW_DIR/empty ;;
+		mixd|clientd|apid|verlocd) want=$GW_DIR/empty ;;
 		storaged) want=$GW_DIR/data ;;
 		credd) want=/ ;;
 		esac
@@ -67,7 +67,7 @@ got=$(ls /proc/"$pid"/task | wc -l)
 [ "$got" -eq "$want" ] && ok "mixd runs $want threads on $cpus CPUs" || \
     notok "mixd runs $want threads on $cpus CPUs" "found $got"
 bad=""
-for role in mixd clientd credd storaged apid; do
+for role in mixd clientd credd storaged apid verlocd; do
 	p=$(gw_pid $role) || continue
 	for t in /proc/"$p"/task/*; do
 		[ "$(awk '/^Seccomp:/ { print $2 }' "$t/status")" = 2 ] ||
@@ -81,7 +81,7 @@ done
 # process, its peer's inode (ss -x), the process holding that inode.
 # The channels must be exactly ARCHITECTURE.md's; in particular no mixd
 # descriptor reaches storaged (clientd is the one decider).
-pairs=$(for role in gatewayd mixd clientd credd storaged apid; do
+pairs=$(for role in gatewayd mixd clientd credd storaged apid verlocd; do
 	if [ $role = gatewayd ]; then pid=$GW_PID; else pid=$(gw_pid $role); fi
 	echo "$role $pid"
 done | python3 -c '
@@ -109,9 +109,9 @@ for ino, role in owner.items():
     if other and other != role:
         links.add(" ".join(sorted((role, other))))
 print(" | ".join(sorted(links)))')
-want="apid gatewayd | clientd credd | clientd gatewayd | clientd mixd | clientd storaged | credd gatewayd | credd mixd | credd storaged | gatewayd mixd | gatewayd storaged"
+want="apid gatewayd | clientd credd | clientd gatewayd | clientd mixd | clientd storaged | credd gatewayd | credd mixd | credd storaged | gatewayd mixd | gatewayd storaged | gatewayd verlocd"
 [ "$pairs" = "$want" ] &&
-    ok "the channels are exactly the designed ones; no mixd descriptor reaches storaged; apid reaches only the master" ||
+    ok "the channels are exactly the designed ones; no mixd descriptor reaches storaged; apid and verlocd reach only the master" ||
     notok "the channels are exactly the designed ones" "found: $pairs"
 
 out=$("$BIN/gatewayctl" -j -s "$GW_SOCK" status)
@@ -120,14 +120,14 @@ import json, sys
 d = json.load(sys.stdin)
 roles = sorted(p["role"] for p in d["processes"])
 assert roles == ["apid", "clientd", "credd", "gatewayd", "mixd",
-                 "storaged"], roles
+                 "storaged", "verlocd"], roles
 for p in d["processes"]:
     assert p["pid"] > 0 and p["uptime_s"] >= 0
     assert p["role"] == "gatewayd" or p["sandboxed"] is True, p
 '; then
-	ok "gatewayctl status -j parses as JSON with all 6 processes"
+	ok "gatewayctl status -j parses as JSON with all 7 processes"
 else
-	notok "gatewayctl status -j parses as JSON with all 6 processes" "$out"
+	notok "gatewayctl status -j parses as JSON with all 7 processes" "$out"
 fi
 # Each listening socket, read off the kernel (ss -ltnp): the process
 # holding it.  The node API's port is apid's alone.
@@ -140,8 +140,8 @@ holders() {	# port
 h_http=$(holders $GW_HTTP) h_ws=$(holders $GW_WS) h_mix=$(holders $GW_MIX)
 h_verloc=$(holders $GW_VERLOC)
 [ "$h_http" = "apid " ] && [ "$h_ws" = "clientd " ] && [ "$h_mix" = "mixd " ] &&
-    [ "$h_verloc" = "apid " ] &&
-    ok "ss -ltnp: the HTTP API and verloc ports are held by apid alone, not clientd or mixd; clients by clientd; mix by mixd" ||
+    [ "$h_verloc" = "verlocd " ] &&
+    ok "ss -ltnp: the HTTP API port is held by apid alone, verloc by verlocd, not clientd or mixd; clients by clientd; mix by mixd" ||
     notok "ss -ltnp: each listener held by its one worker" \
     "http: $h_http; ws: $h_ws; mix: $h_mix; verloc: $h_verloc"
 

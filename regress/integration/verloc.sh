@@ -68,7 +68,7 @@ if out=$($PY - "$GW_DIR/status.json" <<'PY' 2>&1
 import json, sys
 st = json.load(open(sys.argv[1]))
 c = {p["role"]: p["counters"] for p in st["processes"]}
-a, g = c["apid"], c["gatewayd"]
+a, g = c["verlocd"], c["gatewayd"]
 assert a["verloc_replies"] >= 301, a
 assert a["verloc_bad_packets"] == 4, a
 assert a["verloc_connections"] >= 8, a

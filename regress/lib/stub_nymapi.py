@@ -27,6 +27,10 @@ Test routes, on any port:
     GET /_nodes?bulk=N                               N more, on 10.x.y.1,
                                                      as on mainnet (pages
                                                      of 100 from then on)
+    GET /_described?add=KEY,IP,PORT                  one more node for
+                                                     /v1/nym-nodes/described
+                                                     (PORT "none": no
+                                                     verloc_port, so 1790)
     GET /_attest?mode=null|on|other|fail             what
                                                      /attestation.json says
     GET /_jwt?kind=good|badsig|issuer|unlisted|other  an upgradeModeJWT
@@ -117,6 +121,37 @@ def node_json(node_id, ip, port):
         "x25519_sphinx_pubkey": b58(bytes([(node_id + 1) % 256]) * 32),
         "role": "Inactive", "entry": None, "performance": "1.0"},
         "x25519_noise_versioned_key": None}
+
+
+DESCRIBED = []              # (identity, ip, verloc port or None)
+
+
+def described_json(i, ident, ip, port):
+    """NymNodeDescriptionV1 (nym-api-requests models/described/v1.rs),
+    every field nym-api sends; the measurer reads three of them."""
+    return {"node_id": 100 + i, "contract_node_type": "nym_node",
+            "description": {
+                "last_polled": "2026-01-01T00:00:00Z",
+                "host_information": {
+                    "ip_address": [ip], "hostname": None,
+                    "keys": {"ed25519": ident, "x25519": b58(b"\x09" * 32),
+                             "current_x25519_sphinx_key": {
+                                 "rotation_id": 0,
+                                 "public_key": b58(b"\x09" * 32)},
+                             "pre_announced_x25519_sphinx_key": None,
+                             "x25519_versioned_noise": None}},
+                "declared_role": {"mixnode": True, "entry": False,
+                                  "exit_nr": False, "exit_ipr": False},
+                "auxiliary_details": {
+                    "location": None,
+                    "announce_ports": {"verloc_port": port,
+                                       "mix_port": None},
+                    "accepted_operator_terms_and_conditions": True},
+                "build_information": {"binary_name": "nym-node",
+                                      "build_version": "1.0.0"},
+                "network_requester": None, "ip_packet_router": None,
+                "authenticator": None, "wireguard": None,
+                "mixnet_websockets": {"ws_port": 9000, "wss_port": None}}}
 
 
 EPOCH_SECS = float(os.environ.get("STUB_EPOCH_SECS", "3600"))
@@ -436,6 +471,12 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 NODES.append((int(nid), ip, int(port), int(layer)))
             return self.reply(200, {"ok": True})
+        if u.path == "/_described":
+            ident, ip, port = q["add"][0].split(",")
+            with LOCK:
+                DESCRIBED.append((ident, ip,
+                                  None if port == "none" else int(port)))
+            return self.reply(200, {"ok": True})
         if u.path == "/_vk" and q["file"][0] == "-":
             with LOCK:
                 for k in [k for k in VKS if k[0] == int(q["epoch"][0])]:
@@ -494,6 +535,14 @@ class Handler(BaseHTTPRequestHandler):
                 if layer is not None:
                     rs["layer%d" % layer].append(nid)
             return self.reply(200, rs)
+        if u.path == "/v1/nym-nodes/described":
+            # nym-api answers every node on page 0 (handlers/v1.rs)
+            with LOCK:
+                data = [described_json(i, *d)
+                        for i, d in enumerate(DESCRIBED)]
+            return self.reply(200, {"pagination": {
+                "total": len(data), "page": 0, "size": len(data)},
+                "data": data})
         if u.path == "/v2/unstable/nym-nodes/semi-skimmed":
             page = int(q.get("page", ["0"])[0])
             size = PAGE[0]

@@ -7,6 +7,7 @@
  * key) before the next is sent.
  *
  *	tool_verlocpeer -g IP:PORT -k IDENTITY [-n COUNT] [-m MODE] [-t SECS]
+ *	tool_verlocpeer -l IP:PORT [-m MODE] [-k MEASURER]
  *
  *	-k IDENTITY  the gateway's ed25519 identity key (base58)
  *	-m MODE      good (default); garbage: 104 random bytes; badsig: an
@@ -16,6 +17,16 @@
  *
  * Output: "replies N rtt_min_us A rtt_max_us B" or "closed by gateway".
  * Exit 0 when the mode's expectation was met within -t seconds.
+ *
+ * -l: a node being measured, as nym-node's listener answers (Nym's
+ * listener.rs): a key pair of its own, each 104-byte echo verified
+ * and answered with echo || its signature of it.  Prints "listening
+ * PORT identity KEY" (port 0 picks a free one), then one line per
+ * connection: "served N echoes from KEY" (or "refused ..." when an
+ * echo does not verify, or is not from -k MEASURER).  -m: good;
+ * badsig: the reply's signature has a bit flipped; wrongseq: the reply
+ * carries an echo of its own, one sequence number on; silent: reads
+ * and never answers.  Runs until killed.
  */
 #include <sys/socket.h>
 
@@ -107,10 +118,102 @@ expect_close(int fd, double deadline)
 	return 1;
 }
 
+/* One measurer's connection, served to its end. */
+static void
+serve_conn(int fd, const char *mode, const uint8_t sk[64],
+    const uint8_t *measurer)
+{
+	uint8_t			 in[VERLOC_ECHO_LEN], out[VERLOC_REPLY_LEN];
+	uint8_t			 sig[VERLOC_SIG_LEN], mine[VERLOC_ECHO_LEN];
+	char			 from[64] = "?";
+	struct verloc_echo	 e;
+	enum verloc_err		 err;
+	size_t			 off;
+	ssize_t			 n;
+	long			 served = 0;
+
+	for (;;) {
+		for (off = 0; off < sizeof(in); off += (size_t)n)
+			if ((n = read(fd, in + off, sizeof(in) - off)) <= 0)
+				goto done;
+		if ((err = verloc_echo_parse(in, sizeof(in), &e)) !=
+		    VERLOC_OK) {
+			printf("refused an echo: %s\n", verloc_strerror(err));
+			goto out;
+		}
+		base58_encode(e.sender, sizeof(e.sender), from, sizeof(from));
+		if (measurer != NULL && memcmp(e.sender, measurer, 32) != 0) {
+			printf("refused an echo from %s\n", from);
+			goto out;
+		}
+		if (strcmp(mode, "silent") == 0) {
+			served++;
+			continue;
+		}
+		if (strcmp(mode, "wrongseq") == 0) {
+			/* A valid echo, but not the one sent. */
+			verloc_echo_make(e.seq + 1, sk, mine);
+			memcpy(in, mine, sizeof(in));
+		}
+		crypto_sign_detached(sig, NULL, in, sizeof(in), sk);
+		if (strcmp(mode, "badsig") == 0)
+			sig[0] ^= 1;
+		verloc_reply_make(in, sig, out);
+		if (write(fd, out, sizeof(out)) != (ssize_t)sizeof(out))
+			goto done;
+		served++;
+	}
+done:
+	printf("served %ld echoes from %s\n", served, from);
+out:
+	fflush(stdout);
+	close(fd);
+}
+
+static int
+listen_mode(const char *addr, const char *mode, const char *key)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	uint8_t			 pk[32], sk[64], m[32];
+	char			 host[64], *colon, id[64];
+	int			 lfd, fd, one = 1;
+
+	if (key != NULL && base58_decode(key, m, sizeof(m)) != (int)sizeof(m))
+		t_die("bad measurer key %s", key);
+	if (strlen(addr) >= sizeof(host) ||
+	    (colon = strrchr(strcpy(host, addr), ':')) == NULL)
+		t_die("bad address %s", addr);
+	*colon++ = '\0';
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)atoi(colon));
+	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
+		t_die("bad address %s", addr);
+	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ==
+	    -1 || bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    listen(lfd, 16) == -1 ||
+	    getsockname(lfd, (struct sockaddr *)&sin, &len) == -1)
+		t_die("listen %s: %s", addr, strerror(errno));
+	crypto_sign_keypair(pk, sk);
+	base58_encode(pk, sizeof(pk), id, sizeof(id));
+	printf("listening %u identity %s\n", ntohs(sin.sin_port), id);
+	fflush(stdout);
+	for (;;) {
+		if ((fd = accept(lfd, NULL, NULL)) == -1) {
+			if (errno == EINTR)
+				continue;
+			t_die("accept: %s", strerror(errno));
+		}
+		serve_conn(fd, mode, sk, key != NULL ? m : NULL);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
-	const char	*gw = NULL, *key = NULL, *mode = "good";
+	const char	*gw = NULL, *key = NULL, *mode = "good", *lis = NULL;
 	uint8_t		 node[VERLOC_KEY_LEN], pk[32], sk[64];
 	uint8_t		 echo[VERLOC_ECHO_LEN], reply[VERLOC_REPLY_LEN];
 	struct verloc_echo e;
@@ -120,8 +223,9 @@ main(int argc, char *argv[])
 	long		 count = 10, i;
 	int		 ch, fd, secs = 20;
 
-	while ((ch = getopt(argc, argv, "g:k:n:m:t:")) != -1)
+	while ((ch = getopt(argc, argv, "g:k:l:n:m:t:")) != -1)
 		switch (ch) {
+		case 'l': lis = optarg; break;
 		case 'g': gw = optarg; break;
 		case 'k': key = optarg; break;
 		case 'n': count = atol(optarg); break;
@@ -129,6 +233,8 @@ main(int argc, char *argv[])
 		case 't': secs = atoi(optarg); break;
 		default: t_die("usage");
 		}
+	if (lis != NULL && sodium_init() != -1)
+		return listen_mode(lis, mode, key);
 	if (gw == NULL || key == NULL || sodium_init() == -1)
 		t_die("usage: tool_verlocpeer -g ADDR -k IDENTITY");
 	if (base58_decode(key, node, sizeof(node)) != (int)sizeof(node))

@@ -1,7 +1,8 @@
 #!/bin/sh
-# Only credd may open an outbound TCP connection to a port that is not a
-# mix port: clientd, storaged and apid have no socket() (seccomp), mixd may
-# connect to mix ports only and the master to none (Landlock).  Uses the
+# Only credd and verlocd (nodes announce any verloc port) may open an
+# outbound TCP connection to a port that is not a mix port: clientd,
+# storaged and apid have no socket() (seccomp), mixd may connect to mix
+# ports only and the master to none (Landlock).  Uses the
 # test-build hook gatewayctl test-connect.  Runs with testnet off, where
 # mixd's port rule is in force.
 . "$(dirname "$0")/../lib/testlib.sh"
@@ -36,6 +37,9 @@ try() {	# process port -> prints connected|refused
 r=$(try credd $port)
 [ "$r" = connected ] && ok "credd can connect to an arbitrary port" || \
     notok "credd can connect to an arbitrary port" "got '$r'"
+r=$(try verlocd $port)
+[ "$r" = connected ] && ok "verlocd can connect to an arbitrary port" || \
+    notok "verlocd can connect to an arbitrary port" "got '$r'"
 for p in clientd storaged apid; do
 	r=$(try $p $port)
 	[ "$r" = socket ] || [ "$r" = refused ] && \

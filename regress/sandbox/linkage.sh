@@ -1,11 +1,12 @@
 #!/bin/sh
 # Link-time isolation: only storaged links LMDB, only credd links
-# libcurl and c-ares (the outside network), the master links neither.
+# libcurl and c-ares (the outside network), the master links neither,
+# nor does verlocd, which connects out but speaks only verloc.
 . "$(dirname "$0")/../lib/testlib.sh"
 
 needed() { readelf -d "$BIN/$1" | awk '/NEEDED/ {print $5}' | tr -d '[]'; }
 
-for p in gatewayd mixd clientd credd storaged apid gatewayctl; do
+for p in gatewayd mixd clientd credd storaged apid verlocd gatewayctl; do
 	[ -x "$BIN/$p" ] || { notok "$p built" "missing $BIN/$p"; continue; }
 	libs=$(needed $p)
 	has_lmdb=0; has_curl=0; has_cares=0
@@ -23,7 +24,7 @@ for p in gatewayd mixd clientd credd storaged apid gatewayctl; do
 	    notok "$p links libcares: $want_curl" "NEEDED: $(echo $libs)"
 done
 # Only storaged may even contain LMDB calls.
-for p in gatewayd mixd clientd credd apid; do
+for p in gatewayd mixd clientd credd apid verlocd; do
 	if nm -D "$BIN/$p" | grep -q ' U mdb_'; then
 		notok "$p has no LMDB symbols" "found mdb_ imports"
 	else

@@ -3,7 +3,7 @@
 # reviewed golden file: any change to a policy shows up in review.
 . "$(dirname "$0")/../lib/testlib.sh"
 
-for role in mixd clientd credd storaged apid; do
+for role in mixd clientd credd storaged apid verlocd; do
 	if [ "${GW_TEST_LABEL:-}" = asan ]; then
 		skip "$role policy matches regress/sandbox/$role.policy" \
 		    "sanitizer builds add the sanitizer's own calls"

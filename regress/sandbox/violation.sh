@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/daemon.sh"
 
-for role in mixd clientd credd storaged apid; do
+for role in mixd clientd credd storaged apid verlocd; do
 	gw_setup || { notok "$role setup" "init failed"; continue; }
 	if ! gw_start; then
 		notok "$role: daemon starts" "$(tail -3 "$GW_LOG")"

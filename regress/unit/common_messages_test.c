@@ -59,15 +59,20 @@ test_promises(void)
 	uint32_t	 t;
 	unsigned	 p;
 
-	T_BEGIN("no message goes between mixd and storaged; apid sends to the master alone; only clientd stores, only clientd has handshakes signed and only apid verloc replies, keys go to mixd alone");
+	T_BEGIN("no message goes between mixd and storaged; apid and verlocd send to the master alone; only clientd stores, only clientd has handshakes signed and only verlocd verloc packets, keys go to mixd alone");
 	for (t = IMSG_NONE + 1; t < IMSG_TYPE_MAX; t++) {
 		CHECKF(!gw_msg_route(t, PROC_MIXD, PROC_STORAGED), "%s",
 		    gw_imsg_type_name(t));
 		CHECKF(!gw_msg_route(t, PROC_STORAGED, PROC_MIXD), "%s",
 		    gw_imsg_type_name(t));
-		for (p = GW_FIRST_WORKER; p < PROC_MAX; p++)
+		for (p = GW_FIRST_WORKER; p < PROC_MAX; p++) {
 			CHECKF(!gw_msg_route(t, PROC_APID, p), "%s",
 			    gw_imsg_type_name(t));
+			CHECKF(!gw_msg_route(t, PROC_VERLOCD, p), "%s",
+			    gw_imsg_type_name(t));
+			CHECKF(!gw_msg_route(t, p, PROC_VERLOCD), "%s",
+			    gw_imsg_type_name(t));
+		}
 	}
 	/* Only clientd, the decider, writes into an inbox. */
 	for (p = 0; p < PROC_MAX; p++)
@@ -77,12 +82,16 @@ test_promises(void)
 	for (p = 0; p < PROC_MAX; p++)
 		CHECK(gw_msg_route(IMSG_HS_SIGN, p, PROC_PARENT) ==
 		    (p == PROC_CLIENTD));
-	/* ... and verloc replies for apid alone, which parses them. */
+	/* ... and verloc packets for verlocd alone, which parses them. */
 	for (p = 0; p < PROC_MAX; p++) {
 		CHECK(gw_msg_route(IMSG_VERLOC_SIGN, p, PROC_PARENT) ==
-		    (p == PROC_APID));
+		    (p == PROC_VERLOCD));
 		CHECK(gw_msg_route(IMSG_VERLOC_SIGN_RESULT, PROC_PARENT, p) ==
-		    (p == PROC_APID));
+		    (p == PROC_VERLOCD));
+		CHECK(gw_msg_route(IMSG_VERLOC_ECHO_SIGN, p, PROC_PARENT) ==
+		    (p == PROC_VERLOCD));
+		CHECK(gw_msg_route(IMSG_VERLOC_ECHO_SIGNED, PROC_PARENT, p) ==
+		    (p == PROC_VERLOCD));
 	}
 	/* Keys go to mixd alone. */
 	for (p = 0; p < PROC_MAX; p++) {

@@ -29,10 +29,11 @@ test_channels(void)
 {
 	unsigned	 p, n = 0, a, b;
 
-	T_BEGIN("mixd and storaged have no channel; apid talks to the master alone; the master has one to each worker");
+	T_BEGIN("mixd and storaged have no channel; apid and verlocd talk to the master alone; the master has one to each worker");
 	CHECK(!gw_role_talks(PROC_MIXD, PROC_STORAGED));
 	for (p = GW_FIRST_WORKER; p < PROC_MAX; p++)
-		CHECKF(!gw_role_talks(PROC_APID, p), "apid/%s",
+		CHECKF(!gw_role_talks(PROC_APID, p) &&
+		    !gw_role_talks(PROC_VERLOCD, p), "apid or verlocd/%s",
 		    gw_role(p)->name);
 	for (p = GW_FIRST_WORKER; p < PROC_MAX; p++)
 		CHECK(gw_role_talks(PROC_PARENT, p));
@@ -66,10 +67,12 @@ test_rows(void)
 static void
 test_listeners(void)
 {
-	T_BEGIN("each listener kind has one worker: mix to mixd, clients to clientd, HTTP to apid");
+	T_BEGIN("each listener kind has one worker: mix to mixd, clients to clientd, HTTP to apid, verloc to verlocd");
 	CHECK(gw_role_for_listener(LISTEN_MIX) == PROC_MIXD);
 	CHECK(gw_role_for_listener(LISTEN_CLIENTS) == PROC_CLIENTD);
 	CHECK(gw_role_for_listener(LISTEN_HTTP) == PROC_APID);
+	CHECK(gw_role_for_listener(LISTEN_VERLOC) == PROC_VERLOCD);
+	CHECK(!(gw_role(PROC_APID)->listeners & ROLE_BIT(LISTEN_VERLOC)));
 	T_END();
 }
 

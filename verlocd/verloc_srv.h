@@ -1,10 +1,10 @@
 /*
  * The verloc listener (doc/spec/verloc.md): answers peers' echo
- * packets as nym-node does.  apid holds no secret, so the replies'
+ * packets as nym-node does.  verlocd holds no secret, so the replies'
  * signatures come from the master (IMSG_VERLOC_SIGN).
  */
-#ifndef APID_VERLOC_SRV_H
-#define APID_VERLOC_SRV_H
+#ifndef VERLOCD_VERLOC_SRV_H
+#define VERLOCD_VERLOC_SRV_H
 
 #include <stdint.h>
 
