@@ -73,10 +73,12 @@ ws_send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t len,
 	struct conn	*c = arg;
 	ssize_t		 n;
 
-	(void)flags;
 	if (c->fd == -1)
 		return (ssize_t)len;	/* fuzzing and tests: a sink */
-	n = send(c->fd, data, len, MSG_NOSIGNAL);
+	/* wslay hands a frame's header and payload over in two calls:
+	 * MSG_MORE keeps them one segment on the wire. */
+	n = send(c->fd, data, len, MSG_NOSIGNAL |
+	    ((flags & WSLAY_MSG_MORE) ? MSG_MORE : 0));
 	if (n == -1) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
