@@ -71,7 +71,7 @@ files() {
 	mixd_dispatch)		echo mixd/dispatch.c mixd/mix_topology.c \
 				    mixd/mix_acks.c ;;
 	mixd_inbound)		echo mixd/mix_inbound.c mixd/mix_acks.c \
-				    mixd/mix_replay.c common/mixframe.c ;;
+				    common/replay.c common/mixframe.c ;;
 	storaged_dispatch)	echo storaged/requests.c storaged/records.c \
 				    storaged/inbox.c storaged/pending.c \
 				    storaged/db.c ;;

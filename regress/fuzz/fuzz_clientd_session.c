@@ -106,7 +106,8 @@ struct mut_frame {
 	uint8_t		 sealed;	/* binary, opened with session_key */
 	uint8_t		 kind;		/* of a sealed frame */
 	size_t		 len;
-	uint8_t		 p[MUT_PAYLOAD];	/* unmasked; plaintext if sealed */
+	/* Unmasked; the plaintext if sealed. */
+	uint8_t		 p[MUT_PAYLOAD];
 };
 
 static struct mut_frame	 mf[MUT_FRAMES + 1];
@@ -182,7 +183,8 @@ mut_decode(const uint8_t *d, size_t len)
 		f->masked = (b1 & 0x80) != 0;
 		f->sealed = 0;
 		for (i = 0; i < plen; i++)
-			f->p[i] = d[pos + hdr + i] ^ (f->masked ? mask[i & 3] : 0);
+			f->p[i] = d[pos + hdr + i] ^
+			    (f->masked ? mask[i & 3] : 0);
 		f->len = plen;
 		if ((f->b0 & 0x0f) == 2 && client_frame_open(mut_aead, f->p,
 		    plen, &f->kind, mf[MUT_FRAMES].p, &ptlen) == CLIENT_OK) {
