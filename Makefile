@@ -5,7 +5,14 @@
 #                   start gatewayd in the foreground on 127.0.0.1
 #   make check      build and run every test, then again under ASan+UBSan
 #   make bench      benchmarks (print figures, never fail on time)
-#   make fuzz       run the libFuzzer harnesses for FUZZ_SECONDS each
+#   make fuzz       run every libFuzzer harness for FUZZ_SECONDS (default
+#                   60) on all cores (-fork), from regress/fuzz/corpus and
+#                   the work corpus obj/fuzz/corpus; prints executions,
+#                   executions/s, edges and crashes per harness
+#                   (FUZZERS="name ..." for some only)
+#   make fuzz-merge minimise the work corpus back into regress/fuzz/corpus
+#   make coverage   line coverage of the parsers by that corpus (clang,
+#                   O=obj/cov; llvm-cov report, HTML in obj/cov/html)
 #   make lint       mandoc -T lint over the manual pages
 #   make install    install under PREFIX (default /usr/local)
 #   make deb        the Debian package, obj/deb/gatewayd_*.deb (debian/)
@@ -68,7 +75,8 @@ BINS		:= $(PROGS:%=$(O)/bin/%)
 
 all: deps-check $(BINS)
 
-.PHONY: FORCE all deps deps-check run check tests fuzzers benches bench fuzz lint install \
+.PHONY: FORCE all deps deps-check run check tests fuzzers benches bench fuzz \
+	fuzz-merge coverage lint install \
 	deb distcheck clean
 
 deps:
@@ -189,7 +197,13 @@ bench: deps-check
 	@sh regress/bench/run.sh
 
 fuzz: deps-check
-	@sh regress/fuzz/run.sh $${FUZZ_SECONDS:-60}
+	@sh regress/fuzz/run.sh -j $$(nproc) $${FUZZ_SECONDS:-60} fuzz $(FUZZERS)
+
+fuzz-merge: deps-check
+	@sh regress/fuzz/merge.sh $(FUZZERS)
+
+coverage: deps-check
+	@sh regress/fuzz/coverage.sh $(FUZZERS)
 
 run: all
 	@sh etc/devrun.sh $(O)

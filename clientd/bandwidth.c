@@ -114,16 +114,18 @@ bw_upgrade_jwt(struct conn *c, const char *token, size_t len)
 void
 bw_ecash_request(struct conn *c, const void *json)
 {
-	uint8_t	*ct, *pt, nonce[CLIENT_NONCE_LEN];
+	/* Room for one byte more than a nonce: json_bytes stores what it
+	 * counts, and a 13-byte array must be told from a missing one. */
+	uint8_t	*ct, *pt, nonce[CLIENT_NONCE_LEN + 1];
 	int	 n, nl;
 
 	ct = xmalloc(GW_CRED_MAX + CLIENT_TAG_LEN);
 	pt = xmalloc(GW_CRED_MAX + CLIENT_TAG_LEN);
 	n = json_bytes(json, "enc_credential", ct, GW_CRED_MAX +
 	    CLIENT_TAG_LEN);
-	nl = json_bytes(json, "iv", nonce, sizeof(nonce) + 1);
+	nl = json_bytes(json, "iv", nonce, sizeof(nonce));
 	if (nl < 0)
-		nl = json_bytes(json, "nonce", nonce, sizeof(nonce) + 1);
+		nl = json_bytes(json, "nonce", nonce, sizeof(nonce));
 	if (nl != CLIENT_NONCE_LEN)
 		reply_error(c, "the provided nonce (or legacy IV) did not "
 		    "have the expected length");

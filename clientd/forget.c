@@ -66,13 +66,14 @@ forget_remember(struct conn *c, json_t *body)
 void
 forget_request(struct conn *c, const void *json)
 {
-	uint8_t	 ct[ENC_REQ_MAX], pt[ENC_REQ_MAX], nonce[CLIENT_NONCE_LEN];
+	/* nonce: one byte more, as in bw_ecash_request. */
+	uint8_t	 ct[ENC_REQ_MAX], pt[ENC_REQ_MAX], nonce[CLIENT_NONCE_LEN + 1];
 	json_t	*p;
 	const char *ack = NULL, *key;
 	int	 n;
 
 	n = json_bytes(json, "ciphertext", ct, sizeof(ct));
-	if (json_bytes(json, "nonce", nonce, sizeof(nonce) + 1) !=
+	if (json_bytes(json, "nonce", nonce, sizeof(nonce)) !=
 	    CLIENT_NONCE_LEN) {
 		reply_error(c, "the provided nonce (or legacy IV) did not "
 		    "have the expected length");

@@ -6,6 +6,8 @@
 #                a release build
 #   GW_NO_SANDBOX=1  compile the seccomp sandbox out (leak checking and
 #                valgrind only; tests that use it say so)
+#   FUZZ=1       libFuzzer instrumentation (clang; make fuzzers)
+#   COV=1        clang source-based coverage (make coverage, O=obj/cov)
 
 O		?= obj
 CC		?= cc
@@ -57,4 +59,8 @@ GCRYPT_LIBS := -lgcrypt
 WSLAY_LIBS  := -lwslay
 ifeq ($(FUZZ),1)
 CFLAGS	+= -fsanitize=fuzzer-no-link
+endif
+ifeq ($(COV),1)
+CFLAGS	+= -fprofile-instr-generate -fcoverage-mapping
+LDFLAGS	+= -fprofile-instr-generate -fcoverage-mapping
 endif

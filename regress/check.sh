@@ -39,7 +39,8 @@ else
 	status=1
 fi
 
-sh regress/fuzz/run.sh "${FUZZ_SECONDS:-15}" smoke || status=1
+# Brief: one process per harness, from the committed corpus.
+sh regress/fuzz/run.sh "${FUZZ_SECONDS:-10}" smoke || status=1
 
 total_p=0 total_f=0 total_s=0
 for c in obj/test/regress/counts obj/asan/regress/counts obj/fuzz/counts; do

@@ -23,6 +23,11 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+/* Mutation that keeps the records whole (fuzz_records.h). */
+#define FUZZ_REC_PREFIX	0
+#define FUZZ_REC_SIZE	52
+#include "fuzz_records.h"
+
 #define NCLIENTS	4
 
 static struct cdfix	 F;

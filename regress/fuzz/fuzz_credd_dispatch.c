@@ -31,6 +31,11 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+/* Mutation that keeps the records whole (fuzz_records.h). */
+#define FUZZ_REC_PREFIX	1
+#define FUZZ_REC_SIZE	68
+#include "fuzz_records.h"
+
 static const enum gw_proc senders[] = { PROC_CLIENTD, PROC_STORAGED };
 
 static struct worker	 w;

@@ -9,6 +9,15 @@
  * Input: byte 0 picks the read size (how the stream is cut up), the
  * rest is the stream.  Seeds in corpus/mixd_inbound hold valid frames
  * for the fixed key below, so the fuzzer starts past the MAC.
+ *
+ * Mutated bytes almost never keep a MAC right, so the custom mutator
+ * below works inside the frames: it splits the stream into mix frames,
+ * unwraps one Sphinx packet with the fixed key (routing block and
+ * payload in plaintext), mutates the routing block (flags, next hop,
+ * delay, version) or the payload, and wraps it again with a valid MAC
+ * and the payload re-encrypted; or it repeats (a replay), drops or
+ * re-heads whole frames.  One mutation in eight is libFuzzer's own over
+ * the raw bytes.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -17,11 +26,15 @@
 
 #include <sodium.h>
 
+#include "lioness.h"
 #include "mixd/mixd.h"
 #include "mixframe.h"
 #include "replay.h"
+#include "sphinx.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+size_t	LLVMFuzzerMutate(uint8_t *, size_t, size_t);
+size_t	LLVMFuzzerCustomMutator(uint8_t *, size_t, size_t, unsigned int);
 
 static struct worker	 w;
 static struct mixd	 md;
@@ -109,4 +122,138 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size -= n;
 	}
 	return 0;
+}
+
+/* --- structure-aware mutation ------------------------------------------ */
+
+#define MUT_FRAMES	16
+
+static struct sphinx_ctx	*mut_ctx;
+static uint32_t			 mut_rnd;
+
+static uint32_t
+mut_next(void)
+{
+	mut_rnd ^= mut_rnd << 13;
+	mut_rnd ^= mut_rnd >> 17;
+	mut_rnd ^= mut_rnd << 5;
+	return mut_rnd;
+}
+
+/* The packet's payload key by its (plaintext) version, or -1. */
+static int
+mut_pkey(const uint8_t e[SPHINX_EXPANDED_LEN], const uint8_t *plain,
+    uint8_t pkey[SPHINX_PAYLOAD_KEY_LEN])
+{
+	uint16_t	 version = (uint16_t)(plain[2] << 8 | plain[3]);
+
+	return sphinx_payload_key(mut_ctx, e, version, pkey);
+}
+
+/* Unwrap the packet with the fixed key, mutate, wrap it again. */
+static void
+mut_packet(uint8_t *pkt, size_t len)
+{
+	static uint8_t	 ks[SPHINX_ROUTING_LEN];
+	uint8_t		 sk[32], ss[32], e[SPHINX_EXPANDED_LEN];
+	uint8_t		 pkey[SPHINX_PAYLOAD_KEY_LEN];
+	uint8_t		*beta = pkt + 48, *payload = pkt + SPHINX_HEADER_LEN;
+	size_t		 plen = len - SPHINX_HEADER_LEN, i, n;
+
+	memset(sk, 0x42, sizeof(sk));
+	if (crypto_scalarmult(ss, sk, pkt) != 0 ||
+	    sphinx_expand(mut_ctx, ss, e) == -1 ||
+	    sphinx_keystream(mut_ctx, e, ks, sizeof(ks)) == -1)
+		return;
+	for (i = 0; i < SPHINX_BETA_LEN; i++)
+		beta[i] ^= ks[i];
+	if (mut_pkey(e, beta, pkey) == 0)
+		lioness_decrypt(pkey, payload, plen);
+	if (mut_next() % 3 != 0) {
+		/* Mostly the first hop's slot: flag, address, delay. */
+		n = mut_next() % 2 ? 64 : SPHINX_BETA_LEN;
+		i = LLVMFuzzerMutate(beta, n, n);
+		memset(beta + i, 0, n - i);
+	} else {
+		n = plen < 256 ? plen : 256;
+		i = LLVMFuzzerMutate(payload, n, n);
+		memset(payload + i, 0, n - i);
+	}
+	if (mut_pkey(e, beta, pkey) == 0)
+		lioness_encrypt(pkey, payload, plen);
+	for (i = 0; i < SPHINX_BETA_LEN; i++)
+		beta[i] ^= ks[i];
+	sphinx_header_mac(mut_ctx, e, beta, pkt + 32);
+	sodium_memzero(ss, sizeof(ss));
+}
+
+size_t
+LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max,
+    unsigned int seed)
+{
+	static uint8_t	 tmp[MIXFRAME_MAX_LEN];
+	struct mixframe	 f[MUT_FRAMES];
+	size_t		 off[MUT_FRAMES], flen[MUT_FRAMES], pos = 1, k;
+	unsigned	 nf = 0;
+	int		 n;
+
+	mut_rnd = seed | 1;
+	if (mut_ctx == NULL && (mut_ctx = sphinx_ctx_new()) == NULL)
+		abort();
+	if (size < 2 || mut_next() % 8 == 0)
+		return LLVMFuzzerMutate(data, size, max);
+	while (nf < MUT_FRAMES && (n = mixframe_decode(data + pos, size - pos,
+	    &f[nf])) > 0) {
+		off[nf] = pos;
+		flen[nf] = (size_t)n;
+		pos += (size_t)n;
+		nf++;
+	}
+	if (nf == 0)
+		return LLVMFuzzerMutate(data, size, max);
+	k = mut_next() % nf;
+	switch (mut_next() % 8) {
+	case 0:
+		/* A replay: the frame again, right after. */
+		if (max - size < flen[k])
+			break;
+		memmove(data + off[k] + flen[k], data + off[k],
+		    size - off[k]);
+		size += flen[k];
+		break;
+	case 1:
+		if (nf == 1)
+			break;
+		memmove(data + off[k], data + off[k] + flen[k],
+		    size - off[k] - flen[k]);
+		size -= flen[k];
+		break;
+	case 2:
+		/* Another frame version or rotation around the packet. */
+		memcpy(tmp, f[k].packet, f[k].packet_len);
+		n = mixframe_encode(mut_next() % 2 ? MIXFRAME_V7 :
+		    MIXFRAME_V8, f[k].packet_type, (uint8_t)(mut_next() % 4),
+		    tmp, f[k].packet_len, tmp + f[k].packet_len,
+		    sizeof(tmp) - f[k].packet_len);
+		if (n <= 0 || (size_t)n > flen[k] + max - size)
+			break;
+		memmove(data + off[k] + n, data + off[k] + flen[k],
+		    size - off[k] - flen[k]);
+		memcpy(data + off[k], tmp + f[k].packet_len, (size_t)n);
+		size = size - flen[k] + (size_t)n;
+		break;
+	case 3:
+		/* How the stream is cut up. */
+		data[0] = (uint8_t)mut_next();
+		break;
+	default:
+		if (f[k].packet_type == MIXFRAME_TYPE_SPHINX &&
+		    f[k].packet_len >= SPHINX_MIN_PACKET)
+			mut_packet(data + off[k] + f[k].hdr_len,
+			    f[k].packet_len);
+		else
+			return LLVMFuzzerMutate(data, size, max);
+		break;
+	}
+	return size;
 }

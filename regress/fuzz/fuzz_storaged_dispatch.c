@@ -22,6 +22,11 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+/* Mutation that keeps the records whole (fuzz_records.h). */
+#define FUZZ_REC_PREFIX	0
+#define FUZZ_REC_SIZE	68
+#include "fuzz_records.h"
+
 #define RESTART_EVERY	4000	/* inputs on one database, then fresh */
 
 static struct sdfix	 F;

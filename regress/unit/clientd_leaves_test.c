@@ -314,6 +314,43 @@ test_forget(void)
 	T_END();
 }
 
+/* A request, then whether its answer is the nonce-length error. */
+static int
+nonce_refused(const char *json)
+{
+	uint8_t	 fr[1024];
+	size_t	 len;
+
+	cdclient_drain(&A);
+	cdclient_text(&A, json);
+	return cdclient_frame(&A, fr, sizeof(fr), &len) == 1 &&
+	    strstr((char *)fr, "did not have the expected length") != NULL;
+}
+
+static void
+test_nonce_length(void)
+{
+	static const char *const reqs[] = {
+		"{\"type\":\"ecashCredential\",\"enc_credential\":[1,2],"
+		    "\"iv\":[1,2,3,4,5,6,7,8,9,10,11,12,13]}",
+		"{\"type\":\"ecashCredential\",\"enc_credential\":[1,2],"
+		    "\"nonce\":[1,2,3,4,5,6,7,8,9,10,11,12,13]}",
+		"{\"type\":\"encryptedRequest\",\"ciphertext\":[1,2],"
+		    "\"nonce\":[1,2,3,4,5,6,7,8,9,10,11,12,13]}",
+		"{\"type\":\"encryptedRequest\",\"ciphertext\":[1,2],"
+		    "\"nonce\":[1,2,3,4,5,6,7,8,9,10,11]}",
+	};
+	size_t	 i;
+
+	/* Found by fuzz_clientd_session: a 13-byte nonce was written into
+	 * a 12-byte buffer before its length was checked. */
+	T_BEGIN("a nonce (or IV) one byte too long or short is refused with its error, nothing written past it");
+	for (i = 0; i < nitems(reqs); i++)
+		CHECKF(nonce_refused(reqs[i]), "request %zu", i);
+	CHECK(!cdfix_to(&F, PROC_CREDD, &(struct imsg){ 0 }));
+	T_END();
+}
+
 static void
 test_one_session(void)
 {
@@ -380,6 +417,7 @@ main(void)
 	test_inbox();
 	test_bandwidth();
 	test_forget();
+	test_nonce_length();
 	test_one_session();
 	test_transitions();
 	conn_free(A.c);
