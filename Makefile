@@ -5,6 +5,8 @@
 #                   start gatewayd in the foreground on 127.0.0.1
 #   make check      build and run every test, then again under ASan+UBSan
 #   make bench      benchmarks (print figures, never fail on time)
+#   make soak       thousands of clients and mix traffic for SOAK_SECONDS
+#                   (default 600): nothing acknowledged lost, RSS bounded
 #   make fuzz       run the libFuzzer harnesses for FUZZ_SECONDS each
 #   make lint       mandoc -T lint over the manual pages
 #   make install    install under PREFIX (default /usr/local)
@@ -68,7 +70,7 @@ BINS		:= $(PROGS:%=$(O)/bin/%)
 all: deps-check $(BINS)
 
 .PHONY: FORCE all deps deps-check run check tests fuzzers benches bench fuzz lint install \
-	deb distcheck clean
+	deb distcheck clean soak
 
 deps:
 	@sh mk/deps.sh
@@ -162,7 +164,20 @@ $(O)/regress/bench/%: $(O)/regress/bench/%.o $$(call bench_objs,%) \
     $(O)/regress/lib/testlib.o $(O)/regress/lib/nymclient.o $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS)
 
-tests: all $(UNIT_BINS) $(TOOL_BINS)
+# regress/soak/soak_<name>.c: drivers of make soak, linked like the
+# tools (the test client library, testlib, the common library).
+SOAK_SRCS	:= $(sort $(wildcard regress/soak/soak_*.c))
+SOAK_BINS	:= $(SOAK_SRCS:regress/soak/%.c=$(O)/regress/soak/%)
+$(O)/regress/soak/%.o: regress/soak/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Iregress/lib $(CFLAGS) -MMD -MP -c -o $@ $<
+$(O)/regress/soak/%: $(O)/regress/soak/%.o $(O)/regress/lib/testlib.o \
+    $(O)/regress/lib/nymclient.o $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS)
+
+# The soak drivers are built with the tests, so a change that breaks
+# them fails there and not only in an hour-long run.
+tests: all $(UNIT_BINS) $(TOOL_BINS) $(SOAK_BINS)
 
 # regress/fuzz/fuzz_<prog>_<name>.c follows the unit-test naming rule;
 # built with O=obj/fuzz CC=clang SAN=1 FUZZ=1 by regress/fuzz/run.sh.
@@ -188,6 +203,9 @@ bench: deps-check
 
 fuzz: deps-check
 	@sh regress/fuzz/run.sh $${FUZZ_SECONDS:-60}
+
+soak: deps-check
+	@sh regress/soak/run.sh $${SOAK_SECONDS:-600}
 
 run: all
 	@sh etc/devrun.sh $(O)
