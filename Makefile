@@ -5,6 +5,8 @@
 #                   start gatewayd in the foreground on 127.0.0.1
 #   make check      build and run every test, then again under ASan+UBSan
 #   make bench      benchmarks (print figures, never fail on time)
+#   make soak       thousands of clients and mix traffic for SOAK_SECONDS
+#                   (default 600): nothing acknowledged lost, RSS bounded
 #   make fuzz       run every libFuzzer harness for FUZZ_SECONDS (default
 #                   60) on all cores (-fork), from regress/fuzz/corpus and
 #                   the work corpus obj/fuzz/corpus; prints executions,
@@ -77,7 +79,7 @@ all: deps-check $(BINS)
 
 .PHONY: FORCE all deps deps-check run check tests fuzzers benches bench fuzz \
 	fuzz-merge coverage lint install \
-	deb distcheck clean
+	deb distcheck clean soak
 
 deps:
 	@sh mk/deps.sh
@@ -172,7 +174,20 @@ $(O)/regress/bench/%: $(O)/regress/bench/%.o $$(call bench_objs,%) \
     $(O)/regress/lib/testlib.o $(O)/regress/lib/nymclient.o $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(call PKG,libcrypto)
 
-tests: all $(UNIT_BINS) $(TOOL_BINS)
+# regress/soak/soak_<name>.c: drivers of make soak, linked like the
+# tools (the test client library, testlib, the common library).
+SOAK_SRCS	:= $(sort $(wildcard regress/soak/soak_*.c))
+SOAK_BINS	:= $(SOAK_SRCS:regress/soak/%.c=$(O)/regress/soak/%)
+$(O)/regress/soak/%.o: regress/soak/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Iregress/lib $(CFLAGS) -MMD -MP -c -o $@ $<
+$(O)/regress/soak/%: $(O)/regress/soak/%.o $(O)/regress/lib/testlib.o \
+    $(O)/regress/lib/nymclient.o $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS)
+
+# The soak drivers are built with the tests, so a change that breaks
+# them fails there and not only in an hour-long run.
+tests: all $(UNIT_BINS) $(TOOL_BINS) $(SOAK_BINS)
 
 # regress/fuzz/fuzz_<prog>_<name>.c follows the unit-test naming rule;
 # built with O=obj/fuzz CC=clang SAN=1 FUZZ=1 by regress/fuzz/run.sh.
@@ -204,6 +219,9 @@ fuzz-merge: deps-check
 
 coverage: deps-check
 	@sh regress/fuzz/coverage.sh $(FUZZERS)
+
+soak: deps-check
+	@sh regress/soak/run.sh $${SOAK_SECONDS:-600}
 
 run: all
 	@sh etc/devrun.sh $(O)

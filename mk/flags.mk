@@ -45,7 +45,8 @@ CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
 LDFLAGS	+= -fsanitize=address,undefined
 endif
 ifeq ($(TEST_HOOKS),1)
-CPPFLAGS += -DGW_TEST_HOOKS
+# common/testclock.h: a wall clock the fault tests can step.
+CPPFLAGS += -DGW_TEST_HOOKS -include common/testclock.h
 endif
 ifeq ($(GW_NO_SANDBOX),1)
 CPPFLAGS += -DGW_NO_SANDBOX

@@ -17,6 +17,32 @@
 #include "util.h"
 
 /* Microseconds: 0.1 ms (no fdatasync wait) to 1 s (a slow disk). */
+
+/*
+ * Message ages (the stamp of a stored message, the retention cutoff)
+ * are read off the wall clock once, at the first call (storaged's
+ * start), and run on by the monotonic clock from there.  Retention is a
+ * span of time: a step of the wall clock while the daemon runs (NTP
+ * after a suspend, date -s) would otherwise age every stored message by
+ * the step, and a step forward past the retention, or a return after a
+ * step back, purged acknowledged mail at the next purge
+ * (fault_clock.sh).  Across a restart the wall clock is all there is.
+ */
+time_t
+storaged_now(void)
+{
+	static time_t	 wall0;
+	static uint64_t	 mono0;
+	static int	 started;
+
+	if (!started) {
+		wall0 = time(NULL);
+		mono0 = gw_now_ms();
+		started = 1;
+	}
+	return wall0 + (time_t)((gw_now_ms() - mono0) / 1000);
+}
+
 static const uint32_t commit_bounds[] = {
 	100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000,
 	250000, 1000000
@@ -65,7 +91,7 @@ storaged_store(struct storaged *sd, struct imsgev *iev, struct imsg *imsg)
 	switch (clients_known(&sd->db, hdr.client)) {
 	case 1:
 		r.reason = inbox_store(&sd->inbox, hdr.client,
-		    imsg->data + sizeof(hdr), len, time(NULL), NULL);
+		    imsg->data + sizeof(hdr), len, storaged_now(), NULL);
 		break;
 	case 0:
 		r.reason = STORE_FAIL_UNREGISTERED;

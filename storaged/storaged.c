@@ -29,7 +29,7 @@ storaged_purge(int fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	commit_now(sd);
-	n = inbox_purge(&sd->inbox, time(NULL) - (time_t)sd->retention_s,
+	n = inbox_purge(&sd->inbox, storaged_now() - (time_t)sd->retention_s,
 	    PURGE_BATCH);
 	if (n > 0) {
 		*sd->c_purged += (uint64_t)n;
@@ -111,6 +111,7 @@ main(int argc, char *argv[])
 	char			 err[PATH_MAX + 256];
 
 	worker_init(w, PROC_STORAGED, &storaged_policy, argc, argv);
+	(void)storaged_now();	/* the wall clock, read at start */
 	sd->w = w;
 	w->role = sd;
 	storaged_reconf(w, &w->conf.storaged);

@@ -98,6 +98,9 @@ int	inbox_delete(struct inbox *, const uint8_t *client,
 int	inbox_forget(struct inbox *, const uint8_t *client);
 /* Delete up to max messages stored before cutoff; returns how many. */
 int	inbox_purge(struct inbox *, time_t cutoff, unsigned max);
+/* The clock of message ages (requests.c): steps of the wall clock
+ * while storaged runs do not move it. */
+time_t	storaged_now(void);
 
 /* records.c: clients, bandwidth, spent serials */
 int	clients_register(struct db *, const uint8_t *client,

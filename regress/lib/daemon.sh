@@ -141,3 +141,40 @@ stub_start() {
 		notok "stub nym-api starts" "$(cat "$_sd/stub.log")"; exit 1; }
 	STUB_PORTS=$(cat "$_sd/ports")
 }
+
+# gw_fetch STATE OUT [MAX]: authenticate as STATE's client and append
+# the messages it is pushed ("msg TEXT") to OUT until its inbox is
+# empty (five tries: a busy machine may cut one drain short).
+gw_fetch() {
+	_gid=$("$BIN/gatewayctl" -f "$GW_CONF" node-details |
+	    awk '/^Identity Key:/ {print $3}')
+	_tries=0
+	while [ $_tries -lt 5 ]; do
+		"$TOP/$O/regress/bin/tool_wsclient" -a "127.0.0.1:$GW_WS" \
+		    -g "$_gid" -t 10000 auth -s "$1" -T -n "${3:-100000}" -w 3 \
+		    >> "$2" 2>&1
+		counter_is storaged inbox_messages 0 && return 0
+		_tries=$((_tries + 1))
+	done
+	return 1
+}
+
+# acked_lost ACKS GOT...: "acked received lost" for tool_mixnode's ack
+# log (-A) and tool_wsclient -T outputs: lost = acked, never received.
+acked_lost() {
+	python3 - "$@" <<'PYEOF'
+import re, sys
+acked = set()
+for line in open(sys.argv[1]):
+    f = line.split()
+    if len(f) == 2 and f[0] == "ack":
+        acked.add(int(f[1]))
+got = set()
+for path in sys.argv[2:]:
+    for line in open(path):
+        m = re.match(r"msg tool_mixnode message (\d+)", line)
+        if m:
+            got.add(int(m.group(1)))
+print(len(acked), len(got), len(acked - got))
+PYEOF
+}

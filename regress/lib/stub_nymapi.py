@@ -20,7 +20,27 @@ Test routes, on any port:
     GET /_mode?signer=I&mode=accept|reject|silent[&delay_ms=D]
                                                      signer I's answers,
                                                      each after D ms
+    GET /_mode?signer=I&mode=M&serial=S              signer I's answer
+                                                     for the ticket of
+                                                     serial seed S only
     GET /_calls                                      every call, as JSON
+    GET /_fault?mode=none|slow|hang|garbage[&delay_ms=D]
+                                                     every nym-api and
+                                                     signer route: slow
+                                                     answers after D ms;
+                                                     hang holds the
+                                                     request unanswered
+                                                     until the mode
+                                                     changes (at most
+                                                     120 s), then closes;
+                                                     garbage answers in
+                                                     turn with noise,
+                                                     truncated or
+                                                     mis-shaped JSON,
+                                                     bytes that are not
+                                                     HTTP, a short body,
+                                                     a megabyte of
+                                                     nesting
     GET /_epoch?epoch=E&signers=1,2                  current DKG epoch E,
                                                      signed by these
     GET /_nodes?add=ID,IP,PORT,LAYER                 one more topology node
@@ -71,6 +91,7 @@ it /_attest and /_jwt answer 501.
 """
 import json
 import os
+import struct
 import sys
 import threading
 import time
@@ -85,10 +106,12 @@ SCHEME = ["http"]
 LOCK = threading.Lock()
 CALLS = []
 MODES = {}
+SERIAL_MODES = {}           # (signer, serial hex) -> mode
 DELAYS = {}
 PORTS = []
 PAGE = [2]                  # semi-skimmed page size
 VKS = {}                    # (epoch, signer or 0) -> key body
+FAULT = {"mode": "none", "delay": 0.0, "n": 0}
 REFRESH = [0]               # refresh-described requests so far
 # The DKG contract: epoch -> {"signers": [...], "unverified": [...],
 # "thr": T}; mainnet's address (network-defaults mainnet.rs).
@@ -397,6 +420,54 @@ class Handler(BaseHTTPRequestHandler):
     def signer(self):
         return PORTS.index(self.server.server_address[1]) + 1
 
+    def raw(self, code, ctype, data, length=None):
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length",
+                         str(len(data) if length is None else length))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def fault(self):
+        """/_fault's mode for this request: True if it answered (or
+        dropped) the request itself."""
+        with LOCK:
+            mode, delay = FAULT["mode"], FAULT["delay"]
+            FAULT["n"] += 1
+            n = FAULT["n"]
+        if mode == "slow":
+            time.sleep(delay)
+            return False
+        if mode == "hang":
+            end = time.time() + 120
+            while FAULT["mode"] == "hang" and time.time() < end:
+                time.sleep(0.1)
+            self.close_connection = True
+            return True
+        if mode != "garbage":
+            return False
+        self.close_connection = True
+        kind = n % 7
+        if kind == 0:
+            self.raw(200, "application/json", os.urandom(512))
+        elif kind == 1:
+            self.raw(200, "application/json", b'{"verified": {"Ok": nu')
+        elif kind == 2:
+            # JSON of the wrong shape, close to the right one.
+            self.raw(200, "application/json", json.dumps(
+                [{"verified": "Ok"}, {"verified": True}, {"Ok": None},
+                 {"verified": {"ok": None}}, [], None, 1e308][n % 7])
+                .encode())
+        elif kind == 3:
+            self.wfile.write(b"\x00\xffNOT HTTP AT ALL\r\n\r\n")
+        elif kind == 4:
+            self.raw(200, "application/json", b'{"verified":', 100000)
+        elif kind == 5:
+            self.raw(200, "application/json", b"[" * (1 << 20))
+        else:
+            self.raw(500, "text/html", b"<html>upstream down</html>")
+        return True
+
     def refresh(self, body):
         """POST /v1/nym-nodes/refresh-described: checked as nym-api does
         (nym-api/src/nym_nodes/handlers/v1.rs, refresh_described); the
@@ -425,6 +496,16 @@ class Handler(BaseHTTPRequestHandler):
         if u.path == "/_calls":
             with LOCK:
                 return self.reply(200, CALLS)
+        if u.path == "/_fault":
+            with LOCK:
+                FAULT["mode"] = q["mode"][0]
+                FAULT["delay"] = int(q.get("delay_ms", ["0"])[0]) / 1000.0
+            return self.reply(200, {"ok": True})
+        if u.path == "/_mode" and "serial" in q:
+            serial = struct.pack("<I", int(q["serial"][0])).hex() + "00" * 44
+            with LOCK:
+                SERIAL_MODES[(int(q["signer"][0]), serial)] = q["mode"][0]
+            return self.reply(200, {"ok": True})
         if u.path == "/_mode":
             with LOCK:
                 MODES[int(q["signer"][0])] = q["mode"][0]
@@ -501,7 +582,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, {"ok": True})
         with LOCK:
             CALLS.append({"signer": self.signer(), "method": "GET",
-                          "path": u.path})
+                          "path": u.path, "fault": FAULT["mode"]})
+        if self.fault():
+            return None
         if u.path == "/v1/network/signers/status-detailed":
             with LOCK:
                 return self.reply(200, status_detailed())
@@ -578,11 +661,14 @@ class Handler(BaseHTTPRequestHandler):
         ok, serial, gw_addr, epoch = ticket_ok(body)
         s = self.signer()
         with LOCK:
-            mode = MODES.get(s, "accept")
+            mode = SERIAL_MODES.get((s, serial), MODES.get(s, "accept"))
             delay = DELAYS.get(s, 0)
             CALLS.append({"signer": s, "method": "POST", "path": self.path,
                           "body_ok": ok, "serial": serial, "mode": mode,
-                          "gw_addr": gw_addr, "epoch": epoch})
+                          "gw_addr": gw_addr, "epoch": epoch,
+                          "fault": FAULT["mode"]})
+        if self.fault():
+            return None
         if self.path != "/v1/ecash/verify-ecash-ticket":
             return self.reply(404, {"message": "not found"})
         if not ok:

@@ -62,8 +62,9 @@
  *		5 s); hold the connection SECS (default 15) more, reading
  *		nothing.  Prints "pings SENT" and "closed yes|no" (whether
  *		the gateway dropped the connection meanwhile).
- *	raw [-s STATE] [-w SECS] MESSAGE...
- *		Connect (and, with -s, authenticate first), send each
+ *	raw [-s STATE | -S STATE] [-w SECS] MESSAGE...
+ *		Connect (and, with -s, authenticate first; -S only loads
+ *		the key, for "auth-ts:"), send each
  *		MESSAGE as a Text frame; "hex:HEX" sends a Binary frame,
  *		"fill:N" a Text frame of N 'a' bytes, "auth-ts:SECS" an
  *		authenticateV2 request with that timestamp offset from now.
@@ -810,10 +811,13 @@ cmd_raw(int argc, char **argv)
 {
 	struct nymclient	*c;
 	const char		*state = NULL, *errstr;
-	int			 ch, i, secs = 2, eof;
+	int			 ch, i, secs = 2, eof, noauth = 0;
 
-	while ((ch = getopt(argc, argv, "s:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "s:S:w:")) != -1) {
 		switch (ch) {
+		case 'S':
+			noauth = 1;
+			/* FALLTHROUGH */
 		case 's':
 			state = optarg;
 			break;
@@ -830,7 +834,10 @@ cmd_raw(int argc, char **argv)
 	argv += optind;
 	if (state != NULL) {
 		c = load_or_new(state);
-		authenticate_or_die(c, state);
+		if (noauth)
+			connect_or_die(c);
+		else
+			authenticate_or_die(c, state);
 	} else {
 		if (!have_gw)
 			memset(gw_id, 0, sizeof(gw_id));
