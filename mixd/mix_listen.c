@@ -375,9 +375,11 @@ mix_listen_flow(struct mixd *md)
 	struct timeval	 tv = { 0, PAUSE_CHECK_MS * 1000 };
 	size_t		 q = cd != NULL ? imsgev_queued(cd) : 0;
 	uint64_t	 held = md->acks != NULL ? mix_acks_held(md->acks) : 0;
+	uint64_t	 paused_ms;
 
 	if (!md->paused && (q > GW_FLOW_HIGH || held > MIXD_ACKS_HIGH)) {
 		md->paused = 1;
+		md->paused_at_ms = gw_now_ms();
 		*md->c.read_pauses += 1;
 		TAILQ_FOREACH(c, &md->conns, entry)
 			event_del(c->ev);
@@ -388,8 +390,14 @@ mix_listen_flow(struct mixd *md)
 		evtimer_add(md->pause_ev, &tv);
 	} else if (md->paused && q < GW_FLOW_LOW && held < MIXD_ACKS_LOW) {
 		md->paused = 0;
-		TAILQ_FOREACH(c, &md->conns, entry)
+		/* Our own pause is no peer's delay: a frame begun before it
+		 * keeps the time it had left. */
+		paused_ms = gw_now_ms() - md->paused_at_ms;
+		TAILQ_FOREACH(c, &md->conns, entry) {
+			if (c->frame_start_ms != 0)
+				c->frame_start_ms += paused_ms;
 			mix_in_arm(c);
+		}
 	} else if (md->paused)
 		evtimer_add(md->pause_ev, &tv);
 }

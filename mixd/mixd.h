@@ -178,6 +178,7 @@ struct mixd {
 	unsigned		 nconns_unknown;
 	struct ratelog		 rl_deadline, rl_refused, rl_evicted;
 	int			 paused;
+	uint64_t		 paused_at_ms;	/* when reading paused */
 	struct nodeaddr		 self[MIXD_MAX_SELF];
 	int			 self_any[MIXD_MAX_SELF];
 	unsigned		 nself;

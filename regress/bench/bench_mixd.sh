@@ -17,7 +17,8 @@ CLIENT=$(gw_register)
 "$TOP/$O/regress/bin/tool_mixnode" -b -d -C 4 -N "$N" -t 120 -c "$CLIENT" \
     -g "127.0.0.1:$GW_MIX" -k "$GW_DIR/keys/x25519_sphinx.pub" | grep '^bench'
 rc=$?
-echo "bench_mixd: $(nproc) CPUs; mixd is one process, one core"
+echo "bench_mixd: $(nproc) CPUs; mixd has" \
+    "$(($(ls /proc/"$(gw_pid mixd)"/task | wc -l) - 1)) unwrap threads beside its loop"
 "$BIN/gatewayctl" -j -s "$GW_SOCK" status | python3 -c '
 import json, sys
 for p in json.load(sys.stdin)["processes"]:

@@ -9,7 +9,8 @@ O=obj/bench
 mkdir -p $O
 # Shell benchmarks (bench_*.sh) run the daemon and the test tools too.
 if ! make -s -j"${JOBS:-$(nproc)}" O=$O benches all \
-    $O/regress/bin/tool_mixnode > $O/build.log 2>&1; then
+    $O/regress/bin/tool_mixnode $O/regress/bin/tool_wsclient \
+    > $O/build.log 2>&1; then
 	tail -n 40 $O/build.log
 	echo "bench: build failed"
 	exit 1
