@@ -82,8 +82,10 @@ mix_rx_frame(struct mixd *md, const struct mixframe *f)
  * once its header is known, else 0.
  */
 static ssize_t
-mix_rx_frames(struct mixd *md, const uint8_t *buf, size_t len, size_t *need)
+mix_rx_frames(struct mixd *md, struct mix_rx *rx, size_t *need)
 {
+	const uint8_t	*buf = rx->buf;
+	size_t		 len = rx->len;
 	struct mixframe	 f;
 	size_t		 off = 0;
 	int		 n;
@@ -101,6 +103,7 @@ mix_rx_frames(struct mixd *md, const uint8_t *buf, size_t len, size_t *need)
 			break;
 		}
 		mix_rx_frame(md, &f);
+		rx->frames++;
 		off += (size_t)n;
 	}
 	return (ssize_t)off;
@@ -113,7 +116,7 @@ mix_rx_commit(struct mixd *md, struct mix_rx *rx, size_t n)
 	size_t	 need;
 
 	rx->len += n;
-	if ((used = mix_rx_frames(md, rx->buf, rx->len, &need)) == -1)
+	if ((used = mix_rx_frames(md, rx, &need)) == -1)
 		return -1;
 	/* Keep the partial frame at the front; at most one frame long. */
 	if (used > 0 && (size_t)used < rx->len)

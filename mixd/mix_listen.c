@@ -81,15 +81,21 @@ mix_in_arm(struct mix_in *c)
 	event_add(c->ev, conf->mix_read_timeout_ms ? &tv : NULL);
 }
 
-/* Bytes of a frame not yet whole, in either decoder. */
+/*
+ * Bytes of a frame not yet whole, in either decoder.  frames0: whole
+ * frames before these reads.  A busy peer's reads nearly always end
+ * inside a frame; if one completed meanwhile, the partial one began in
+ * these reads and its deadline starts now, not at the first byte of
+ * the stream.
+ */
 static void
-mix_in_track_frame(struct mix_in *c)
+mix_in_track_frame(struct mix_in *c, uint64_t frames0)
 {
 	int	 partial = c->rx.len > 0 || (c->nz != NULL && c->nz->len > 0);
 
 	if (!partial)
 		c->frame_start_ms = 0;
-	else if (c->frame_start_ms == 0)
+	else if (c->frame_start_ms == 0 || c->rx.frames != frames0)
 		c->frame_start_ms = gw_now_ms();
 }
 
@@ -151,6 +157,7 @@ mix_in_read(int fd, short what, void *arg)
 	uint8_t		*p;
 	size_t		 room;
 	ssize_t		 n;
+	uint64_t	 frames0 = c->rx.frames;
 	int		 i;
 
 	if (what & EV_TIMEOUT) {
@@ -194,7 +201,7 @@ mix_in_read(int fd, short what, void *arg)
 		if ((size_t)n < room)
 			break;
 	}
-	mix_in_track_frame(c);
+	mix_in_track_frame(c, frames0);
 	if (!md->paused)
 		mix_in_arm(c);
 }

@@ -94,6 +94,7 @@ struct mix_rx {
 	uint8_t		*buf;
 	size_t		 cap;
 	size_t		 len;
+	uint64_t	 frames;	/* whole frames decoded */
 };
 
 /* An inbound connection from a mix node (mix_listen.c). */

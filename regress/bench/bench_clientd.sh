@@ -66,9 +66,9 @@ else
 	echo "bench_clientd: load generator not pinned: $NCPU CPUs, and one" \
 	    "of its own would leave gatewayd $((NCPU - 1)); it shares them"
 fi
-echo "bench_clientd: $NCPU CPUs; mixd unwraps on" \
-    "$(($(ls /proc/"$(gw_pid mixd)"/task | wc -l) - 1)) threads" \
-    "(0: on its event loop)"
+echo "bench_clientd: $NCPU CPUs; mixd has" \
+    "$(($(ls /proc/"$(gw_pid mixd)"/task | wc -l) - 1)) unwrap threads" \
+    "beside its loop"
 CSV=$TOP/$O/load.csv
 # shellcheck disable=SC2086
 $GEN "$TOP/$O/regress/bench/bench_clientd" -w "127.0.0.1:$GW_WS" \
@@ -77,6 +77,7 @@ $GEN "$TOP/$O/regress/bench/bench_clientd" -w "127.0.0.1:$GW_WS" \
     -L "${BENCH_LOAD_SECONDS:-60}" -l "${BENCH_LATENCY_SECONDS:-10}" \
     -o "$CSV" $P
 rc=$?
+[ $rc -eq 0 ] || grep -E 'mixd|clientd' "$GW_LOG" | tail -n 20
 if [ "${BENCH_LOAD_SECONDS:-60}" != 0 ] && [ -s "$CSV" ]; then
 	sh "$(dirname "$0")/plot_load.sh" "$CSV" "$TOP/$O/load.svg"
 fi
@@ -93,7 +94,9 @@ for p in json.load(sys.stdin)["processes"]:
         print("bench_clientd: mixd " + " ".join("%s %d" % (k, v)
               for k, v in sorted(c.items()) if v and k in (
               "packets_in", "packets_out", "final_deliveries",
-              "peer_queue_full", "read_pauses")))
+              "peer_queue_full", "read_pauses", "frame_deadlines",
+              "read_timeouts", "connections_refused",
+              "unknown_peers_evicted", "unknown_refused")))
     if p["role"] == "gatewayd":
         print("bench_clientd: master " + " ".join("%s %d" % (k, v)
               for k, v in sorted(c.items()) if "sign" in k))' 2>/dev/null

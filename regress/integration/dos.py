@@ -68,7 +68,8 @@ def closed_by_peer(s, wait):
     end = time.time() + wait
     s.setblocking(False)
     while time.time() < end:
-        r, _, _ = select.select([s], [], [], 0.2)
+        r, _, _ = select.select([s], [], [],
+                                min(0.2, max(0, end - time.time())))
         if not r:
             continue
         try:
@@ -89,7 +90,8 @@ def read_close(s, wait):
     s.setblocking(False)
     code = None
     while time.time() < end:
-        r, _, _ = select.select([s], [], [], 0.2)
+        r, _, _ = select.select([s], [], [],
+                                min(0.2, max(0, end - time.time())))
         if not r:
             continue
         try:
@@ -243,6 +245,32 @@ def mix_drip(port, src, interval, secs):
             print("closed_after", "%.1f" % (time.time() - t0))
             return
     print("closed_after", -1)
+
+
+def mix_stream(port, src, secs):
+    """A busy peer: v7 frames of a regular packet (noise, so dropped at
+    its MAC) written for secs s in chunks of a frame and a half and 7
+    bytes, so that nearly every read ends inside a frame.  Prints how
+    many frames went out and whether the gateway closed the stream."""
+    flen = 3 + 2413
+    chunk = flen + flen // 2 + 7
+    data = (b"\x07\x01\x00" + os.urandom(2413)) * 4
+    s = conn(port, src)
+    t0, sent = time.time(), 0
+    closed = ""
+    while time.time() - t0 < secs:
+        off = sent % flen
+        try:
+            s.sendall(data[off:off + chunk])
+        except OSError:
+            closed = "send"
+            break
+        sent += chunk
+        closed = closed_by_peer(s, 0.02)
+        if closed:
+            break
+    print("frames", sent // flen)
+    print("closed", closed or "no")
 
 
 def mix_hold(port, src, conns, secs, ready):
@@ -431,6 +459,8 @@ def main():
                      float(a[5]))
     elif cmd == "mix-drip":
         mix_drip(int(a[1]), a[2], float(a[3]), float(a[4]))
+    elif cmd == "mix-stream":
+        mix_stream(int(a[1]), a[2], float(a[3]))
     elif cmd == "mix-hold":
         mix_hold(int(a[1]), a[2], int(a[3]), float(a[4]), a[5])
     elif cmd == "http-hold":

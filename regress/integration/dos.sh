@@ -185,7 +185,20 @@ else
 	notok "protocol errors close with RFC 6455's codes" "$(tr '\n' ' ' < "$S/codes.out")"
 fi
 
-# 12. Afterwards: memory back near where it started, nobody crashed.
+# 12. A steady stream is no drip: frames that keep completing, with
+# every read ending inside the next, for three read timeouts.
+d0=$(counter mixd frame_deadlines)
+b0=$(counter mixd packets_in)
+$DOS mix-stream "$GW_MIX" 127.0.0.8 9 > "$S/stream.out" 2>&1
+nf=$(val frames "$S/stream.out")
+got=$(($(counter mixd packets_in) - b0))
+[ "$(val closed "$S/stream.out")" = no ] &&
+    [ "$(counter mixd frame_deadlines)" = "$d0" ] && [ "$got" -ge $((nf - 1)) ] &&
+    ok "a peer streaming for 9 s (mix_read_timeout 3 s), nearly every read ending mid-frame, is not cut ($got of $nf frames read)" ||
+    notok "a busy mix stream outlives mix_read_timeout" \
+    "$(tr '\n' ' ' < "$S/stream.out"); read $got; deadlines $d0 -> $(counter mixd frame_deadlines)"
+
+# 13. Afterwards: memory back near where it started, nobody crashed.
 sleep 3
 left=$(rss "$cpid")
 echo "# clientd RSS after the attacks: $left kB (at start $base kB)"
